@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test install lint lock translations
+
+run: $(STAMP)
+	$(BIN)/nrs init
+	$(BIN)/nrs demo --if-empty
+	@echo "Log ind på http://127.0.0.1:5000 som: $$(cat instance/demo-login.txt)  (e-mail og adgangskode)"
+	$(BIN)/nrs serve --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/ruff check nrs tests bench migrations
+	$(BIN)/pytest -n 2
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check nrs tests bench migrations
+	$(BIN)/ruff format --check nrs tests bench
+
+# Re-pin after changing pyproject.toml dependencies.
+lock:
+	$(PYTHON) -m venv /tmp/nrs-lock && /tmp/nrs-lock/bin/pip install --quiet pip-tools
+	/tmp/nrs-lock/bin/pip-compile --quiet --extra dev --strip-extras --generate-hashes --allow-unsafe -o requirements.lock pyproject.toml
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o nrs/translations/messages.pot .
+	$(BIN)/pybabel update -i nrs/translations/messages.pot -d nrs/translations -l en
+	$(BIN)/pybabel compile -d nrs/translations

@@ -1,0 +1,72 @@
+"""NRS: the job-order system of Nordsjællands Rekrutteringsservice."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from nrs import db as _db  # noqa: F401 - sets the constraint naming convention first
+from nrs.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Domain packages whose ``views.bp`` blueprint is registered when the module exists.
+DOMAINS = (
+    "auth",
+    "admin",
+    "home",
+    "companies",
+    "sectors",
+    "agreements",
+    "joborders",
+    "campaigns",
+    "reports",
+    "mail",
+    "privacy",
+    "health",
+)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        NRS=settings,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=settings.upload_max_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.https,
+        SESSION_COOKIE_NAME="nrs_session",
+        WTF_CSRF_TIME_LIMIT=None,
+        PREFERRED_URL_SCHEME="https" if settings.https else "http",
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from nrs import db, i18n, security, web
+    from nrs.auth import login
+
+    db.init_app(app, settings.database_url)
+    i18n.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    for name in DOMAINS:
+        try:
+            views = importlib.import_module(f"nrs.{name}.views")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"nrs.{name}.views" and exc.name != f"nrs.{name}":
+                raise
+            continue
+        app.register_blueprint(views.bp)
+    return app

@@ -1,0 +1,104 @@
+"""The steering group's area: users and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from nrs.audit.models import AuditEvent
+from nrs.auth import services
+from nrs.auth.forms import UserForm
+from nrs.auth.models import User
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError
+from nrs.municipalities.models import JobCentre
+from nrs.security import access
+from nrs.web import paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_form(obj=None) -> UserForm:
+    form = UserForm(obj=obj)
+    form.centre.choices = [
+        (c.id, c.name) for c in db_session().exec(select(JobCentre).order_by(JobCentre.name))
+    ]
+    return form
+
+
+@bp.get("/")
+@access("admin")
+def index():
+    return redirect(url_for(".users"))
+
+
+@bp.get("/users")
+@access("admin")
+def users():
+    rows = db_session().exec(
+        select(User, JobCentre).join(JobCentre).order_by(JobCentre.name, User.name)
+    ).all()
+    return render_template("admin/users.html", rows=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@access("admin")
+def user_new():
+    form = _user_form()
+    if request.method == "POST" and form.validate():
+        try:
+            user = services.create_user(
+                db_session(), by=current_user, email=form.email.data, name=form.name.data,
+                job_centre_id=form.centre.data, role=form.role.data,
+                password=form.password.data or "", weekly_email=form.weekly_email.data,
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            flash(_("Brugeren %(e)s er oprettet.", e=user.email), "success")
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@access("admin")
+def user_edit(user_id: int):
+    user = get_or_404(User, user_id)
+    form = _user_form(obj=user)
+    if request.method == "GET":
+        form.centre.data = user.job_centre_id
+        form.role.data = user.role.value
+    if request.method == "POST" and form.validate():
+        s = db_session()
+        try:
+            services.update_user(
+                s, user, by=current_user, email=form.email.data, name=form.name.data,
+                job_centre_id=form.centre.data, role=form.role.data,
+                weekly_email=form.weekly_email.data, active=form.active.data,
+            )
+            if form.password.data:
+                services.set_password(s, user, by=current_user, password=form.password.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            flash(_("Brugeren %(e)s er gemt.", e=user.email), "success")
+            return redirect(url_for(".users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.get("/audit")
+@access("admin")
+def audit():
+    stmt = select(AuditEvent, User).outerjoin(User, AuditEvent.user_id == User.id)
+    entity = request.args.get("entity", "").strip()
+    if entity:
+        stmt = stmt.where(AuditEvent.entity_type == entity)
+    entity_id = request.args.get("id", "").strip()
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    page = paginate(db_session(), stmt.order_by(AuditEvent.id.desc()), per_page=50)
+    return render_template("admin/audit.html", page=page, entity=entity, entity_id=entity_id)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from nrs.auth.models import Role
+from nrs.forms import Form, valid_email
+
+
+class LoginForm(Form):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Adgangskode"), validators=[DataRequired(), Length(max=1000)])
+
+
+class PasswordChangeForm(Form):
+    current = PasswordField(_l("Nuværende adgangskode"), validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(_l("Ny adgangskode"), validators=[DataRequired(), Length(max=1000)])
+
+
+class UserForm(Form):
+    """Create or edit a user in the admin area; the centre choices are filled in by the view."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), valid_email])
+    name = StringField(_l("Navn"), validators=[DataRequired(), Length(max=120)])
+    centre = SelectField(_l("Jobcenter"), coerce=int, validators=[DataRequired()])
+    role = SelectField(
+        _l("Rolle"),
+        choices=[(r.value, r.label) for r in Role],
+        validators=[DataRequired()],
+    )
+    weekly_email = BooleanField(_l("Modtager ugentlig statusmail"), default=True)
+    active = BooleanField(_l("Aktiv"), default=True)
+    password = PasswordField(_l("Adgangskode (mindst 12 tegn)"), validators=[Length(max=1000)])

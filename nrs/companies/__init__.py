@@ -1,0 +1,1 @@
+"""Companies from the CVR register, their contacts, and their lead job centre."""

@@ -1,0 +1,154 @@
+"""Settings read from the environment once, at start-up.
+
+A malformed value stops the app with one line naming the variable: an operator reading a
+crash-looping service log should see at once which setting to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+KNOWN_DB_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, reason: str):
+        super().__init__(f"{variable}: {reason}")
+        self.variable = variable
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on", "ja"):
+        return True
+    if low in ("0", "false", "no", "off", "nej"):
+        return False
+    raise ConfigError(name, f"must be true or false, got {raw!r}")
+
+
+def _cron(env: dict, name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip()
+    if len(raw.split()) != 5:
+        raise ConfigError(name, f"must be a cron expression with five fields, got {raw!r}")
+    return raw
+
+
+def normalise_database_url(url: str, variable: str = "NRS_DATABASE_URL") -> str:
+    """Accept the URL forms operators write and hand SQLAlchemy the psycopg 3 driver."""
+    scheme = urlsplit(url).scheme
+    if scheme == "postgres":
+        url = "postgresql" + url[len("postgres") :]
+        scheme = "postgresql"
+    if scheme not in KNOWN_DB_SCHEMES:
+        raise ConfigError(
+            variable, f"unknown database URL scheme {scheme!r} (use sqlite:/// or postgresql://)"
+        )
+    if scheme == "postgresql":
+        url = "postgresql+psycopg" + url[len("postgresql") :]
+    try:
+        urlsplit(url).port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise ConfigError(variable, "the port is not a number") from None
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    base_url: str = "http://127.0.0.1:5000"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "NRS <nrs@localhost>"
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    run_scheduler: bool = True
+    weekly_email_cron: str = "0 7 * * mon"
+    campaign_refresh_cron: str = "0 2 * * *"
+    help_request_working_days: int = 5
+    access_log_retention_months: int = 6
+    referral_retention_months: int = 12
+    upload_max_bytes: int = 50 * 1024 * 1024
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        instance = Path(env.get("NRS_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+        instance.mkdir(parents=True, exist_ok=True)
+        db_url = env.get("NRS_DATABASE_URL") or f"sqlite:///{instance / 'nrs.db'}"
+        db_url = normalise_database_url(db_url)
+        base_url = (env.get("NRS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            raise ConfigError("NRS_BASE_URL", f"must start with http:// or https://, got {base_url!r}")
+        return cls(
+            instance_path=instance,
+            database_url=db_url,
+            secret_key=env.get("NRS_SECRET_KEY") or _instance_secret(instance),
+            base_url=base_url,
+            smtp_host=env.get("NRS_SMTP_HOST") or "localhost",
+            smtp_port=_int(env, "NRS_SMTP_PORT", 25, 1),
+            smtp_user=env.get("NRS_SMTP_USER") or None,
+            smtp_password=env.get("NRS_SMTP_PASSWORD") or None,
+            smtp_starttls=_bool(env, "NRS_SMTP_STARTTLS", False),
+            mail_from=env.get("NRS_MAIL_FROM") or "NRS <nrs@localhost>",
+            session_idle_minutes=_int(env, "NRS_SESSION_IDLE_MINUTES", 30, 1),
+            session_max_hours=_int(env, "NRS_SESSION_MAX_HOURS", 12, 1),
+            login_max_failures=_int(env, "NRS_LOGIN_MAX_FAILURES", 5, 1),
+            run_scheduler=_bool(env, "NRS_RUN_SCHEDULER", True),
+            weekly_email_cron=_cron(env, "NRS_WEEKLY_EMAIL_CRON", "0 7 * * mon"),
+            campaign_refresh_cron=_cron(env, "NRS_CAMPAIGN_REFRESH_CRON", "0 2 * * *"),
+            help_request_working_days=_int(env, "NRS_HELP_REQUEST_WORKING_DAYS", 5, 1),
+            access_log_retention_months=_int(env, "NRS_ACCESS_LOG_RETENTION_MONTHS", 6, 1),
+            referral_retention_months=_int(env, "NRS_REFERRAL_RETENTION_MONTHS", 12, 1),
+            upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),
+        )
+
+
+def _instance_secret(instance: Path) -> str:
+    """Generate the secret key once and keep it beside the database, readable by us only."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

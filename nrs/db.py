@@ -1,0 +1,143 @@
+"""Engine per app, one transaction per request or per job.
+
+Services flush and never commit: the request (``db_session()``, committed just before the
+response leaves) or the job (``session_scope()``) owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+#: Constraint names that are the same on SQLite and PostgreSQL, so migrations can name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; emit it ourselves.
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    mode = conn.info.pop("begin_immediate", False) or conn.get_execution_options().get(
+        "sqlite_immediate", False
+    )
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode else "BEGIN")
+
+
+def is_sqlite(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "sqlite"
+
+
+def init_app(app: Flask, url: str) -> None:
+    app.extensions["nrs_engine"] = make_engine(url)
+    app.after_request(_commit_request)
+    app.teardown_request(_close_request)
+
+
+def engine() -> Engine:
+    return current_app.extensions["nrs_engine"]
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and committed before the response is sent."""
+    if "db_session" not in g:
+        g.db_session = Session(engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def _commit_request(response):
+    session = g.get("db_session")
+    if session is not None and response.status_code < 400:
+        session.commit()
+    return response
+
+
+def _close_request(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+@contextmanager
+def session_scope(bind: Engine) -> Iterator[Session]:
+    """One transaction for a CLI command or a scheduled job: commit on success, roll back on error."""
+    session = Session(bind, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_or_404(model, ident):
+    obj = db_session().get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_PATH))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def enum_type(enum_cls, length: int = 32) -> sa.Enum:
+    """Store an enum's *values* as plain text, portable across SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+    )

@@ -1,0 +1,54 @@
+"""A realistic demo data set: staff at every centre, then each domain's own demo data."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import secrets
+
+from sqlmodel import Session, select
+
+from nrs.auth import services as auth_services
+from nrs.auth.models import Role
+from nrs.municipalities.models import JobCentre
+
+FIRST = ["Anne", "Mette", "Lars", "Søren", "Jens", "Hanne", "Pia", "Henrik", "Camilla", "Mads",
+         "Louise", "Thomas", "Birgitte", "Jesper", "Rikke", "Morten", "Sofie", "Mikkel", "Line", "Anders"]
+LAST = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+        "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen"]
+
+#: Domains with ``demo.load(session, *, rng)``, in dependency order.
+DEMO_DOMAINS = ("companies", "sectors", "agreements", "joborders", "campaigns")
+
+ADMIN_EMAIL = "admin@nrs.demo"
+
+
+def slug(text: str) -> str:
+    return (text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa").replace(" ", "."))
+
+
+def load_demo(session: Session, *, seed: int = 2016) -> tuple[str, str]:
+    """Load the demo data and return the admin's (e-mail, password)."""
+    rng = random.Random(seed)
+    password = secrets.token_urlsafe(12)
+    centres = session.exec(select(JobCentre).order_by(JobCentre.municipality_code)).all()
+    admin_centre = next(c for c in centres if c.municipality_code == 219)  # Hillerød hosts the secretariat
+    auth_services.create_user(session, by=None, email=ADMIN_EMAIL, name="Styregruppen (demo)",
+                              job_centre_id=admin_centre.id, role=Role.admin, password=password)
+    for centre in centres:
+        town = slug(centre.name.removeprefix("Jobcenter "))
+        for i, role in enumerate([Role.coordinator, Role.staff, Role.staff, Role.staff]):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            email = f"{'koordinator' if role == Role.coordinator else f'konsulent{i}'}@{town}.nrs.demo"
+            auth_services.create_user(session, by=None, email=email, name=name, job_centre_id=centre.id,
+                                      role=role, password=password, weekly_email=True)
+    for name in DEMO_DOMAINS:
+        try:
+            module = importlib.import_module(f"nrs.{name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"nrs.{name}.demo":
+                continue
+            raise
+        module.load(session, rng=rng)
+    session.flush()
+    return ADMIN_EMAIL, password

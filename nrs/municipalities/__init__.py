@@ -1,0 +1,1 @@
+"""Municipalities, the nine NRS job centres, and which centre leads which company."""

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class Municipality(SQLModel, table=True):
+    """One of Denmark's 98 municipalities (plus Christiansø), keyed by its kommunekode."""
+
+    __tablename__ = "municipalities"
+
+    #: kommunekode as a number (201 = "0201"); shown with three digits.
+    code: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(max_length=80)
+    region_code: int
+    nrs_member: bool = Field(default=False)
+
+
+class JobCentre(SQLModel, table=True):
+    """The job centre of one NRS municipality; it leads the companies located there."""
+
+    __tablename__ = "job_centres"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: int = Field(foreign_key="municipalities.code", unique=True)
+    name: str = Field(max_length=120)
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=254)

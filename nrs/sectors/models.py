@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from nrs.clock import utcnow
+
+
+class FocusSector(SQLModel, table=True):
+    """A year's focus sector (fokusbranche): a name and the DB07 code prefixes it covers."""
+
+    __tablename__ = "focus_sectors"
+    __table_args__ = (sa.UniqueConstraint("year", "name", name="uq_focus_sectors_year_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    name: str = Field(max_length=120)
+    #: Comma-separated prefixes of 2 to 6 digits, e.g. ``41,42,43``.
+    codes: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def prefixes(self) -> list[str]:
+        return [c for c in self.codes.split(",") if c]

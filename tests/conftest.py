@@ -1,0 +1,211 @@
+"""Test fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+Each test gets a fresh database copied from a template built by running the migrations to head
+(never ``create_all``), so tests commit for real: threads, CLI and HTTP all see the same data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from nrs import create_app
+from nrs.config import Settings
+from nrs.db import make_engine, session_scope, upgrade
+from tests.pg import PostgresServer, find_bindir
+
+pytest_plugins = [
+    "tests.factories.users",
+    "tests.factories.companies",
+    "tests.factories.joborders",
+    "tests.factories.campaigns",
+]
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = [b for b in os.environ.get("NRS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+PASSWORD = "korrekt-hest-batteri-2016"
+_counter = itertools.count()
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"missing shared file {path}")
+    return path
+
+
+def _prepare(url: str) -> None:
+    from nrs.municipalities.services import load_reference_data
+
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        load_reference_data(s)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    external = os.environ.get("NRS_TEST_POSTGRES_URL")
+    if external:
+        yield external.rsplit("/", 1)[0]
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL binaries not found; CI must test on PostgreSQL")
+        pytest.skip("PostgreSQL binaries not found")
+    server = PostgresServer(bindir).start()
+    yield server.url("").rstrip("/")
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_sqlite(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    _prepare(url)
+    engine = make_engine(url)
+    with engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def template_postgres(pg_server):
+    admin = sa.create_engine(f"{pg_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql("DROP DATABASE IF EXISTS nrs_template")
+        c.exec_driver_sql("CREATE DATABASE nrs_template")
+    _prepare(f"{pg_server}/nrs_template")
+    return admin
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    """A fresh, migrated database with the reference data, on the backend under test."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("template_sqlite")
+        path = tmp_path / "nrs.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("template_postgres")
+    server = request.getfixturevalue("pg_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE nrs_template")
+    yield f"{server}/{name}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key="test-secret-key",
+        base_url="http://nrs.test",
+        run_scheduler=False,
+        testing=True,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    yield app
+    app.extensions["nrs_engine"].dispose()
+
+
+@pytest.fixture
+def engine(app):
+    return app.extensions["nrs_engine"]
+
+
+@pytest.fixture
+def session(database_url, app):
+    """A session for arranging and checking, in autocommit mode.
+
+    Each statement sees the latest committed data, so a check after an HTTP request or a CLI
+    command never reads a stale snapshot (SQLite's WAL would otherwise keep one per transaction).
+    """
+    eng = make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with Session(eng, expire_on_commit=True) as s:
+        yield s
+    eng.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, url: str) -> str:
+    """Read the CSRF token from a page's form, as a browser would."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """POST like a browser: fetch the form first and send its CSRF token along."""
+    data = dict(data)
+    data.setdefault("csrf_token", csrf_token(client, form_url or url))
+    return client.post(url, data=data, **kwargs)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """``login_as("staff", centre=201)`` creates a user of that role and centre and logs in."""
+
+    def do(role: str = "staff", centre: int = 201, **kwargs):
+        user = make_user(role=role, centre=centre, **kwargs)
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do
+
+
+@pytest.fixture
+def cli_run(app):
+    """Run an ``nrs`` command through click's runner against the test app."""
+    from nrs.cli import cli
+
+    runner = app.test_cli_runner(mix_stderr=False) if _runner_takes_mix() else app.test_cli_runner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def _runner_takes_mix() -> bool:
+    import inspect
+
+    from click.testing import CliRunner
+
+    return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters

@@ -1,0 +1,1 @@
+"""Factory fixtures for this domain (filled in with the domain)."""
