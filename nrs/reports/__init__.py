@@ -1,0 +1,1 @@
+"""Figures for the committees: status as of a date, the front page, the weekly e-mail."""
