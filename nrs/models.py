@@ -9,4 +9,5 @@ from nrs.auth.models import LoginThrottle, Role, User
 from nrs.audit.models import AuditEvent
 from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector
+from nrs.agreements.models import Agreement, AgreementKind
 from nrs.privacy.models import AccessLogEntry
