@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from flask import Flask
 
 from nrs import db as _db  # noqa: F401 - sets the constraint naming convention first
 from nrs.config import Settings
+from nrs.registry import optional_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,11 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     web.init_app(app)
     for name in DOMAINS:
-        try:
-            views = importlib.import_module(f"nrs.{name}.views")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"nrs.{name}.views" and exc.name != f"nrs.{name}":
-                raise
-            continue
-        app.register_blueprint(views.bp)
+        views = optional_module(f"nrs.{name}.views")
+        if views is not None:
+            app.register_blueprint(views.bp)
     return app

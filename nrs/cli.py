@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
@@ -11,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import select
 
 from nrs.config import ConfigError
+from nrs.registry import optional_module
 
 
 def _create_app():
@@ -97,13 +97,9 @@ DOMAIN_GROUPS = ("auth", "companies", "sectors", "agreements", "joborders", "cam
 
 def _add_domain_groups() -> None:
     for name in DOMAIN_GROUPS:
-        module_name = f"nrs.{name}.cli" if name != "scheduler_cli" else "nrs.scheduler"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name in (module_name, f"nrs.{name}"):
-                continue
-            raise
+        module = optional_module(f"nrs.{name}.cli" if name != "scheduler_cli" else "nrs.scheduler")
+        if module is None:
+            continue
         for command in getattr(module, "COMMANDS", ()):
             cli.add_command(command)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import random
 import secrets
 
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 from nrs.auth import services as auth_services
 from nrs.auth.models import Role
 from nrs.municipalities.models import JobCentre
+from nrs.registry import optional_module
 
 FIRST = ["Anne", "Mette", "Lars", "Søren", "Jens", "Hanne", "Pia", "Henrik", "Camilla", "Mads",
          "Louise", "Thomas", "Birgitte", "Jesper", "Rikke", "Morten", "Sofie", "Mikkel", "Line", "Anders"]
@@ -43,12 +43,8 @@ def load_demo(session: Session, *, seed: int = 2016) -> tuple[str, str]:
             auth_services.create_user(session, by=None, email=email, name=name, job_centre_id=centre.id,
                                       role=role, password=password, weekly_email=True)
     for name in DEMO_DOMAINS:
-        try:
-            module = importlib.import_module(f"nrs.{name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"nrs.{name}.demo":
-                continue
-            raise
-        module.load(session, rng=rng)
+        module = optional_module(f"nrs.{name}.demo")
+        if module is not None:
+            module.load(session, rng=rng)
     session.flush()
     return ADMIN_EMAIL, password

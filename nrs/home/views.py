@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -12,6 +10,7 @@ from sqlmodel import select
 from nrs.auth.models import User
 from nrs.db import db_session
 from nrs.municipalities.models import JobCentre
+from nrs.registry import optional_module
 from nrs.security import access
 
 bp = Blueprint("home", __name__)
@@ -24,12 +23,9 @@ PANELS = ("nrs.reports.panels", "nrs.companies.panels", "nrs.joborders.panels", 
 def _panels(session, user):
     out = []
     for name in PANELS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        module = optional_module(name)
+        if module is None:
+            continue
         result = module.panel(session, user)
         if result:
             out.append(result)
