@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_request_context, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -19,8 +19,8 @@ def select_locale() -> str:
         return lang
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
-    # Danish unless the browser asks for English before Danish.
-    return request.accept_languages.best_match(LANGUAGES, default="da")
+    # Danish first: English only when the user chooses it (browsers at municipal PCs often say en-US).
+    return "da"
 
 
 def init_app(app: Flask) -> None:
