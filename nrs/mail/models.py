@@ -1,0 +1,76 @@
+"""The outbox: every e-mail NRS sends is a row here first, written in the transaction of the work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from nrs.clock import utcnow
+from nrs.db import enum_type
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+    @property
+    def label(self) -> str:
+        from flask_babel import lazy_gettext as _l
+
+        return {
+            "pending": _l("Venter"),
+            "sending": _l("Sendes"),
+            "sent": _l("Sendt"),
+            "failed": _l("Fejlet"),
+        }[self.value]
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One e-mail to one recipient, sent after commit and retried with back-off."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.CheckConstraint("status != 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: ``kind:period:recipient`` (``weekly:2016-W13:a@b.dk``): the same message is queued once.
+    idempotency_key: str = Field(max_length=400, sa_column_kwargs={"unique": True})
+    kind: str = Field(max_length=40)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_type=sa.Text)
+    body_html: str = Field(default="", sa_type=sa.Text)
+    status: OutboxStatus = Field(sa_type=enum_type(OutboxStatus), default=OutboxStatus.pending)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    #: The sender holding the row while it talks to the SMTP server, and until when.
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_until: datetime | None = Field(default=None)
+    sent_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerRun(SQLModel, table=True):
+    """A lease: the process that inserts (job, due time) runs that job; the others skip it."""
+
+    __tablename__ = "scheduler_runs"
+    __table_args__ = (sa.UniqueConstraint("job_id", "due_at", name="uq_scheduler_runs_job_due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=60)
+    due_at: datetime
+    #: ``host:pid`` of the process that won the lease.
+    claimed_by: str = Field(max_length=120)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = Field(default=None)
+    #: ``ok``, ``skipped`` (the job's code is not installed) or ``failed``.
+    outcome: str | None = Field(default=None, max_length=20)
+    error: str | None = Field(default=None, sa_type=sa.Text)
