@@ -11,3 +11,4 @@ from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.privacy.models import AccessLogEntry
+from nrs.mail.models import OutboxMessage, SchedulerRun
