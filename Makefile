@@ -3,16 +3,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+MO := nrs/translations/en/LC_MESSAGES/messages.mo
 
 .PHONY: run test install lint lock translations
 
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(BIN)/nrs init
 	$(BIN)/nrs demo --if-empty
 	@echo "Log ind på http://127.0.0.1:5000 som: $$(cat instance/demo-login.txt)  (e-mail og adgangskode)"
 	$(BIN)/nrs serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/ruff check nrs tests bench migrations
 	$(BIN)/pytest -n 2
 
@@ -35,7 +36,10 @@ lock:
 	$(PYTHON) -m venv /tmp/nrs-lock && /tmp/nrs-lock/bin/pip install --quiet pip-tools
 	/tmp/nrs-lock/bin/pip-compile --quiet --extra dev --strip-extras --generate-hashes --allow-unsafe -o requirements.lock pyproject.toml
 
+$(MO): nrs/translations/en/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d nrs/translations
+
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o nrs/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o nrs/translations/messages.pot .
 	$(BIN)/pybabel update -i nrs/translations/messages.pot -d nrs/translations -l en
 	$(BIN)/pybabel compile -d nrs/translations
