@@ -29,6 +29,11 @@ class Company(SQLModel, table=True):
         sa.CheckConstraint("length(industry_code) = 6", name="industry_code_len"),
         sa.CheckConstraint("length(cvr) = 8", name="cvr_len"),
         sa.Index("ix_companies_match", "industry_code", "active", "employees_min"),
+        # The company list sorts by name within a centre or a municipality (1,000,000 rows).
+        sa.Index("ix_companies_lead_name", "lead_centre_id", "name_search"),
+        sa.Index("ix_companies_municipality_name", "municipality_code", "name_search"),
+        # A coordinator's front page: the centre's companies that have no contact person.
+        sa.Index("ix_companies_lead_contact", "lead_centre_id", "contact_user_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,7 +49,7 @@ class Company(SQLModel, table=True):
     #: DB07 code, 6 characters; leading zeros matter.
     industry_code: str = Field(max_length=6)
     #: Employees as a range; an exact count has min == max; unknown is both null.
-    employees_min: int | None = Field(default=None)
+    employees_min: int | None = Field(default=None, index=True)
     employees_max: int | None = Field(default=None)
     active: bool = Field(default=True)
     #: reklamebeskyttet: the company has declined unsolicited marketing.
@@ -62,6 +67,8 @@ class Company(SQLModel, table=True):
     lead_override_at: datetime | None = Field(default=None)
     #: The one NRS contact person, a staff member of the lead centre.
     contact_user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    #: When the lead centre last changed; the new centre's coordinator then picks a contact person.
+    lead_changed_at: datetime | None = Field(default=None)
 
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,268 @@
+"""Reading a company file (CSV or the CVR register's JSON Lines) and checking every row first.
+
+The formats are described in ``shared/formats/companies-csv.md`` and ``cvr-json.md``. Nothing is
+written until every row has been checked; the writing itself is ``services.import_companies``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from nrs.audit.services import record
+from nrs.companies import fields as f
+from nrs.companies.models import CompanySource
+from nrs.companies.services import import_companies
+from nrs.municipalities.models import Municipality
+
+#: Column → accepted header names (matched case-insensitively, surrounding spaces ignored).
+COLUMNS = {
+    "cvr": ("cvr", "cvr-nummer", "cvrnr"),
+    "name": ("name", "navn"),
+    "address": ("address", "adresse"),
+    "postal_code": ("postal_code", "postnr"),
+    "city": ("city", "by"),
+    "municipality_code": ("municipality_code", "kommunekode"),
+    "industry_code": ("industry_code", "branchekode"),
+    "employees": ("employees", "ansatte"),
+    "status": ("status",),
+    "phone": ("phone", "telefon"),
+    "email": ("email",),
+    "advertising_protected": ("advertising_protected", "reklamebeskyttet"),
+}
+REQUIRED = ("cvr", "name", "municipality_code", "industry_code")
+_HEADER = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (no header, a required column missing)."""
+
+
+@dataclass
+class ImportReport:
+    format: str = "csv"
+    rows_read: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    problems: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    written: bool = False
+    moved: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.invalid == 0
+
+    def summary(self) -> str:
+        unknown = ", ".join(self.unknown_columns) if self.unknown_columns else "none"
+        return (f"{self.rows_read} rows read, {self.new} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged, {self.invalid} invalid; unknown columns: {unknown}")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM); otherwise Windows-1252, as Danish Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def is_json_lines(text: str, filename: str = "") -> bool:
+    if filename.lower().endswith((".jsonl", ".json", ".ndjson")):
+        return True
+    return text.lstrip()[:1] == "{"
+
+
+def read_csv_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    """``(line number, {column: raw text})`` per non-blank row, and the unknown header names."""
+    lines = text.splitlines()
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise ImportFileError("the file is empty (a header row is required)")
+    header_line = lines[header_index]
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    header: list[str] | None = None
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    rows: list[tuple[int, dict]] = []
+    last_line = 0
+    for cells in reader:
+        start, last_line = last_line + 1, reader.line_num
+        if not cells or all(not cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = cells
+            for index, name in enumerate(cells):
+                column = _HEADER.get(name.strip().lower())
+                if column is None:
+                    if name.strip():
+                        unknown.append(name.strip())
+                elif column not in positions:
+                    positions[column] = index
+            missing = [c for c in REQUIRED if c not in positions]
+            if missing:
+                names = ", ".join(f"{c} ({'/'.join(COLUMNS[c][1:]) or c})" for c in missing)
+                raise ImportFileError(f"line {start}: the header has no column for {names}")
+            continue
+        rows.append((start, {column: cells[i] if i < len(cells) else "" for column, i in positions.items()}))
+    return rows, unknown
+
+
+def _first_open(items) -> dict | None:
+    for item in items or []:
+        if not item.get("hemmelig"):
+            return item
+    return None
+
+
+def cvr_document_row(doc: dict) -> dict:
+    """One CVR register document as the raw columns of a CSV row (see cvr-json.md)."""
+    unit = doc.get("_source", doc)
+    unit = unit.get("Vrvirksomhed", unit)
+    meta = unit.get("virksomhedMetadata") or {}
+    address = meta.get("nyesteBeliggenhedsadresse") or {}
+    street = " ".join(str(p) for p in (address.get("vejnavn"), address.get("husnummerFra")) if p)
+    if address.get("bogstavFra"):
+        street += str(address["bogstavFra"])
+    floor = ", ".join(str(p) for p in (address.get("etage"), address.get("sidedoer")) if p)
+    if floor:
+        street = f"{street}, {floor}"
+    employees = ""
+    for key in ("nyesteErstMaanedsbeskaeftigelse", "nyesteKvartalsbeskaeftigelse", "nyesteAarsbeskaeftigelse"):
+        period = meta.get(key)
+        if period:
+            if period.get("antalAnsatte") is not None:
+                employees = str(period["antalAnsatte"])
+            else:
+                employees = period.get("intervalKodeAntalAnsatte") or ""
+            break
+    lifetime = unit.get("livsforloeb") or []
+    ceased = bool(lifetime) and (lifetime[-1].get("periode") or {}).get("gyldigTil") is not None
+    status = str(meta.get("sammensatStatus") or "")
+    active = status.upper() in ("NORMAL", "AKTIV") and not ceased
+    phone = _first_open(unit.get("telefonNummer"))
+    email = _first_open(unit.get("elektroniskPost"))
+    kommune = (address.get("kommune") or {}).get("kommuneKode")
+    return {
+        "cvr": "" if unit.get("cvrNummer") is None else str(unit["cvrNummer"]),
+        "name": (meta.get("nyesteNavn") or {}).get("navn") or "",
+        "address": street,
+        "postal_code": "" if address.get("postnummer") is None else str(address["postnummer"]),
+        "city": address.get("postdistrikt") or "",
+        "municipality_code": "" if kommune is None else f"{int(kommune):03d}",
+        "industry_code": (meta.get("nyesteHovedbranche") or {}).get("branchekode") or "",
+        "employees": employees,
+        "status": "NORMAL" if active else (status if status.upper() not in ("NORMAL", "AKTIV") else "OPHØRT"),
+        "phone": phone["kontaktoplysning"] if phone else "",
+        "email": email["kontaktoplysning"] if email else "",
+        "advertising_protected": bool(unit.get("reklamebeskyttet")),
+    }
+
+
+def read_json_rows(text: str) -> tuple[list[tuple[int, dict]], list[str], list[str]]:
+    """Rows, (no unknown columns), and the lines that are not JSON documents."""
+    rows, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise ValueError
+            rows.append((number, cvr_document_row(doc)))
+        except (ValueError, TypeError, AttributeError):
+            problems.append(f"line {number}: document {line.strip()[:40]!r} is not a CVR JSON document")
+    return rows, [], problems
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+def _shown(value) -> str:
+    text = str(value).strip() if value is not None else ""
+    return text if text else "(blank)"
+
+
+def check_row(raw: dict, known_municipalities: set[int]) -> tuple[dict | None, list[tuple[str, object, str]]]:
+    """The row's stored values, or the problems as ``(field, value, reason)``."""
+    values: dict = {}
+    problems = []
+
+    def take(column, parse, *args, target=None):
+        if column not in raw:
+            return
+        try:
+            result = parse(raw[column], *args)
+        except f.Invalid as exc:
+            problems.append((column, raw[column], exc.reason))
+            return
+        if target:
+            values.update(zip(target, result, strict=True))
+        else:
+            values[column] = result
+
+    take("cvr", f.parse_cvr)
+    take("name", f.parse_name)
+    take("address", f.parse_text, 300)
+    take("postal_code", f.parse_postal_code)
+    take("city", f.parse_text, 100)
+    take("municipality_code", f.parse_municipality, known_municipalities)
+    take("industry_code", f.parse_industry)
+    take("employees", f.parse_employees, target=("employees_min", "employees_max"))
+    if "status" in raw:
+        values["active"] = f.parse_status(raw["status"])
+    take("phone", f.parse_text, 40)
+    take("email", f.parse_email)
+    take("advertising_protected", f.parse_flag)
+    return (None if problems else values), problems
+
+
+def known_municipalities(session: Session) -> set[int]:
+    return set(session.exec(select(Municipality.code)))
+
+
+def run_import(session: Session, data: bytes, *, filename: str = "", by=None, skip_invalid: bool = False
+               ) -> ImportReport:
+    """Read, check every row, then write all of them, the valid ones (``skip_invalid``), or none.
+
+    Raises ``ImportFileError`` when the file as a whole is unreadable.
+    """
+    text = decode(data)
+    report = ImportReport()
+    if is_json_lines(text, filename):
+        report.format = "cvr"
+        rows, report.unknown_columns, report.problems = read_json_rows(text)
+        report.invalid = len(report.problems)
+    else:
+        rows, report.unknown_columns = read_csv_rows(text)
+    report.rows_read = len(rows) + report.invalid
+    known = known_municipalities(session)
+    by_cvr: dict[str, dict] = {}
+    for line, raw in rows:
+        values, problems = check_row(raw, known)
+        if problems:
+            report.invalid += 1
+            report.problems.extend(f"line {line}: {name} {_shown(value)} {reason}"
+                                   for name, value, reason in problems)
+            continue
+        by_cvr[values["cvr"]] = values  # within one file, a later row for the same CVR wins
+    if report.invalid and not skip_invalid:
+        return report
+    source = CompanySource.cvr if report.format == "cvr" else CompanySource.csv
+    outcome = import_companies(session, by_cvr.values(), by=by, source=source)
+    report.new, report.changed, report.unchanged = outcome.new, outcome.changed, outcome.unchanged
+    report.moved = outcome.moved
+    report.written = True
+    record(session, by=by, entity="company_import", entity_id=(filename or "-")[-40:], action="import",
+           changes={"rows_read": report.rows_read, "new": report.new, "changed": report.changed,
+                    "unchanged": report.unchanged, "invalid": report.invalid},
+           note=", ".join(report.unknown_columns))
+    return report

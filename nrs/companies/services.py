@@ -1,0 +1,266 @@
+"""Every write about companies, their contacts, their lead centre and their NRS contact person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from nrs.audit.services import apply_changes, record
+from nrs.auth.models import Role, User
+from nrs.clock import utcnow
+from nrs.companies.fields import fold
+from nrs.companies.models import Company, CompanySource, Contact
+from nrs.errors import DomainError, StaleObjectError
+from nrs.municipalities.models import JobCentre
+from nrs.municipalities.services import centre_for_municipality
+
+#: The fields an import or a manual edit sets; the rest (lead, contact person) are NRS's own.
+DATA_FIELDS = ("name", "address", "postal_code", "city", "municipality_code", "industry_code",
+               "employees_min", "employees_max", "active", "advertising_protected", "phone", "email")
+
+
+# --- lead assignment -----------------------------------------------------------------------
+
+class CentreCache:
+    """``centre_for_municipality`` remembered per municipality, for an import of many rows."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._ids: dict[int, int | None] = {}
+
+    def centre_id(self, municipality_code: int | None) -> int | None:
+        if municipality_code not in self._ids:
+            centre = centre_for_municipality(self.session, municipality_code)
+            self._ids[municipality_code] = centre.id if centre else None
+        return self._ids[municipality_code]
+
+
+def assign_lead(session: Session, company: Company, *, by, centres: CentreCache | None = None,
+                override_centre_id: int | None = None, reason: str = "") -> dict:
+    """THE lead rule: the centre of the company's municipality, unless a coordinator overrode it.
+
+    With ``override_centre_id`` (a coordinator's decision, with a reason) the lead is fixed and
+    later imports leave it alone. A company outside the nine gets no lead from the rule. When the
+    lead changes, the contact person is kept only if they work at the new lead centre; otherwise
+    the new centre's coordinator is asked to pick one (``lead_changed_at``). Returns the changes.
+    """
+    if override_centre_id is not None:
+        new_lead = override_centre_id
+        changes = apply_changes(company, {
+            "lead_override": True, "lead_override_reason": reason.strip(),
+            "lead_override_by_id": getattr(by, "id", by),
+        })
+        company.lead_override_at = utcnow()
+    elif company.lead_override:
+        return {}
+    else:
+        centres = centres or CentreCache(session)
+        new_lead = centres.centre_id(company.municipality_code)
+        changes = {}
+    if new_lead != company.lead_centre_id:
+        changes["lead_centre_id"] = [company.lead_centre_id, new_lead]
+        company.lead_centre_id = new_lead
+        company.lead_changed_at = utcnow()
+        if company.contact_user_id is not None:
+            contact = session.get(User, company.contact_user_id)
+            if contact is None or contact.job_centre_id != new_lead:
+                changes["contact_user_id"] = [company.contact_user_id, None]
+                company.contact_user_id = None
+    return changes
+
+
+def override_lead(session: Session, company: Company, *, by, centre_id: int, reason: str) -> None:
+    """A coordinator fixes the lead centre (agreed between the centres), with a reason."""
+    if not reason.strip():
+        raise DomainError(_("Skriv hvorfor den ledende enhed ændres."), field="reason")
+    if session.get(JobCentre, centre_id) is None:
+        raise DomainError(_("Ukendt jobcenter."), field="centre")
+    changes = assign_lead(session, company, by=by, override_centre_id=centre_id, reason=reason)
+    _touch(company)
+    session.flush()
+    record(session, by=by, entity="company", entity_id=company.id, action="lead_override",
+           changes=changes, note=reason.strip())
+
+
+def clear_lead_override(session: Session, company: Company, *, by) -> None:
+    """Back to the municipality rule."""
+    if not company.lead_override:
+        return
+    changes = apply_changes(company, {"lead_override": False, "lead_override_reason": "",
+                                      "lead_override_by_id": None})
+    company.lead_override_at = None
+    changes.update(assign_lead(session, company, by=by))
+    _touch(company)
+    session.flush()
+    record(session, by=by, entity="company", entity_id=company.id, action="lead_rule", changes=changes)
+
+
+def set_contact_person(session: Session, company: Company, *, by, user_id: int | None) -> None:
+    """The one NRS contact: a member of staff at the company's lead centre."""
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is None or not user.active or user.job_centre_id != company.lead_centre_id:
+            raise DomainError(_("Kontaktpersonen skal være medarbejder i det ledende jobcenter."),
+                              field="user")
+    changes = apply_changes(company, {"contact_user_id": user_id})
+    if changes:
+        _touch(company)
+        session.flush()
+        record(session, by=by, entity="company", entity_id=company.id, action="contact_person",
+               changes=changes)
+
+
+def lead_centre_staff(session: Session, company: Company) -> list[User]:
+    if company.lead_centre_id is None:
+        return []
+    return list(session.exec(
+        select(User).where(User.job_centre_id == company.lead_centre_id, User.active.is_(True),
+                           User.role != Role.admin).order_by(User.name)
+    ))
+
+
+# --- create and edit --------------------------------------------------------------------------
+
+def _touch(company: Company) -> None:
+    company.updated_at = utcnow()
+    company.version = (company.version or 0) + 1
+
+
+def create_company(session: Session, *, by, values: dict, source: CompanySource = CompanySource.manual
+                   ) -> Company:
+    """A company added by hand (or by a factory); the same rules as the import."""
+    if session.exec(select(Company.id).where(Company.cvr == values["cvr"])).first() is not None:
+        raise DomainError(_("Der findes allerede en virksomhed med CVR-nummer %(cvr)s.", cvr=values["cvr"]),
+                          field="cvr")
+    company = Company(cvr=values["cvr"], source=source, **{k: values[k] for k in DATA_FIELDS if k in values})
+    company.name_search = fold(company.name)
+    session.add(company)
+    assign_lead(session, company, by=by)
+    session.flush()
+    record(session, by=by, entity="company", entity_id=company.id, action="create",
+           changes={"cvr": company.cvr, **{k: getattr(company, k) for k in DATA_FIELDS},
+                    "lead_centre_id": company.lead_centre_id})
+    return company
+
+
+def update_company(session: Session, company: Company, *, by, values: dict, version: int | None) -> dict:
+    """A manual edit. ``version`` is what the editor saw: an older one means someone saved first."""
+    if version is not None and version != company.version:
+        raise StaleObjectError(_("Virksomheden er ændret af en anden, siden du åbnede den. "
+                                 "Genindlæs siden og ret igen."))
+    changes = apply_changes(company, {k: values[k] for k in DATA_FIELDS if k in values})
+    if not changes:
+        return {}
+    company.name_search = fold(company.name)
+    if "municipality_code" in changes:
+        changes.update(assign_lead(session, company, by=by))
+    _touch(company)
+    session.flush()
+    record(session, by=by, entity="company", entity_id=company.id,
+           action="move" if "municipality_code" in changes else "update", changes=changes)
+    return changes
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+CONTACT_FIELDS = ("name", "role", "phone", "email")
+
+
+def add_contact(session: Session, company: Company, *, by, values: dict) -> Contact:
+    contact = Contact(company_id=company.id, **{k: values.get(k, "") for k in CONTACT_FIELDS})
+    session.add(contact)
+    session.flush()
+    record(session, by=by, entity="company", entity_id=company.id, action="contact_added",
+           changes={k: getattr(contact, k) for k in CONTACT_FIELDS}, note=f"contact {contact.id}")
+    return contact
+
+
+def update_contact(session: Session, contact: Contact, *, by, values: dict) -> None:
+    changes = apply_changes(contact, {k: values.get(k, "") for k in CONTACT_FIELDS})
+    if changes:
+        contact.updated_at = utcnow()
+        session.flush()
+        record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_updated",
+               changes=changes, note=f"contact {contact.id}")
+
+
+def delete_contact(session: Session, contact: Contact, *, by) -> None:
+    record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_deleted",
+           changes={k: [getattr(contact, k), None] for k in CONTACT_FIELDS}, note=f"contact {contact.id}")
+    session.delete(contact)
+    session.flush()
+
+
+# --- import --------------------------------------------------------------------------------------
+
+@dataclass
+class ImportOutcome:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    moved: list[str] = field(default_factory=list)
+
+
+CHUNK = 900  # below SQLite's 999 bound parameters in an IN list on old builds
+
+
+def import_companies(session: Session, rows: Iterable[dict], *, by, source: CompanySource) -> ImportOutcome:
+    """Upsert validated rows by CVR number, in chunks: one SELECT per chunk, never one per row.
+
+    A later file is a newer truth: data fields are overwritten; the lead follows a changed
+    municipality through ``assign_lead`` (an override stays); each new, changed or moved company
+    gets an audit event.
+    """
+    outcome = ImportOutcome()
+    centres = CentreCache(session)
+    rows = list(rows)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        existing = {c.cvr: c for c in session.exec(
+            select(Company).where(Company.cvr.in_([r["cvr"] for r in chunk])))}
+        events = []
+        new_companies = []
+        for row in chunk:
+            company = existing.get(row["cvr"])
+            values = {k: row[k] for k in DATA_FIELDS if k in row}
+            if company is None:
+                company = Company(cvr=row["cvr"], source=source, **values)
+                company.name_search = fold(company.name)
+                assign_lead(session, company, by=by, centres=centres)
+                company.lead_changed_at = None
+                new_companies.append(company)
+                outcome.new += 1
+                continue
+            changes = apply_changes(company, values)
+            if not changes:
+                outcome.unchanged += 1
+                continue
+            outcome.changed += 1
+            company.name_search = fold(company.name)
+            company.source = source
+            action = "import_update"
+            if "municipality_code" in changes:
+                changes.update(assign_lead(session, company, by=by, centres=centres))
+                action = "move"
+                outcome.moved.append(company.cvr)
+            _touch(company)
+            events.append((company, action, changes))
+        session.add_all(new_companies)
+        session.flush()
+        for company in new_companies:
+            events.append((company, "create", {"cvr": company.cvr, "name": company.name,
+                                               "municipality_code": company.municipality_code,
+                                               "lead_centre_id": company.lead_centre_id}))
+        written = [
+            record(session, by=by, entity="company", entity_id=company.id, action=action,
+                   changes=changes, note=f"import ({source.value})")
+            for company, action, changes in events
+        ]
+        session.flush()
+        # Keep memory flat on a 100,000-row file: the chunk is written, forget its objects.
+        for obj in [*existing.values(), *new_companies, *written]:
+            session.expunge(obj)
+    return outcome
