@@ -12,3 +12,4 @@ from nrs.sectors.models import FocusSector
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.privacy.models import AccessLogEntry
 from nrs.mail.models import OutboxMessage, SchedulerRun
+from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent

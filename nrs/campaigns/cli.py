@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlmodel import select
+
+from nrs.campaigns import queries, services
+from nrs.campaigns.models import Campaign, TargetStatus
+from nrs.cli import engine, fail
+from nrs.clock import utcnow
+from nrs.db import session_scope
+from nrs.errors import DomainError
+from nrs.exports.spreadsheet import render
+from nrs.municipalities.models import JobCentre
+from nrs.sectors.models import FocusSector
+
+
+@click.group("campaigns")
+def campaigns():
+    """Outreach campaigns: create, build the target list, export it."""
+
+
+@campaigns.command("create")
+@click.option("--name", required=True)
+@click.option("--year", type=int, required=True)
+@click.option("--min-employees", type=int, default=5, show_default=True)
+@click.option("--sector", "sectors", multiple=True, help="A focus sector of that year (default: all of them).")
+@click.option("--prefix", "prefixes", multiple=True, help="An extra DB07 code prefix, e.g. 55.")
+@click.option("--municipality", "municipalities", type=int, multiple=True,
+              help="A municipality code (default: the nine).")
+@click.option("--include-protected", is_flag=True, help="Keep advertising-protected companies on the list.")
+@click.option("--exclude-agreements", is_flag=True, help="Leave out companies with an active agreement.")
+@with_appcontext
+def create(name, year, min_employees, sectors, prefixes, municipalities, include_protected, exclude_agreements):
+    """Create a campaign; the last line starts with its id."""
+    try:
+        with session_scope(engine()) as s:
+            ids = []
+            for sector_name in sectors:
+                sector = s.exec(select(FocusSector).where(FocusSector.year == year,
+                                                          FocusSector.name == sector_name)).first()
+                if sector is None:
+                    fail(f"no focus sector named {sector_name!r} in {year}")
+                ids.append(sector.id)
+            campaign = services.create_campaign(
+                s, by=None, name=name, year=year, sector_ids=ids, extra_prefixes=prefixes,
+                min_employees=min_employees, municipality_codes=municipalities or None,
+                exclude_advertising_protected=not include_protected,
+                exclude_active_agreements=exclude_agreements,
+            )
+            click.echo(f"{campaign.id} {campaign.name} oprettet")
+    except DomainError as exc:
+        fail(exc.message)
+
+
+def _campaign(s, campaign_id: int) -> Campaign:
+    campaign = s.get(Campaign, campaign_id)
+    if campaign is None:
+        fail(f"no campaign with id {campaign_id}")
+    return campaign
+
+
+@campaigns.command("build")
+@click.argument("campaign_id", type=int)
+@with_appcontext
+def build(campaign_id: int):
+    """Refresh the target list now; the last line starts with the number of targets."""
+    try:
+        with session_scope(engine()) as s:
+            campaign = _campaign(s, campaign_id)
+            result = services.build_campaign(s, campaign, now=utcnow())
+            click.echo(f"tilføjet {result.added}, ikke længere matchende {result.removed}, "
+                       f"reklamebeskyttede udeladt {result.excluded_protected}")
+            click.echo(f"{result.targets} virksomheder på listen")
+    except DomainError as exc:
+        fail(exc.message)
+
+
+@campaigns.command("export")
+@click.argument("campaign_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--centre", type=int, default=None, help="The lead centre's municipality code, e.g. 219.")
+@click.option("--status", type=click.Choice([s.value for s in TargetStatus]), default=None)
+@with_appcontext
+def export(campaign_id: int, fmt: str, output: Path, centre: int | None, status: str | None):
+    """Write the target list (or one centre's part of it) as CSV or XLSX."""
+    with session_scope(engine()) as s:
+        campaign = _campaign(s, campaign_id)
+        centre_id = None
+        if centre is not None:
+            jc = s.exec(select(JobCentre).where(JobCentre.municipality_code == centre)).first()
+            if jc is None:
+                fail(f"no job centre for municipality {centre}")
+            centre_id = jc.id
+        rows = queries.export_rows(s, campaign.id, centre_id=centre_id,
+                                   status=TargetStatus(status) if status else None)
+        output.write_bytes(render(fmt, queries.EXPORT_HEADERS, rows, sheet="Målliste"))
+        services.record_export(s, campaign, by=None, fmt=fmt, centre_code=centre, status=status, rows=len(rows))
+        click.echo(f"{len(rows)} virksomheder skrevet til {output}")
+
+
+COMMANDS = (campaigns,)

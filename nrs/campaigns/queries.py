@@ -1,0 +1,144 @@
+"""Reads for campaigns, shared by the campaign page, the exports, the CLI and the front page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from nrs.auth.models import User
+from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
+from nrs.companies.models import Company
+from nrs.municipalities.models import JobCentre, Municipality
+from nrs.refdata import industry_name
+
+#: Which part of the list: on it (default), no longer matching, or removed by hand.
+VIEWS = ("active", "unmatched", "removed")
+
+Contact = aliased(User, name="contact_user")
+
+
+def in_view(view: str = "active"):
+    """The condition for one part of a campaign's list."""
+    if view == "removed":
+        return CampaignTarget.removed_by_hand.is_(True)
+    if view == "unmatched":
+        return sa.and_(CampaignTarget.removed_by_hand.is_(False), CampaignTarget.matching.is_(False))
+    return sa.and_(CampaignTarget.removed_by_hand.is_(False), CampaignTarget.matching.is_(True))
+
+
+NO_LEAD = 0  #: the centre filter's value for "no lead centre yet"
+
+
+def targets(
+    campaign_id: int, *, centre_id: int | None = None, status: TargetStatus | None = None,
+    view: str = "active",
+):
+    """Targets with their company, lead centre and NRS contact, by centre and company name.
+
+    ``centre_id`` filters on the lead centre; ``NO_LEAD`` gives the group waiting for a coordinator.
+    """
+    stmt = (
+        select(CampaignTarget, Company, JobCentre, Contact)
+        .join(Company, Company.id == CampaignTarget.company_id)
+        .outerjoin(JobCentre, JobCentre.id == CampaignTarget.lead_centre_id)
+        .outerjoin(Contact, Contact.id == Company.contact_user_id)
+        .where(CampaignTarget.campaign_id == campaign_id, in_view(view))
+    )
+    if centre_id == NO_LEAD:
+        stmt = stmt.where(CampaignTarget.lead_centre_id.is_(None))
+    elif centre_id is not None:
+        stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
+    if status is not None:
+        stmt = stmt.where(CampaignTarget.status == status)
+    return stmt.order_by(JobCentre.name, Company.name_search, Company.name, Company.cvr)
+
+
+def no_lead_count(session: Session, campaign_id: int) -> int:
+    return session.execute(
+        sa.select(sa.func.count()).select_from(CampaignTarget).where(
+            CampaignTarget.campaign_id == campaign_id, in_view("active"), CampaignTarget.lead_centre_id.is_(None)
+        )
+    ).scalar_one()
+
+
+@dataclass
+class CentreProgress:
+    centre: JobCentre | None
+    counts: dict[TargetStatus, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worked(self) -> int:
+        """Targets the centre has done something with."""
+        return self.total - self.counts.get(TargetStatus.not_contacted, 0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.worked / self.total) if self.total else 0
+
+
+def progress_by_centre(session: Session, campaign_id: int, *, centre_id: int | None = None) -> list[CentreProgress]:
+    """Targets on the list per lead centre and status; a ``None`` centre is the no-lead group."""
+    stmt = (
+        sa.select(CampaignTarget.lead_centre_id, CampaignTarget.status, sa.func.count())
+        .where(CampaignTarget.campaign_id == campaign_id, in_view("active"))
+        .group_by(CampaignTarget.lead_centre_id, CampaignTarget.status)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
+    by_centre: dict[int | None, CentreProgress] = {}
+    centres = {c.id: c for c in session.exec(select(JobCentre))}
+    for lead, status, n in session.execute(stmt):
+        row = by_centre.setdefault(lead, CentreProgress(centres.get(lead)))
+        row.counts[TargetStatus(status)] = n
+    return sorted(by_centre.values(), key=lambda p: (p.centre is None, p.centre.name if p.centre else ""))
+
+
+def running_campaigns(session: Session) -> list[Campaign]:
+    return list(session.exec(
+        select(Campaign).where(Campaign.status == CampaignStatus.running).order_by(Campaign.id)
+    ))
+
+
+EXPORT_HEADERS = [
+    "CVR-nummer", "Navn", "Adresse", "Postnr", "By", "Kommune", "Branchekode", "Branche", "Ansatte",
+    "Telefon", "E-mail", "Jobcenter (kontakt)", "NRS-kontaktperson", "Reklamebeskyttet", "Status",
+    "Statusdato", "Note",
+]
+
+
+def employees_text(low: int | None, high: int | None) -> str:
+    """``12``, ``5–9`` or ``1000+``; an en dash so that no spreadsheet reads ``5-9`` as a date."""
+    if low is None:
+        return ""
+    if high is None or high >= 999999:
+        return f"{low}+"
+    if high == low:
+        return str(low)
+    return f"{low}–{high}"
+
+
+def export_rows(session: Session, campaign_id: int, *, centre_id: int | None = None,
+                status: TargetStatus | None = None) -> list[list]:
+    """One row per target on the list, in the order of ``EXPORT_HEADERS``."""
+    names = dict(session.execute(sa.select(Municipality.code, Municipality.name)).all())
+    rows = []
+    for target, company, centre, contact in session.execute(
+        targets(campaign_id, centre_id=centre_id, status=status)
+    ):
+        rows.append([
+            company.cvr, company.name, company.address, company.postal_code, company.city,
+            names.get(company.municipality_code, str(company.municipality_code)),
+            company.industry_code, industry_name(company.industry_code),
+            employees_text(company.employees_min, company.employees_max),
+            company.phone, company.email, centre.name if centre else "",
+            contact.name if contact else "", company.advertising_protected,
+            str(target.status.label), target.status_on, target.status_note,
+        ])
+    return rows

@@ -1,0 +1,417 @@
+"""Writes for campaigns: create, refresh the target list, work and remove targets.
+
+The target list is built with set-based SQL (INSERT … SELECT, UPDATE … WHERE) over the one
+sector-matching query, so a refresh over a million companies is a handful of statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from nrs.audit.services import apply_changes, record
+from nrs.auth.models import Role
+from nrs.campaigns.models import (
+    NRS_MUNICIPALITIES,
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    MismatchReason,
+    TargetStatus,
+)
+from nrs.clock import local, utcnow
+from nrs.companies.models import Company
+from nrs.errors import DomainError
+from nrs.municipalities.models import JobCentre
+from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import matching_companies, prefix_condition
+
+
+def _csv(values: Iterable) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def create_campaign(
+    session: Session,
+    *,
+    by,
+    name: str,
+    year: int,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    sector_ids: Iterable[int] | None = None,
+    extra_prefixes: Iterable[str] = (),
+    min_employees: int = 5,
+    municipality_codes: Iterable[int] | None = None,
+    exclude_active_agreements: bool = False,
+    exclude_advertising_protected: bool = True,
+) -> Campaign:
+    """A new draft campaign; without sectors or prefixes it targets the year's focus sectors."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Kampagnen skal have et navn."), field="name")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."), field="ends_on")
+    if min_employees < 0:
+        raise DomainError(_("Mindste antal ansatte kan ikke være negativt."), field="min_employees")
+    prefixes = sorted({p.strip() for p in extra_prefixes if p and p.strip()})
+    for p in prefixes:
+        if not (p.isdigit() and 1 <= len(p) <= 6):
+            raise DomainError(_("%(p)s er ikke en branchekode eller et præfiks (1-6 cifre).", p=p),
+                              field="extra_prefixes")
+    ids = sorted(set(sector_ids or ()))
+    if ids:
+        found = set(session.exec(select(FocusSector.id).where(FocusSector.id.in_(ids))).all())
+        if found != set(ids):
+            raise DomainError(_("Ukendt fokusbranche."), field="sectors")
+    elif not prefixes:
+        ids = list(session.exec(select(FocusSector.id).where(FocusSector.year == year).order_by(FocusSector.id)))
+        if not ids:
+            raise DomainError(_("Der er ingen fokusbrancher for %(y)s. Vælg brancher eller branchekoder.", y=year),
+                              field="sectors")
+    codes = sorted(set(municipality_codes or NRS_MUNICIPALITIES))
+    campaign = Campaign(
+        name=name, year=year, starts_on=starts_on, ends_on=ends_on, sector_ids=_csv(ids),
+        extra_prefixes=_csv(prefixes), min_employees=min_employees, municipality_codes=_csv(codes),
+        exclude_active_agreements=exclude_active_agreements,
+        exclude_advertising_protected=exclude_advertising_protected,
+        created_by_id=getattr(by, "id", by),
+    )
+    session.add(campaign)
+    session.flush()
+    record(session, by=by, entity="campaign", entity_id=campaign.id, action="create",
+           changes={k: [None, getattr(campaign, k)] for k in (
+               "name", "year", "sector_ids", "extra_prefixes", "min_employees", "municipality_codes",
+               "exclude_active_agreements", "exclude_advertising_protected")})
+    return campaign
+
+
+def set_campaign_status(session: Session, campaign: Campaign, *, by, status: CampaignStatus) -> Campaign:
+    """Start, pause back to draft or end a campaign; only running campaigns are refreshed nightly."""
+    changes = apply_changes(campaign, {"status": CampaignStatus(status)})
+    if changes:
+        campaign.updated_at = utcnow()
+        campaign.version += 1
+        session.flush()
+        record(session, by=by, entity="campaign", entity_id=campaign.id, action="status", changes=changes)
+    return campaign
+
+
+def campaign_prefixes(session: Session, campaign: Campaign) -> list[str]:
+    """The campaign's DB07 prefixes: its sectors' current codes plus its own extra prefixes."""
+    prefixes = set(campaign.prefix_list)
+    ids = campaign.sector_id_list
+    if ids:
+        for sector in session.exec(select(FocusSector).where(FocusSector.id.in_(ids))):
+            prefixes.update(sector.prefixes)
+    return sorted(prefixes)
+
+
+@dataclass
+class Criteria:
+    """The pieces of a campaign's rule as SQL, built once per refresh."""
+
+    prefixes: list[str]
+    matching: sa.Select  # select(Company) of the sector-matching companies
+    keep: list  # extra conditions on Company that a target must also meet
+
+    def eligible_ids(self):
+        return self.matching.with_only_columns(Company.id, maintain_column_froms=True).where(*self.keep)
+
+
+def criteria(session: Session, campaign: Campaign, *, on: date) -> Criteria:
+    prefixes = campaign_prefixes(session, campaign)
+    matching = matching_companies(
+        prefixes=prefixes,
+        min_employees=campaign.min_employees,
+        municipality_codes=campaign.municipality_list,
+    )
+    keep = []
+    if campaign.exclude_advertising_protected:
+        keep.append(Company.advertising_protected.is_(False))
+    if campaign.exclude_active_agreements:
+        keep.append(~_has_active_agreement(on))
+    return Criteria(prefixes=prefixes, matching=matching, keep=keep)
+
+
+def _has_active_agreement(on: date):
+    from nrs.agreements.models import Agreement
+
+    return sa.exists().where(Agreement.company_id == Company.id, Agreement.active_on(on))
+
+
+@dataclass
+class RefreshResult:
+    added: int
+    removed: int
+    excluded_protected: int
+    excluded_agreements: int
+    targets: int
+
+
+def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=None) -> RefreshResult:
+    """Build or refresh the target list now.
+
+    New matching companies are added with their lead centre; targets whose company no longer
+    matches are flagged with a reason and kept with their outcome; a target that matches again is
+    back on the list. Targets removed by hand stay removed. Building a draft starts it.
+    """
+    if campaign.status == CampaignStatus.ended:
+        raise DomainError(_("Kampagnen er afsluttet og kan ikke opdateres."))
+    on = local(now).date()
+    crit = criteria(session, campaign, on=on)
+    t = CampaignTarget.__table__
+    cid = campaign.id
+    own = sa.and_(t.c.campaign_id == cid, t.c.removed_by_hand.is_(False))
+
+    # Left out on purpose: counted so the campaign page can say how many.
+    counted = crit.matching.with_only_columns(sa.func.count(Company.id), maintain_column_froms=True)
+    excluded_protected = 0
+    if campaign.exclude_advertising_protected:
+        excluded_protected = session.execute(
+            counted.where(Company.advertising_protected.is_(True))
+        ).scalar_one()
+    excluded_agreements = 0
+    if campaign.exclude_active_agreements:
+        q = counted.where(_has_active_agreement(on))
+        if campaign.exclude_advertising_protected:
+            q = q.where(Company.advertising_protected.is_(False))
+        excluded_agreements = session.execute(q).scalar_one()
+
+    # 1. Flag targets whose company no longer qualifies.
+    still = crit.eligible_ids().where(Company.id == t.c.company_id).exists()
+    reason = _mismatch_reason(campaign, crit, on)
+    removed = session.execute(
+        t.update()
+        .where(own, t.c.matching.is_(True), ~still)
+        .values(matching=False, mismatch_reason=reason, mismatch_at=now)
+    ).rowcount
+
+    # 2. Targets that qualify again are back on the list (their outcome was never lost).
+    back = session.execute(
+        t.update()
+        .where(own, t.c.matching.is_(False), still)
+        .values(matching=True, mismatch_reason=None, mismatch_at=None)
+    ).rowcount
+
+    # 3. New companies join with their current lead centre.
+    already = sa.select(t.c.id).where(t.c.campaign_id == cid, t.c.company_id == Company.id).exists()
+    new_rows = crit.matching.with_only_columns(
+        sa.literal(cid, sa.Integer),
+        Company.id,
+        Company.lead_centre_id,
+        sa.literal(now, t.c.added_at.type),
+        sa.literal(TargetStatus.not_contacted.value, sa.String),
+        sa.true(),
+        sa.false(),
+        sa.literal("", sa.String),
+        sa.literal("", sa.String),
+        sa.literal(now, t.c.updated_at.type),
+        sa.literal(1, sa.Integer),
+        maintain_column_froms=True,
+    ).where(*crit.keep, ~already)
+    added = session.execute(
+        t.insert().from_select(
+            ["campaign_id", "company_id", "lead_centre_id", "added_at", "status", "matching",
+             "removed_by_hand", "status_note", "removed_reason", "updated_at", "version"],
+            new_rows,
+        )
+    ).rowcount
+
+    # 4. A target waiting for a lead takes the company's lead once it has one.
+    company_lead = sa.select(Company.lead_centre_id).where(Company.id == t.c.company_id).scalar_subquery()
+    session.execute(
+        t.update()
+        .where(t.c.campaign_id == cid, t.c.lead_centre_id.is_(None), company_lead.is_not(None))
+        .values(lead_centre_id=company_lead)
+    )
+
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(t).where(own, t.c.matching.is_(True))
+    ).scalar_one()
+    campaign.last_refresh_at = now
+    campaign.last_refresh_added = added + back
+    campaign.last_refresh_removed = removed
+    campaign.last_refresh_excluded_protected = excluded_protected
+    campaign.last_refresh_excluded_agreements = excluded_agreements
+    if campaign.status == CampaignStatus.draft:
+        campaign.status = CampaignStatus.running
+    campaign.updated_at = now
+    session.add(campaign)
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, CampaignTarget):  # stale after the bulk statements
+            session.expire(obj)
+    result = RefreshResult(added=added + back, removed=removed, excluded_protected=excluded_protected,
+                           excluded_agreements=excluded_agreements, targets=total)
+    record(session, by=by, entity="campaign", entity_id=cid, action="refresh",
+           note=f"added={result.added} removed={removed} excluded_protected={excluded_protected} "
+                f"excluded_agreements={excluded_agreements} targets={total}")
+    return result
+
+
+def _mismatch_reason(campaign: Campaign, crit: Criteria, on: date):
+    """The first reason, in the order a consultant would name it, as a correlated SQL CASE."""
+    t = CampaignTarget.__table__
+    whens = [
+        (Company.active.is_(False), MismatchReason.ceased.value),
+        (Company.municipality_code.not_in(campaign.municipality_list), MismatchReason.moved_away.value),
+        (sa.or_(Company.employees_min.is_(None), Company.employees_min < campaign.min_employees),
+         MismatchReason.shrunk.value),
+        (~prefix_condition(crit.prefixes), MismatchReason.sector_changed.value),
+    ]
+    if campaign.exclude_advertising_protected:
+        whens.append((Company.advertising_protected.is_(True), MismatchReason.advertising_protected.value))
+    if campaign.exclude_active_agreements:
+        whens.append((_has_active_agreement(on), MismatchReason.active_agreement.value))
+    case = sa.case(*whens, else_=MismatchReason.sector_changed.value)
+    return sa.select(case).where(Company.id == t.c.company_id).scalar_subquery()
+
+
+def may_work_target(user, target: CampaignTarget) -> bool:
+    """Staff of the target's lead centre work it; the steering group may work any."""
+    if user.role == Role.admin:
+        return True
+    return target.lead_centre_id is not None and user.job_centre_id == target.lead_centre_id
+
+
+def may_remove_target(user, target: CampaignTarget) -> bool:
+    """Coordinators and the steering group may take any target off; staff only their centre's."""
+    return user.role in (Role.coordinator, Role.admin) or may_work_target(user, target)
+
+
+def _ensure(allowed: bool) -> None:
+    if not allowed:
+        raise DomainError(_("Du kan kun arbejde med virksomheder, som dit jobcenter har kontakten til."))
+
+
+def set_target_status(
+    session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = ""
+) -> CampaignTarget:
+    """Record how the contact went: the status, its date, who and a note; keeps the history."""
+    _ensure(may_work_target(by, target))
+    status = TargetStatus(status)
+    before = target.status
+    changes = apply_changes(target, {"status": status, "status_on": status_on,
+                                     "status_by_id": by.id, "status_note": (note or "").strip()})
+    if not changes:
+        return target
+    target.updated_at = utcnow()
+    target.version += 1
+    session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
+                                    status_on=status_on, note=target.status_note))
+    session.flush()
+    record(session, by=by, entity="campaign_target", entity_id=target.id, action="status", changes=changes)
+    return target
+
+
+def remove_target(session: Session, target: CampaignTarget, *, by, reason: str) -> CampaignTarget:
+    """Take a target off the list by hand, with a reason; later refreshes leave it off."""
+    _ensure(may_remove_target(by, target))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Skriv hvorfor virksomheden fjernes fra listen."), field="reason")
+    if target.removed_by_hand:
+        return target
+    changes = apply_changes(target, {"removed_by_hand": True, "removed_reason": reason[:500],
+                                     "removed_by_id": by.id, "removed_at": utcnow()})
+    target.updated_at = utcnow()
+    target.version += 1
+    session.flush()
+    record(session, by=by, entity="campaign_target", entity_id=target.id, action="remove", changes=changes,
+           note=reason)
+    return target
+
+
+def restore_target(session: Session, target: CampaignTarget, *, by) -> CampaignTarget:
+    """Put a target removed by hand back on the list (the next refresh checks it still matches)."""
+    _ensure(may_remove_target(by, target))
+    changes = apply_changes(target, {"removed_by_hand": False, "removed_reason": "", "removed_by_id": None,
+                                     "removed_at": None})
+    if changes:
+        target.updated_at = utcnow()
+        target.version += 1
+        session.flush()
+        record(session, by=by, entity="campaign_target", entity_id=target.id, action="restore", changes=changes)
+    return target
+
+
+def assign_target_lead(session: Session, target: CampaignTarget, *, by, centre_id: int) -> CampaignTarget:
+    """A coordinator gives a target without a lead centre to one of the nine centres."""
+    if by.role not in (Role.coordinator, Role.admin):
+        raise DomainError(_("Kun en koordinator kan tildele et jobcenter."))
+    if session.get(JobCentre, centre_id) is None:
+        raise DomainError(_("Ukendt jobcenter."), field="centre")
+    changes = apply_changes(target, {"lead_centre_id": centre_id})
+    if changes:
+        target.updated_at = utcnow()
+        target.version += 1
+        session.flush()
+        record(session, by=by, entity="campaign_target", entity_id=target.id, action="assign_lead",
+               changes=changes)
+    return target
+
+
+def link_target(
+    session: Session, target: CampaignTarget, *, by, job_order_id: int | None = None,
+    agreement_id: int | None = None,
+) -> CampaignTarget:
+    """Link the job order or agreement that came out of this target; moves its status along.
+
+    Called by the job-order and agreement services when they create one "from a target", and by
+    the link form on the target page.
+    """
+    values: dict = {}
+    if job_order_id is not None:
+        _ensure_record_of_company(session, "job_orders", job_order_id, target.company_id)
+        values["job_order_id"] = job_order_id
+    if agreement_id is not None:
+        _ensure_record_of_company(session, "agreements", agreement_id, target.company_id)
+        values["agreement_id"] = agreement_id
+    if not values:
+        raise DomainError(_("Angiv en jobordre eller en aftale."), field="job_order_id")
+    changes = apply_changes(target, values)
+    if not changes:
+        return target
+    target.updated_at = utcnow()
+    target.version += 1
+    session.flush()
+    record(session, by=by, entity="campaign_target", entity_id=target.id, action="link", changes=changes)
+    if job_order_id is not None and target.status != TargetStatus.job_order_received:
+        set_target_status(session, target, by=by, status=TargetStatus.job_order_received,
+                          status_on=local(utcnow()).date(), note=target.status_note)
+    elif agreement_id is not None and target.status in (TargetStatus.not_contacted, TargetStatus.contacted,
+                                                         TargetStatus.meeting_booked):
+        set_target_status(session, target, by=by, status=TargetStatus.agreement_signed,
+                          status_on=local(utcnow()).date(), note=target.status_note)
+    return target
+
+
+def _ensure_record_of_company(session: Session, table: str, ident: int, company_id: int) -> None:
+    """The linked job order or agreement exists and belongs to the target's company."""
+    from sqlmodel import SQLModel
+
+    tbl = SQLModel.metadata.tables.get(table)
+    if tbl is None:  # that domain is not installed yet
+        raise DomainError(_("Kan ikke linke endnu."))
+    owner = session.execute(sa.select(tbl.c.company_id).where(tbl.c.id == ident)).scalar_one_or_none()
+    field = "job_order_id" if table == "job_orders" else "agreement_id"
+    if owner is None:
+        raise DomainError(_("Nummer %(n)s findes ikke.", n=ident), field=field)
+    if owner != company_id:
+        raise DomainError(_("Nummer %(n)s hører til en anden virksomhed.", n=ident), field=field)
+
+
+def record_export(session: Session, campaign: Campaign, *, by, fmt: str, centre_code: int | None,
+                  status: str | None, rows: int) -> None:
+    """Every export is logged: who (by), when (the event's time), which list, which filters."""
+    record(session, by=by, entity="campaign", entity_id=campaign.id, action="export",
+           changes={"format": [None, fmt], "centre": [None, centre_code], "status": [None, status],
+                    "rows": [None, rows]},
+           note=f"Eksport af målliste for {campaign.name}")
