@@ -10,6 +10,5 @@ from nrs.audit.models import AuditEvent
 from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector
 from nrs.agreements.models import Agreement, AgreementKind
-from nrs.privacy.models import AccessLogEntry
+from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.mail.models import OutboxMessage, SchedulerRun
-from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent

@@ -29,3 +29,17 @@ class AccessLogEntry(SQLModel, table=True):
     #: The search criterion or the export's filter, when there is one.
     criterion: str = Field(default="", max_length=500)
     purpose: str = Field(default="", max_length=200)
+
+
+class AnonymisedReferral(SQLModel, table=True):
+    """A referral whose case reference and note the retention job removed.
+
+    The referral row stays (its centre, outcome and dates feed the reports); this row marks it done
+    so the job is idempotent and the reports can tell an anonymised referral from an empty one.
+    """
+
+    __tablename__ = "anonymised_referrals"
+
+    #: No foreign key on purpose: the job-order domain may delete a referral without asking us.
+    referral_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(default_factory=utcnow)

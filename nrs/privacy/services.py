@@ -33,3 +33,102 @@ def log_access(
     )
     session.add(entry)
     return entry
+
+
+# --- Data-subject requests about a company's contact person -------------------------------------
+
+#: Contact fields that are personal data; an erasure removes them and never writes them elsewhere.
+CONTACT_FIELDS = ("name", "role", "phone", "email")
+REDACTED = "[slettet]"
+
+
+def _contact(session: Session, contact_id: int):
+    from flask_babel import gettext as _
+
+    from nrs.companies.models import Contact
+    from nrs.errors import DomainError
+
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise DomainError(_("Kontaktpersonen findes ikke (længere)."), field="contact")
+    return contact
+
+
+def export_contact(session: Session, contact_id: int, *, by) -> dict:
+    """Everything NRS holds about one contact person (GDPR art. 15), logged as an export.
+
+    The contact row, the company it belongs to, and the audit history of the row (which holds the
+    earlier values).
+    """
+    from sqlmodel import select
+
+    from nrs.audit.models import AuditEvent
+    from nrs.companies.models import Company
+
+    contact = _contact(session, contact_id)
+    company = session.get(Company, contact.company_id)
+    history = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    log_access(session, user=by, action="export", entity_type="contact", entity_id=contact.id,
+               purpose="indsigt (GDPR art. 15)")
+    session.flush()
+    return {
+        "contact": {
+            "id": contact.id,
+            **{f: getattr(contact, f) for f in CONTACT_FIELDS},
+            "created_at": contact.created_at.isoformat() if contact.created_at else None,
+            "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
+        },
+        "company": {"id": company.id, "cvr": company.cvr, "name": company.name} if company else None,
+        "history": [
+            {"at": e.at.isoformat(), "action": e.action, "changes": e.changes, "note": e.note} for e in history
+        ],
+    }
+
+
+def contact_export_rows(data: dict) -> tuple[list[str], list[list]]:
+    """The export as one two-column table (field, value) for CSV."""
+    rows = [[f"kontaktperson.{k}", v] for k, v in data["contact"].items()]
+    if data["company"]:
+        rows += [[f"virksomhed.{k}", v] for k, v in data["company"].items()]
+    for i, event in enumerate(data["history"], start=1):
+        rows.append([f"historik.{i}", f'{event["at"]} {event["action"]} {event["changes"]} {event["note"]}'.strip()])
+    return ["Felt", "Værdi"], rows
+
+
+def erase_contact(session: Session, contact_id: int, *, by, reason: str) -> None:
+    """Erase a contact person on request (GDPR art. 17).
+
+    The row goes, and the personal values in its audit history are overwritten; the new audit
+    event says who erased which row and why, without the values themselves.
+    """
+    from flask_babel import gettext as _
+    from sqlmodel import select
+
+    from nrs.audit.models import AuditEvent
+    from nrs.audit.services import record
+    from nrs.errors import DomainError
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Angiv hvorfor kontaktpersonen slettes."), field="reason")
+    contact = _contact(session, contact_id)
+    company_id = contact.company_id
+    for event in session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id))
+    ):
+        event.changes = {
+            key: ([REDACTED for _v in value] if isinstance(value, list) else REDACTED)
+            if key in CONTACT_FIELDS else value
+            for key, value in (event.changes or {}).items()
+        }
+        session.add(event)
+    session.delete(contact)
+    log_access(session, user=by, action="delete", entity_type="contact", entity_id=contact_id,
+               purpose="sletning (GDPR art. 17)")
+    record(session, by=by, entity="contact", entity_id=contact_id, action="erase",
+           changes={"company_id": company_id}, note=reason)
+    session.flush()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from nrs.cli import engine
+from nrs.clock import format_date, utcnow
+from nrs.db import session_scope
+
+
+@click.group("privacy")
+def privacy():
+    """Personal data: retention."""
+
+
+@privacy.command("retention")
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
+@with_appcontext
+def retention(dry_run: bool):
+    """Purge old access-log entries and remove old referral case references (what runs daily)."""
+    from nrs.privacy.jobs import run_retention
+
+    with session_scope(engine()) as s:
+        result = run_retention(s, now=utcnow(), dry_run=dry_run)
+    verb = "ville blive" if dry_run else "blev"
+    click.echo(
+        f"{result.access_log_purged} poster i adgangsloggen fra før {format_date(result.access_log_cutoff)} {verb} slettet; "
+        f"{result.referrals_anonymised} henvisninger på ordrer lukket senest {format_date(result.referral_cutoff)} "
+        f"{verb} anonymiseret."
+    )
+
+
+COMMANDS = (privacy,)

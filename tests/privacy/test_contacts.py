@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlmodel import select
+
+from nrs.audit.models import AuditEvent
+from nrs.audit.services import record
+from nrs.companies.models import Contact
+from nrs.privacy.models import AccessLogEntry
+from tests.conftest import post_form
+from tests.privacy.helpers import make_company_row, make_contact_row
+
+
+def _still_there(session, contact_id):
+    return session.exec(select(Contact).where(Contact.id == contact_id)).first()
+
+
+def _contact(session, centre_by_code, centre=201):
+    company = make_company_row(session, centre_id=centre_by_code(centre).id)
+    contact = make_contact_row(session, company)
+    record(session, by=None, entity="contact", entity_id=contact.id, action="update",
+           changes={"phone": ["+45 11 11 11 11", contact.phone], "company_id": [company.id, company.id]})
+    session.commit()
+    return company, contact
+
+
+def test_coordinator_exports_everything_about_a_contact_as_json_and_csv(client, login_as, session, centre_by_code):
+    coordinator = login_as("coordinator", centre=219)  # another centre may answer a request too
+    company, contact = _contact(session, centre_by_code)
+
+    response = client.get(f"/privacy/contacts/{contact.id}/export?fmt=json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["contact"]["email"] == "mette@byg.test"
+    assert data["company"]["cvr"] == company.cvr
+    assert data["history"][0]["changes"]["phone"][0] == "+45 11 11 11 11"
+
+    response = client.get(f"/privacy/contacts/{contact.id}/export?fmt=csv")
+    rows = dict(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows["kontaktperson.name"] == "Mette Hansen"
+    assert rows["kontaktperson.phone"] == "'+45 48 10 00 00"
+
+    logged = session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_type == "contact")).all()
+    assert {(e.user_id, e.action, e.entity_id) for e in logged} == {(coordinator.id, "export", str(contact.id))}
+
+
+def test_erasure_removes_the_contact_and_its_values_from_history(client, login_as, session, centre_by_code):
+    coordinator = login_as("coordinator", centre=201)
+    company, contact = _contact(session, centre_by_code)
+    page = client.get(f"/privacy/contacts/{contact.id}").get_data(as_text=True)
+    assert "Mette Hansen" in page
+
+    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "Anmodning 03-05-2016"},
+                         form_url=f"/privacy/contacts/{contact.id}")
+    assert response.status_code == 302
+    assert _still_there(session, contact.id) is None
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "contact")).all()
+    text = json.dumps([e.changes for e in events]) + " ".join(e.note for e in events)
+    assert "+45" not in text and "Mette" not in text and "mette@" not in text
+    erase = [e for e in events if e.action == "erase"]
+    assert len(erase) == 1 and erase[0].user_id == coordinator.id and erase[0].note == "Anmodning 03-05-2016"
+    assert client.get(f"/privacy/contacts/{contact.id}").status_code == 404
+
+
+def test_erasure_needs_a_reason_and_writes_nothing_without_one(client, login_as, session, centre_by_code):
+    login_as("coordinator", centre=201)
+    _company, contact = _contact(session, centre_by_code)
+    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "  "},
+                         form_url=f"/privacy/contacts/{contact.id}")
+    assert response.status_code == 400
+    assert _still_there(session, contact.id) is not None
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "erase")).all()
+
+
+def test_only_the_lead_centres_coordinator_erases(client, login_as, session, centre_by_code):
+    login_as("coordinator", centre=210)
+    _company, contact = _contact(session, centre_by_code, centre=201)
+    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "Anmodning"},
+                         form_url=f"/privacy/contacts/{contact.id}")
+    assert response.status_code == 403
+    assert _still_there(session, contact.id) is not None
+
+
+def test_staff_cannot_export_or_erase(client, login_as, session, centre_by_code):
+    login_as("staff", centre=201)
+    _company, contact = _contact(session, centre_by_code)
+    assert client.get(f"/privacy/contacts/{contact.id}/export").status_code == 403
+    assert client.get(f"/privacy/contacts/{contact.id}").status_code == 403

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import select
+
+from nrs.audit.models import AuditEvent
+from nrs.privacy.jobs import months_before, run_retention
+from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
+from nrs.privacy.services import log_access
+from tests.privacy.helpers import has_table, make_closed_order_with_referral, make_company_row
+
+NOW = datetime(2017, 6, 15, 3, 0, tzinfo=UTC)
+
+
+def test_months_before_keeps_the_day_or_takes_the_months_last():
+    assert months_before(date(2017, 6, 15), 12) == date(2016, 6, 15)
+    assert months_before(date(2017, 3, 31), 1) == date(2017, 2, 28)
+    assert months_before(date(2017, 1, 10), 6) == date(2016, 7, 10)
+
+
+def _log(session, at):
+    entry = log_access(session, user=None, action="read", entity_type="referral", entity_id=1)
+    entry.at = at
+    session.commit()
+    return entry
+
+
+def test_access_log_entries_older_than_six_months_are_purged(session, app, make_user):
+    old = _log(session, datetime(2016, 12, 14, tzinfo=UTC)).id
+    kept = _log(session, datetime(2016, 12, 16, tzinfo=UTC)).id
+    with app.app_context():
+        result = run_retention(session, now=NOW)
+    session.commit()
+    ids = {e.id for e in session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_id == "1"))}
+    assert result.access_log_purged == 1
+    assert ids == {kept} and old not in ids
+
+
+def test_dry_run_counts_and_changes_nothing(session, app):
+    _log(session, datetime(2016, 1, 1, tzinfo=UTC))
+    with app.app_context():
+        result = run_retention(session, now=NOW, dry_run=True)
+    session.commit()
+    assert result.access_log_purged == 1
+    assert len(session.exec(select(AccessLogEntry)).all()) == 1
+
+
+def _referrals_ready(session):
+    if not has_table(session, "referrals"):
+        pytest.skip("the job-order domain (referrals) has not landed in the migrations yet")
+
+
+def test_case_references_go_twelve_months_after_the_order_closed(session, app, centre_by_code):
+    _referrals_ready(session)
+    from nrs.joborders.models import Referral
+
+    lead, other = centre_by_code(201).id, centre_by_code(217).id
+    company = make_company_row(session, centre_id=lead)
+    _o1, old = make_closed_order_with_referral(session, company=company, lead_centre_id=lead,
+                                               referring_centre_id=other, closed_on=date(2016, 6, 15))
+    _o2, recent = make_closed_order_with_referral(session, company=company, lead_centre_id=lead,
+                                                  referring_centre_id=other, closed_on=date(2016, 6, 16),
+                                                  state="unfilled")
+    with app.app_context():
+        first = run_retention(session, now=NOW)
+        session.commit()
+        second = run_retention(session, now=NOW)
+        session.commit()
+    assert (first.referrals_anonymised, second.referrals_anonymised) == (1, 0)
+
+    rows = {r.id: r for r in session.exec(select(Referral))}
+    assert rows[old.id].case_reference == "" and rows[old.id].note == ""
+    # The counts the reports need survive: the row, its centre, outcome and dates.
+    assert rows[old.id].referring_centre_id == other and rows[old.id].referred_on == date(2016, 1, 10)
+    assert rows[old.id].outcome == old.outcome
+    assert rows[recent.id].case_reference == "SAG-2016-0042"
+    marked = {a.referral_id for a in session.exec(select(AnonymisedReferral))}
+    assert marked == {old.id}
+    runs = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "retention")).all()
+    assert len(runs) == 1 and runs[0].changes["referrals_anonymised"] == 1
+
+
+def test_open_orders_keep_their_referrals(session, app, centre_by_code):
+    _referrals_ready(session)
+    from nrs.joborders.models import JobOrder, Referral
+    from nrs.joborders.states import JobOrderState
+
+    lead = centre_by_code(201).id
+    company = make_company_row(session, centre_id=lead)
+    order = JobOrder(company_id=company.id, title="Tømrer", received_on=date(2015, 1, 5), lead_centre_id=lead,
+                     state=JobOrderState.open)
+    session.add(order)
+    session.commit()
+    session.add(Referral(job_order_id=order.id, referring_centre_id=lead, referred_on=date(2015, 2, 1),
+                         case_reference="SAG-1"))
+    session.commit()
+    with app.app_context():
+        assert run_retention(session, now=NOW).referrals_anonymised == 0
+
+
+def test_cli_retention_dry_run_and_real_run(cli_run, session):
+    _log(session, datetime(2000, 1, 1, tzinfo=UTC))
+    dry = cli_run("privacy", "retention", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "1 poster i adgangsloggen" in dry.output and "ville blive" in dry.output
+    assert len(session.exec(select(AccessLogEntry)).all()) == 1
+    real = cli_run("privacy", "retention")
+    assert real.exit_code == 0
+    assert "blev slettet" in real.output
+    assert session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_id == "1")).all() == []
+    again = cli_run("privacy", "retention")
+    assert again.output.startswith("0 poster")
