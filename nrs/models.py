@@ -11,4 +11,5 @@ from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
+from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
 from nrs.mail.models import OutboxMessage, SchedulerRun
