@@ -55,7 +55,10 @@ app_env() {
 
 start_postgres() {
   mkdir -p "$STATE/pg"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$STATE/pg"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$STATE/pg"
+    as_pg test -w "$STATE/pg" || { echo "run-local: user postgres cannot reach $STATE/pg" >&2; exit 1; }
+  fi
   as_pg "$PGBIN/initdb" -D "$STATE/pg/data" -U nrs --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$STATE/log/initdb.log"
   as_pg "$PGBIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/server.log" -w -t 60 \
     -o "-p $PG_PORT -k $STATE/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
