@@ -1,0 +1,113 @@
+"""Forms for logging, editing and moving job orders, and for referrals."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import Form as PlainForm
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from nrs.forms import DateField, Form, no_cpr, valid_cvr
+from nrs.joborders.models import Channel, ReferralOutcome, UnfilledReason
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class VersionedForm(Form):
+    #: The version the user saw; the save is refused if someone changed the order since.
+    version = HiddenField()
+
+
+class JobOrderForm(VersionedForm):
+    cvr = StringField(_l("CVR-nummer"), validators=[InputRequired(_l("CVR-nummer skal udfyldes.")), valid_cvr])
+    title = StringField(_l("Stilling"), validators=[InputRequired(_l("Stillingsbetegnelse skal udfyldes.")),
+                                                    Length(max=200), no_cpr])
+    positions = IntegerField(_l("Antal stillinger"), default=1,
+                             validators=[InputRequired(_l("Skriv et helt tal.")), NumberRange(min=1)])
+    place_of_work = StringField(_l("Arbejdssted"), validators=[Optional(), Length(max=300), no_cpr])
+    received_on = DateField(_l("Modtaget"), validators=[InputRequired(_l("Modtagelsesdato skal udfyldes."))])
+    channel = SelectField(_l("Kanal"), choices=[], default=Channel.shared_phone.value)
+    start_on = DateField(_l("Tiltrædelse"), validators=[Optional()])
+    deadline_on = DateField(_l("Frist"), validators=[Optional()])
+    requirements = TextAreaField(_l("Krav"), validators=[Optional(), Length(max=4000), no_cpr])
+    lead_centre_id = SelectField(_l("Ansvarligt jobcenter"), coerce=_int_or_none, validate_choice=False)
+    lead_reason = StringField(_l("Begrundelse for andet ansvarligt jobcenter"),
+                              validators=[Optional(), Length(max=500), no_cpr])
+    contact_user_id = SelectField(_l("NRS-kontakt"), coerce=_int_or_none, validate_choice=False)
+    agreement_id = SelectField(_l("Aftale"), coerce=_int_or_none, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000), no_cpr])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = [(c.value, c.label) for c in Channel]
+
+
+class EditJobOrderForm(JobOrderForm):
+    cvr = None
+
+
+class StepForm(VersionedForm):
+    on_date = DateField(_l("Dato"), validators=[InputRequired(_l("Datoen skal udfyldes."))])
+    reason = StringField(_l("Bemærkning"), validators=[Optional(), Length(max=1000), no_cpr])
+
+
+class ReopenForm(StepForm):
+    reason = StringField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv hvorfor jobordren genåbnes.")),
+                                                        Length(max=1000), no_cpr])
+
+
+class HireEntry(PlainForm):
+    centre_id = SelectField(_l("Kandidat fra jobcenter"), coerce=_int_or_none, validate_choice=False)
+    hired_on = DateField(_l("Ansat den"), validators=[Optional()])
+    referral_id = HiddenField()
+
+
+class FillForm(StepForm):
+    hires = FieldList(FormField(HireEntry), min_entries=3, max_entries=20)
+
+
+class UnfilledForm(StepForm):
+    unfilled_reason = SelectField(_l("Årsag"), choices=[], validators=[InputRequired()])
+    unfilled_reason_text = StringField(_l("Uddybning"), validators=[Optional(), Length(max=500), no_cpr])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unfilled_reason.choices = [(r.value, r.label) for r in UnfilledReason]
+
+
+class ReferralForm(Form):
+    referred_on = DateField(_l("Henvist den"), validators=[InputRequired(_l("Datoen skal udfyldes."))])
+    case_reference = StringField(
+        _l("Jobcentrets sagsnummer"), validators=[Optional(), Length(max=60), no_cpr],
+        description=_l("Jobcentrets eget sagsnummer. Aldrig et CPR-nummer."),
+    )
+    outcome = SelectField(_l("Status"), choices=[])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000), no_cpr])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [(o.value, o.label) for o in ReferralOutcome]
+
+
+class ReferralOutcomeForm(Form):
+    outcome = SelectField(_l("Status"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [(o.value, o.label) for o in ReferralOutcome]
+
+
+class HelpForm(Form):
+    message = StringField(_l("Besked til de andre jobcentre"), validators=[Optional(), Length(max=1000), no_cpr])

@@ -1,0 +1,78 @@
+"""Scheduled work for job orders: ask the other centres for help when an order stands still."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from nrs.clock import local
+from nrs.joborders import services
+from nrs.joborders.models import HelpRequest, JobOrder, JobOrderEvent, Referral
+from nrs.joborders.states import JobOrderState
+
+DEFAULT_WORKING_DAYS = 5
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for i in range(1, rest + 1):
+        if (start + timedelta(days=i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def _configured_days() -> int:
+    try:
+        from flask import current_app
+
+        return current_app.config["NRS"].help_request_working_days
+    except (RuntimeError, KeyError):
+        return DEFAULT_WORKING_DAYS
+
+
+def request_help_for_idle_orders(session: Session, *, now: datetime, working_days: int | None = None) -> int:
+    """Every open order without a referral for N working days asks the other centres for help.
+
+    Idle since the later of: received, the last referral, the last return to open. An order
+    that already has an unanswered help request is left alone, so running this twice asks once.
+    Returns how many orders asked.
+    """
+    days = working_days or _configured_days()
+    today = local(now).date() if now.tzinfo else now.date()
+    last_referral = (
+        sa.select(Referral.job_order_id, sa.func.max(Referral.referred_on).label("d"))
+        .group_by(Referral.job_order_id).subquery()
+    )
+    last_open = (
+        sa.select(JobOrderEvent.job_order_id, sa.func.max(JobOrderEvent.on_date).label("d"))
+        .where(JobOrderEvent.to_state == JobOrderState.open)
+        .group_by(JobOrderEvent.job_order_id).subquery()
+    )
+    pending = sa.select(HelpRequest.id).where(
+        HelpRequest.job_order_id == JobOrder.id, HelpRequest.resolved.is_(False)
+    ).exists()
+    rows = session.execute(
+        select(JobOrder, last_referral.c.d, last_open.c.d)
+        .outerjoin(last_referral, last_referral.c.job_order_id == JobOrder.id)
+        .outerjoin(last_open, last_open.c.job_order_id == JobOrder.id)
+        .where(JobOrder.state == JobOrderState.open, ~pending)
+        .order_by(JobOrder.id)
+    ).all()
+    asked = 0
+    for order, referred, reopened in rows:
+        since = max(d for d in (order.received_on, referred, reopened) if d is not None)
+        if working_days_between(since, today) >= days:
+            services.request_help(
+                session, order, by=None,
+                message=_("Ingen henvisninger i %(n)d arbejdsdage: alle jobcentre bedes henvise kandidater.", n=days),
+            )
+            asked += 1
+    return asked

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Field, SQLModel
+
+from nrs.clock import utcnow
+from nrs.db import enum_type
+from nrs.joborders.states import JobOrderState
+
+
+class Channel(StrEnum):
+    """How the order reached NRS: the shared ways in, a visit, an agreement, Jobnet."""
+
+    shared_phone = "shared_phone"
+    shared_mailbox = "shared_mailbox"
+    visit = "visit"
+    agreement = "agreement"
+    jobnet = "jobnet"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "shared_phone": _l("Fælles telefon"),
+                "shared_mailbox": _l("Fælles postkasse"),
+                "visit": _l("Virksomhedsbesøg"),
+                "agreement": _l("Aftale"),
+                "jobnet": _l("Jobnet"),
+                "other": _l("Andet"),
+            }[self.value]
+        )
+
+
+class UnfilledReason(StrEnum):
+    no_candidates = "no_candidates"
+    company_withdrew = "company_withdrew"
+    filled_by_company = "filled_by_company"
+    deadline_passed = "deadline_passed"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "no_candidates": _l("Ingen egnede kandidater"),
+                "company_withdrew": _l("Virksomheden trak ordren tilbage"),
+                "filled_by_company": _l("Besat af virksomheden selv"),
+                "deadline_passed": _l("Fristen udløb"),
+                "other": _l("Andet"),
+            }[self.value]
+        )
+
+
+class ReferralOutcome(StrEnum):
+    referred = "referred"
+    interview = "interview"
+    hired = "hired"
+    rejected = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "referred": _l("Henvist"),
+                "interview": _l("Til samtale"),
+                "hired": _l("Ansat"),
+                "rejected": _l("Afvist"),
+            }[self.value]
+        )
+
+
+class JobOrder(SQLModel, table=True):
+    """A company's request to fill one or more vacancies (jobordre)."""
+
+    __tablename__ = "job_orders"
+    __table_args__ = (
+        # The state machine in states.py decides; the database refuses what it never allows.
+        sa.CheckConstraint(
+            "(state IN ('open', 'paused') AND closed_on IS NULL)"
+            " OR (state IN ('filled', 'unfilled') AND closed_on IS NOT NULL)",
+            name="closed_on_state",
+        ),
+        sa.CheckConstraint("state <> 'unfilled' OR unfilled_reason IS NOT NULL", name="unfilled_reason"),
+        sa.CheckConstraint("positions >= 1", name="positions"),
+        sa.UniqueConstraint("company_id", "reference", name="uq_job_orders_company_reference"),
+        sa.Index("ix_job_orders_state_received", "state", "received_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="companies.id", index=True)
+    agreement_id: int | None = Field(default=None, foreign_key="agreements.id", index=True)
+    title: str = Field(max_length=200)
+    positions: int = Field(default=1)
+    place_of_work: str = Field(default="", max_length=300)
+    received_on: date
+    channel: Channel = Field(sa_type=enum_type(Channel), default=Channel.other)
+    start_on: date | None = Field(default=None)
+    deadline_on: date | None = Field(default=None)
+    requirements: str = Field(default="", max_length=4000)
+    #: The centre that works the order; the company's lead unless changed with a reason.
+    lead_centre_id: int = Field(foreign_key="job_centres.id", index=True)
+    contact_user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16), default=JobOrderState.open)
+    closed_on: date | None = Field(default=None)
+    unfilled_reason: UnfilledReason | None = Field(default=None, sa_type=enum_type(UnfilledReason))
+    unfilled_reason_text: str = Field(default="", max_length=500)
+    #: The number in the spreadsheet used before NRS; with the company it identifies an imported order.
+    reference: str | None = Field(default=None, max_length=40)
+    note: str = Field(default="", max_length=4000)
+    #: Compared in every UPDATE: whoever saves on an old version is told, nothing is overwritten.
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+    @property
+    def is_closed(self) -> bool:
+        return JobOrderState(self.state).is_closed
+
+
+class JobOrderEvent(SQLModel, table=True):
+    """One step in an order's life: received (no from-state), or a change of state."""
+
+    __tablename__ = "job_order_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_order_id: int = Field(foreign_key="job_orders.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    #: The business date of the change; figures "as of" a date read this, not ``at``.
+    on_date: date = Field(index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    from_state: JobOrderState | None = Field(default=None, sa_type=enum_type(JobOrderState, 16))
+    to_state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16))
+    reason: str = Field(default="", max_length=1000)
+
+
+class Referral(SQLModel, table=True):
+    """A centre's candidate put forward for an order, known by the centre's own case reference."""
+
+    __tablename__ = "referrals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_order_id: int = Field(foreign_key="job_orders.id", index=True)
+    referring_centre_id: int = Field(foreign_key="job_centres.id", index=True)
+    referred_on: date
+    #: The centre's own case number: never a CPR number.
+    case_reference: str = Field(default="", max_length=60)
+    outcome: ReferralOutcome = Field(sa_type=enum_type(ReferralOutcome, 16), default=ReferralOutcome.referred)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Hire(SQLModel, table=True):
+    """A hire that filled an order: whose candidate (centre) and when. Belongs to the fill event."""
+
+    __tablename__ = "hires"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_order_id: int = Field(foreign_key="job_orders.id", index=True)
+    #: The event that closed the order filled; a reopening leaves old hires with their old event.
+    event_id: int | None = Field(default=None, foreign_key="job_order_events.id", index=True)
+    centre_id: int = Field(foreign_key="job_centres.id", index=True)
+    hired_on: date
+    referral_id: int | None = Field(default=None, foreign_key="referrals.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HelpRequest(SQLModel, table=True):
+    """The lead centre (or NRS itself, ``by_id`` null) asks the other centres for candidates."""
+
+    __tablename__ = "help_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_order_id: int = Field(foreign_key="job_orders.id", index=True)
+    asked_at: datetime = Field(default_factory=utcnow)
+    by_id: int | None = Field(default=None, foreign_key="users.id")
+    message: str = Field(default="", max_length=1000)
+    #: Set when a referral arrives or the order closes.
+    resolved: bool = Field(default=False, index=True)

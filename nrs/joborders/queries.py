@@ -1,0 +1,152 @@
+"""Read side of job orders, shared by the pages, the exports, the company page and the e-mails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from nrs.auth.models import User
+from nrs.companies.models import Company
+from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
+from nrs.joborders.states import JobOrderState
+from nrs.municipalities.models import JobCentre
+
+#: Sort keys offered by the list; each ends with the id so paging is stable (and keyset-friendly).
+SORTS = {
+    "received_desc": (JobOrder.received_on.desc(), JobOrder.id.desc()),
+    "received": (JobOrder.received_on.asc(), JobOrder.id.asc()),
+    "deadline": (JobOrder.deadline_on.asc(), JobOrder.id.asc()),
+    "company": (Company.name.asc(), JobOrder.id.asc()),
+    "state": (JobOrder.state.asc(), JobOrder.received_on.desc(), JobOrder.id.desc()),
+}
+
+
+@dataclass
+class OrderFilter:
+    state: str | None = None
+    lead_centre_id: int | None = None
+    sector_id: int | None = None
+    company_id: int | None = None
+    agreement_id: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    sort: str = "received_desc"
+
+    def criterion(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, "") and k != "sort")
+
+
+def _referral_count():
+    return (
+        sa.select(sa.func.count(Referral.id)).where(Referral.job_order_id == JobOrder.id)
+        .correlate(JobOrder).scalar_subquery().label("referrals")
+    )
+
+
+def order_list(session: Session, flt: OrderFilter):
+    """``select(JobOrder, Company, JobCentre, referrals)`` for the list and its export."""
+    stmt = (
+        select(JobOrder, Company, JobCentre, _referral_count())
+        .join(Company, Company.id == JobOrder.company_id)
+        .join(JobCentre, JobCentre.id == JobOrder.lead_centre_id)
+    )
+    if flt.state:
+        stmt = stmt.where(JobOrder.state == JobOrderState(flt.state))
+    if flt.lead_centre_id:
+        stmt = stmt.where(JobOrder.lead_centre_id == flt.lead_centre_id)
+    if flt.company_id:
+        stmt = stmt.where(JobOrder.company_id == flt.company_id)
+    if flt.agreement_id:
+        stmt = stmt.where(JobOrder.agreement_id == flt.agreement_id)
+    if flt.received_from:
+        stmt = stmt.where(JobOrder.received_on >= flt.received_from)
+    if flt.received_to:
+        stmt = stmt.where(JobOrder.received_on <= flt.received_to)
+    if flt.sector_id:
+        from nrs.sectors.models import FocusSector
+        from nrs.sectors.queries import prefix_condition
+
+        sector = session.get(FocusSector, flt.sector_id)
+        stmt = stmt.where(prefix_condition(sector.prefixes) if sector else sa.false())
+    return stmt.order_by(*SORTS.get(flt.sort, SORTS["received_desc"]))
+
+
+EXPORT_HEADERS = ["Nr.", "Reference", "CVR-nummer", "Virksomhed", "Stilling", "Antal", "Status", "Modtaget",
+                  "Frist", "Lukket", "Ansvarligt jobcenter", "Kanal", "Henvisninger"]
+
+
+def export_rows(session: Session, flt: OrderFilter):
+    for order, company, centre, referrals in session.execute(order_list(session, flt)):
+        yield [order.id, order.reference or "", company.cvr, company.name, order.title, order.positions,
+               JobOrderState(order.state).label, order.received_on, order.deadline_on, order.closed_on,
+               centre.name, order.channel.label, referrals]
+
+
+def for_company(session: Session, company_id: int) -> list[JobOrder]:
+    """The company page's list: newest first."""
+    return list(session.exec(
+        select(JobOrder).where(JobOrder.company_id == company_id)
+        .order_by(JobOrder.received_on.desc(), JobOrder.id.desc())
+    ).all())
+
+
+def help_wanted(session: Session, centre_id: int | None = None):
+    """Open orders that asked the other centres for help: ``(JobOrder, Company, JobCentre, HelpRequest)``.
+
+    For a centre, the orders led by the other eight (its own are its own work).
+    """
+    stmt = (
+        select(JobOrder, Company, JobCentre, HelpRequest)
+        .join(HelpRequest, HelpRequest.job_order_id == JobOrder.id)
+        .join(Company, Company.id == JobOrder.company_id)
+        .join(JobCentre, JobCentre.id == JobOrder.lead_centre_id)
+        .where(HelpRequest.resolved.is_(False), JobOrder.state == JobOrderState.open)
+        .order_by(HelpRequest.asked_at.asc(), JobOrder.id)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(JobOrder.lead_centre_id != centre_id)
+    return session.execute(stmt).all()
+
+
+def history(session: Session, order_id: int):
+    """``(JobOrderEvent, user name or None)`` oldest first."""
+    return session.execute(
+        select(JobOrderEvent, User.name).outerjoin(User, User.id == JobOrderEvent.user_id)
+        .where(JobOrderEvent.job_order_id == order_id)
+        .order_by(JobOrderEvent.on_date, JobOrderEvent.id)
+    ).all()
+
+
+def referrals(session: Session, order_id: int):
+    """``(Referral, JobCentre, user name)`` oldest first."""
+    return session.execute(
+        select(Referral, JobCentre, User.name)
+        .join(JobCentre, JobCentre.id == Referral.referring_centre_id)
+        .outerjoin(User, User.id == Referral.user_id)
+        .where(Referral.job_order_id == order_id)
+        .order_by(Referral.referred_on, Referral.id)
+    ).all()
+
+
+def hires(session: Session, order_id: int):
+    """``(Hire, JobCentre)`` of the order's latest filling (older fillings were undone by a reopening)."""
+    last_fill = (
+        sa.select(sa.func.max(JobOrderEvent.id))
+        .where(JobOrderEvent.job_order_id == order_id, JobOrderEvent.to_state == JobOrderState.filled)
+        .scalar_subquery()
+    )
+    return session.execute(
+        select(Hire, JobCentre).join(JobCentre, JobCentre.id == Hire.centre_id)
+        .where(Hire.job_order_id == order_id, Hire.event_id == last_fill)
+        .order_by(Hire.hired_on, Hire.id)
+    ).all()
+
+
+def help_requests(session: Session, order_id: int):
+    return session.execute(
+        select(HelpRequest, User.name).outerjoin(User, User.id == HelpRequest.by_id)
+        .where(HelpRequest.job_order_id == order_id).order_by(HelpRequest.asked_at)
+    ).all()

@@ -1,0 +1,446 @@
+"""Every write about job orders. The only module that assigns a state.
+
+Functions flush and never commit: the request, the command or the job owns the transaction.
+Edits and state changes compare the version the user saw (a hidden form field) in the UPDATE
+itself, so of two people saving the same order at the same moment exactly one wins and the other
+is told who changed it; nothing is overwritten silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from nrs.audit.services import apply_changes, diff, record
+from nrs.auth.models import Role, User
+from nrs.clock import today, utcnow
+from nrs.companies.models import Company
+from nrs.db import is_sqlite
+from nrs.errors import DomainError, StaleObjectError
+from nrs.forms import contains_cpr
+from nrs.joborders.models import (
+    Channel,
+    HelpRequest,
+    Hire,
+    JobOrder,
+    JobOrderEvent,
+    Referral,
+    ReferralOutcome,
+    UnfilledReason,
+)
+from nrs.joborders.states import CLOSED, JobOrderState, ensure_transition, is_reopening
+from nrs.municipalities.models import JobCentre
+from nrs.privacy.services import log_access
+from nrs.security import can_change_centre
+
+#: Fields a lead-centre user may edit on an order (state fields go through ``transition``).
+EDITABLE = ("title", "positions", "place_of_work", "received_on", "channel", "start_on", "deadline_on",
+            "requirements", "lead_centre_id", "contact_user_id", "agreement_id", "note")
+FREE_TEXT = ("title", "place_of_work", "requirements", "note", "reason", "unfilled_reason_text",
+             "case_reference", "message")
+
+
+@dataclass(frozen=True)
+class NewHire:
+    """One hire when an order is filled: the centre whose candidate got the job, and when."""
+
+    centre_id: int
+    hired_on: date
+    referral_id: int | None = None
+
+
+def begin_write(session: Session) -> None:
+    """Start this transaction as a writer on SQLite, so a concurrent writer waits its turn.
+
+    SQLite cannot turn a reading transaction that has fallen behind another writer into a
+    writing one ("database is locked" at once, whatever the busy timeout); ``BEGIN IMMEDIATE``
+    takes the write lock first and waits. PostgreSQL needs nothing: its UPDATE waits for the row.
+    Call it before loading the order that a request will change; nothing may be pending.
+    """
+    if not is_sqlite(session):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    session.rollback()
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
+def refuse_cpr(**fields: str | None) -> None:
+    """NRS must never store a CPR number: refuse any free text that looks like one."""
+    for name, value in fields.items():
+        if contains_cpr(value):
+            raise DomainError(
+                _("Feltet ligner et CPR-nummer. NRS må ikke gemme CPR-numre; brug jobcentrets sagsnummer."),
+                field=name,
+            )
+
+
+def _ensure_lead(by, order: JobOrder) -> None:
+    if by is not None and not can_change_centre(by, order.lead_centre_id):
+        raise DomainError(_("Kun det ansvarlige jobcenters medarbejdere kan ændre eller lukke jobordren."))
+
+
+def _user_name(session: Session, user_id: int | None) -> str:
+    if user_id is None:
+        return _("systemet")
+    name = session.execute(sa.select(User.name).where(User.id == user_id)).scalar_one_or_none()
+    return name or _("ukendt")
+
+
+def _stale(session: Session, order_id: int) -> StaleObjectError:
+    row = session.execute(
+        sa.select(JobOrder.updated_by_id).where(JobOrder.id == order_id).execution_options(populate_existing=True)
+    ).first()
+    who = _user_name(session, row[0] if row else None)
+    return StaleObjectError(
+        _("Jobordren er blevet ændret i mellemtiden (af %(who)s). Se den aktuelle status og prøv igen.", who=who),
+        changed_by=who,
+    )
+
+
+def _versioned_update(session: Session, order: JobOrder, *, by, expected_version: int, values: dict) -> None:
+    """``UPDATE ... SET version = version + 1 WHERE id = :id AND version = :v``; 0 rows = someone was first."""
+    if expected_version is None:
+        raise DomainError(_("Formularen mangler jobordrens version. Genindlæs siden."))
+    if order.version != int(expected_version):
+        raise _stale(session, order.id)
+    stmt = (
+        sa.update(JobOrder)
+        .where(JobOrder.id == order.id, JobOrder.version == int(expected_version))
+        .values(**values, version=JobOrder.version + 1, updated_at=utcnow(), updated_by_id=getattr(by, "id", by))
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(stmt)
+    if result.rowcount != 1:
+        raise _stale(session, order.id)
+    session.refresh(order)
+
+
+def _check_dates(received_on, start_on=None, deadline_on=None) -> None:
+    if received_on is None:
+        raise DomainError(_("Modtagelsesdato skal udfyldes."), field="received_on")
+    if start_on and start_on < received_on:
+        raise DomainError(_("Startdatoen kan ikke ligge før modtagelsesdatoen."), field="start_on")
+    if deadline_on and deadline_on < received_on:
+        raise DomainError(_("Fristen kan ikke ligge før modtagelsesdatoen."), field="deadline_on")
+
+
+def _centre_exists(session: Session, centre_id: int | None, field: str) -> None:
+    if centre_id is None or session.get(JobCentre, centre_id) is None:
+        raise DomainError(_("Vælg et af de ni jobcentre."), field=field)
+
+
+def log_job_order(
+    session: Session,
+    *,
+    by,
+    company: Company,
+    title: str,
+    received_on: date,
+    positions: int = 1,
+    place_of_work: str = "",
+    channel: Channel | str = Channel.other,
+    start_on: date | None = None,
+    deadline_on: date | None = None,
+    requirements: str = "",
+    lead_centre_id: int | None = None,
+    lead_reason: str = "",
+    contact_user_id: int | None = None,
+    agreement_id: int | None = None,
+    reference: str | None = None,
+    note: str = "",
+) -> JobOrder:
+    """Log a new order, open from ``received_on``; its history starts with that event.
+
+    The lead centre is the company's lead; another centre needs a reason (kept in the audit log).
+    """
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("Stillingsbetegnelse skal udfyldes."), field="title")
+    if positions is None or int(positions) < 1:
+        raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
+    refuse_cpr(title=title, place_of_work=place_of_work, requirements=requirements, note=note)
+    _check_dates(received_on, start_on, deadline_on)
+    default_lead = company.lead_centre_id or getattr(by, "job_centre_id", None)
+    lead = lead_centre_id or default_lead
+    _centre_exists(session, lead, "lead_centre_id")
+    if company.lead_centre_id and lead != company.lead_centre_id and not (lead_reason or "").strip():
+        raise DomainError(
+            _("Skriv en begrundelse, når et andet jobcenter end virksomhedens skal være ansvarligt."),
+            field="lead_reason",
+        )
+    order = JobOrder(
+        company_id=company.id, agreement_id=agreement_id, title=title, positions=int(positions),
+        place_of_work=place_of_work or "", received_on=received_on, channel=Channel(channel),
+        start_on=start_on, deadline_on=deadline_on, requirements=requirements or "",
+        lead_centre_id=lead, contact_user_id=contact_user_id if contact_user_id else None,
+        state=JobOrderState.open, reference=reference, note=note or "",
+        updated_by_id=getattr(by, "id", by),
+    )
+    session.add(order)
+    session.flush()
+    session.add(JobOrderEvent(job_order_id=order.id, on_date=received_on, user_id=getattr(by, "id", by),
+                              from_state=None, to_state=JobOrderState.open, reason=_("Modtaget")))
+    record(session, by=by, entity="job_order", entity_id=order.id, action="create",
+           changes={"title": [None, title], "company_id": [None, company.id], "lead_centre_id": [None, lead]},
+           note=(lead_reason or "").strip())
+    session.flush()
+    return order
+
+
+def update_job_order(session: Session, order: JobOrder, *, by, expected_version: int, lead_reason: str = "",
+                     **values) -> dict:
+    """Save an edit of the order's facts; a change of lead centre needs a reason. Returns the changes."""
+    _ensure_lead(by, order)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+        if not values["title"]:
+            raise DomainError(_("Stillingsbetegnelse skal udfyldes."), field="title")
+    if "positions" in values and (values["positions"] is None or int(values["positions"]) < 1):
+        raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
+    if "channel" in values:
+        values["channel"] = Channel(values["channel"])
+    refuse_cpr(**{k: values.get(k) for k in ("title", "place_of_work", "requirements", "note")})
+    _check_dates(values.get("received_on", order.received_on), values.get("start_on", order.start_on),
+                 values.get("deadline_on", order.deadline_on))
+    if order.closed_on and values.get("received_on", order.received_on) > order.closed_on:
+        raise DomainError(_("Modtagelsesdatoen kan ikke ligge efter lukkedatoen."), field="received_on")
+    changes = diff(order, values)
+    if "lead_centre_id" in changes:
+        _centre_exists(session, values["lead_centre_id"], "lead_centre_id")
+        if not (lead_reason or "").strip():
+            raise DomainError(_("Skriv en begrundelse for at skifte ansvarligt jobcenter."), field="lead_reason")
+    if not changes:
+        return {}
+    _versioned_update(session, order, by=by, expected_version=expected_version,
+                      values={k: values[k] for k in changes})
+    if "received_on" in changes:
+        session.execute(
+            sa.update(JobOrderEvent)
+            .where(JobOrderEvent.job_order_id == order.id, JobOrderEvent.from_state.is_(None))
+            .values(on_date=order.received_on)
+        )
+    record(session, by=by, entity="job_order", entity_id=order.id, action="update", changes=changes,
+           note=(lead_reason or "").strip())
+    session.flush()
+    return changes
+
+
+def last_event(session: Session, order_id: int) -> JobOrderEvent | None:
+    return session.exec(
+        select(JobOrderEvent).where(JobOrderEvent.job_order_id == order_id)
+        .order_by(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc())
+    ).first()
+
+
+def transition(
+    session: Session,
+    order: JobOrder,
+    *,
+    by,
+    to: JobOrderState | str,
+    expected_version: int,
+    on_date: date | None = None,
+    reason: str = "",
+    hires: Iterable[NewHire] = (),
+    unfilled_reason: UnfilledReason | str | None = None,
+    unfilled_reason_text: str = "",
+) -> JobOrderEvent:
+    """Move the order to ``to`` on the business date ``on_date``: one event, one audit entry.
+
+    Filled needs at least one hire; unfilled needs a reason; reopening a closed order is a
+    coordinator's action with a reason.
+    """
+    to = JobOrderState(to)
+    on_date = on_date or today()
+    reason = (reason or "").strip()
+    refuse_cpr(reason=reason, unfilled_reason_text=unfilled_reason_text)
+    if expected_version is not None and order.version != int(expected_version):
+        raise _stale(session, order.id)
+    old = JobOrderState(order.state)
+    ensure_transition(old, to)
+    if is_reopening(old, to):
+        if by is not None and by.role not in (Role.coordinator, Role.admin):
+            raise DomainError(_("Kun en koordinator kan genåbne en lukket jobordre."))
+        if not reason:
+            raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
+    else:
+        _ensure_lead(by, order)
+    if on_date < order.received_on:
+        raise DomainError(_("Datoen kan ikke ligge før jobordren blev modtaget (%(d)s).",
+                            d=order.received_on.strftime("%d-%m-%Y")), field="on_date")
+    previous = last_event(session, order.id)
+    if previous is not None and on_date < previous.on_date:
+        raise DomainError(_("Datoen kan ikke ligge før seneste ændring i historikken (%(d)s).",
+                            d=previous.on_date.strftime("%d-%m-%Y")), field="on_date")
+    hires = list(hires)
+    values: dict = {"state": to, "closed_on": on_date if to in CLOSED else None,
+                    "unfilled_reason": None, "unfilled_reason_text": ""}
+    if to == JobOrderState.filled:
+        if not hires:
+            raise DomainError(_("En besat jobordre skal have mindst én ansættelse (jobcenter og dato)."),
+                              field="hires")
+        for hire in hires:
+            _centre_exists(session, hire.centre_id, "hires")
+            if hire.hired_on is None:
+                raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+    if to == JobOrderState.unfilled:
+        if not unfilled_reason:
+            raise DomainError(_("Vælg hvorfor jobordren lukkes uden besættelse."), field="unfilled_reason")
+        unfilled_reason = UnfilledReason(unfilled_reason)
+        text = (unfilled_reason_text or "").strip()
+        if unfilled_reason == UnfilledReason.other and not text:
+            raise DomainError(_("Beskriv årsagen, når du vælger 'Andet'."), field="unfilled_reason_text")
+        values.update(unfilled_reason=unfilled_reason, unfilled_reason_text=text)
+    _versioned_update(session, order, by=by, expected_version=order.version, values=values)
+    event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
+                          from_state=old, to_state=to, reason=reason or _reason_text(to, unfilled_reason,
+                                                                                       unfilled_reason_text))
+    session.add(event)
+    session.flush()
+    for hire in hires:
+        session.add(Hire(job_order_id=order.id, event_id=event.id, centre_id=hire.centre_id,
+                         hired_on=hire.hired_on, referral_id=hire.referral_id))
+        if hire.referral_id:
+            referral = session.get(Referral, hire.referral_id)
+            if referral is not None and referral.job_order_id == order.id:
+                referral.outcome = ReferralOutcome.hired
+    if to in CLOSED:
+        _resolve_help(session, order.id)
+    record(session, by=by, entity="job_order", entity_id=order.id, action="transition",
+           changes={"state": [old, to], "closed_on": [None, values["closed_on"]],
+                    **({"hires": [None, len(hires)]} if hires else {})},
+           note=event.reason)
+    session.flush()
+    return event
+
+
+def _reason_text(to: JobOrderState, code, text: str) -> str:
+    if to == JobOrderState.unfilled and code:
+        label = UnfilledReason(code).label
+        return f"{label}: {text}" if text else label
+    return ""
+
+
+def fill(session, order, *, by, expected_version, on_date=None, hires, reason=""):
+    return transition(session, order, by=by, to=JobOrderState.filled, expected_version=expected_version,
+                      on_date=on_date, hires=hires, reason=reason)
+
+
+def close_unfilled(session, order, *, by, expected_version, on_date=None, unfilled_reason, unfilled_reason_text=""):
+    return transition(session, order, by=by, to=JobOrderState.unfilled, expected_version=expected_version,
+                      on_date=on_date, unfilled_reason=unfilled_reason, unfilled_reason_text=unfilled_reason_text)
+
+
+def pause(session, order, *, by, expected_version, on_date=None, reason=""):
+    return transition(session, order, by=by, to=JobOrderState.paused, expected_version=expected_version,
+                      on_date=on_date, reason=reason)
+
+
+def resume(session, order, *, by, expected_version, on_date=None, reason=""):
+    return transition(session, order, by=by, to=JobOrderState.open, expected_version=expected_version,
+                      on_date=on_date, reason=reason)
+
+
+def reopen(session, order, *, by, expected_version, on_date=None, reason):
+    if not JobOrderState(order.state).is_closed:
+        raise DomainError(_("Kun en lukket jobordre kan genåbnes."))
+    return transition(session, order, by=by, to=JobOrderState.open, expected_version=expected_version,
+                      on_date=on_date, reason=reason)
+
+
+def _resolve_help(session: Session, order_id: int) -> None:
+    session.execute(
+        sa.update(HelpRequest)
+        .where(HelpRequest.job_order_id == order_id, HelpRequest.resolved.is_(False))
+        .values(resolved=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def add_referral(
+    session: Session,
+    order: JobOrder,
+    *,
+    by,
+    referred_on: date | None = None,
+    case_reference: str = "",
+    referring_centre_id: int | None = None,
+    outcome: ReferralOutcome | str = ReferralOutcome.referred,
+    note: str = "",
+) -> Referral:
+    """Any centre refers a candidate to an open order, known by the centre's own case number."""
+    if JobOrderState(order.state) != JobOrderState.open:
+        raise DomainError(_("Der kan kun henvises kandidater til en åben jobordre."))
+    case_reference = (case_reference or "").strip()
+    refuse_cpr(case_reference=case_reference, note=note)
+    centre_id = referring_centre_id or getattr(by, "job_centre_id", None)
+    _centre_exists(session, centre_id, "referring_centre_id")
+    if by is not None and by.role != Role.admin and centre_id != by.job_centre_id:
+        raise DomainError(_("Du kan kun henvise fra dit eget jobcenter."), field="referring_centre_id")
+    referred_on = referred_on or today()
+    if referred_on < order.received_on:
+        raise DomainError(_("Henvisningsdatoen kan ikke ligge før jobordren blev modtaget."), field="referred_on")
+    referral = Referral(job_order_id=order.id, referring_centre_id=centre_id, referred_on=referred_on,
+                        case_reference=case_reference, outcome=ReferralOutcome(outcome),
+                        user_id=getattr(by, "id", by), note=(note or "").strip())
+    session.add(referral)
+    session.flush()
+    _resolve_help(session, order.id)
+    record(session, by=by, entity="referral", entity_id=referral.id, action="create",
+           changes={"job_order_id": [None, order.id], "referring_centre_id": [None, centre_id]})
+    log_access(session, user=by, action="create", entity_type="referral", entity_id=referral.id,
+               purpose="henvisning til jobordre")
+    return referral
+
+
+def update_referral_outcome(session: Session, referral: Referral, *, by, outcome: ReferralOutcome | str,
+                            note: str | None = None) -> dict:
+    """The referring centre or the lead centre records how it went (interview, hired, rejected)."""
+    order = session.get(JobOrder, referral.job_order_id)
+    if by is not None and not (can_change_centre(by, referral.referring_centre_id)
+                               or can_change_centre(by, order.lead_centre_id)):
+        raise DomainError(_("Kun det henvisende eller det ansvarlige jobcenter kan ændre henvisningen."))
+    values = {"outcome": ReferralOutcome(outcome)}
+    if note is not None:
+        refuse_cpr(note=note)
+        values["note"] = note.strip()
+    changes = apply_changes(referral, values)
+    if changes:
+        referral.updated_at = utcnow()
+        record(session, by=by, entity="referral", entity_id=referral.id, action="update", changes=changes)
+        log_access(session, user=by, action="update", entity_type="referral", entity_id=referral.id,
+                   purpose="resultat af henvisning")
+    session.flush()
+    return changes
+
+
+def request_help(session: Session, order: JobOrder, *, by, message: str = "") -> HelpRequest:
+    """Ask the other centres for candidates; the order shows on every centre's "help wanted" list.
+
+    ``by`` None is NRS asking by itself (see ``jobs.request_help_for_idle_orders``).
+    """
+    if JobOrderState(order.state) != JobOrderState.open:
+        raise DomainError(_("Der kan kun bedes om hjælp til en åben jobordre."))
+    if by is not None:
+        _ensure_lead(by, order)
+    refuse_cpr(message=message)
+    existing = session.exec(
+        select(HelpRequest).where(HelpRequest.job_order_id == order.id, HelpRequest.resolved.is_(False))
+    ).first()
+    if existing is not None:
+        raise DomainError(_("Der er allerede bedt om hjælp til denne jobordre."))
+    help_request = HelpRequest(job_order_id=order.id, by_id=getattr(by, "id", by), message=(message or "").strip())
+    session.add(help_request)
+    session.flush()
+    record(session, by=by, entity="job_order", entity_id=order.id, action="help_request",
+           note=help_request.message or ("automatisk" if by is None else ""))
+    return help_request

@@ -1,0 +1,67 @@
+"""The job-order state machine: the one place that says which state may follow which."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from nrs.errors import DomainError
+
+
+class JobOrderState(StrEnum):
+    open = "open"
+    paused = "paused"
+    filled = "filled"
+    unfilled = "unfilled"
+
+    @property
+    def label(self) -> str:
+        return str(_LABELS[self])
+
+    @property
+    def css_class(self) -> str:
+        return f"badge badge-{self.value}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED
+
+
+_LABELS = {
+    JobOrderState.open: _l("Åben"),
+    JobOrderState.paused: _l("Sat i bero"),
+    JobOrderState.filled: _l("Besat"),
+    JobOrderState.unfilled: _l("Ikke besat"),
+}
+
+CLOSED = frozenset({JobOrderState.filled, JobOrderState.unfilled})
+
+#: Which states may follow which. ``paused`` means the company has enough candidates for now;
+#: the order is still not closed. A closed order only goes back to ``open`` (a reopening).
+TRANSITIONS: dict[JobOrderState, frozenset[JobOrderState]] = {
+    JobOrderState.open: frozenset({JobOrderState.paused, JobOrderState.filled, JobOrderState.unfilled}),
+    JobOrderState.paused: frozenset({JobOrderState.open, JobOrderState.filled, JobOrderState.unfilled}),
+    JobOrderState.filled: frozenset({JobOrderState.open}),
+    JobOrderState.unfilled: frozenset({JobOrderState.open}),
+}
+
+
+def is_reopening(old: JobOrderState | str, new: JobOrderState | str) -> bool:
+    return JobOrderState(old) in CLOSED and JobOrderState(new) == JobOrderState.open
+
+
+def ensure_transition(old: JobOrderState | str, new: JobOrderState | str) -> None:
+    """Refuse a change the state machine does not allow, saying why in Danish."""
+    old, new = JobOrderState(old), JobOrderState(new)
+    if old == new:
+        raise DomainError(_("Jobordren er allerede %(s)s.", s=old.label.lower()))
+    if new not in TRANSITIONS[old]:
+        if old in CLOSED:
+            raise DomainError(
+                _("Jobordren er lukket som %(s)s. Den skal genåbnes, før den kan ændres.", s=old.label.lower())
+            )
+        raise DomainError(
+            _("En jobordre kan ikke gå fra %(a)s til %(b)s.", a=old.label.lower(), b=new.label.lower())
+        )

@@ -1,0 +1,434 @@
+"""Job-order pages: the list, logging and editing, the state changes, referrals, help wanted."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+from wtforms import FieldList
+
+from nrs.auth.models import Role, User
+from nrs.clock import parse_date, today
+from nrs.companies.models import Company
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError, StaleObjectError
+from nrs.exports.spreadsheet import download
+from nrs.joborders import queries, services
+from nrs.joborders.forms import (
+    EditJobOrderForm,
+    FillForm,
+    HelpForm,
+    JobOrderForm,
+    ReferralForm,
+    ReferralOutcomeForm,
+    ReopenForm,
+    StepForm,
+    UnfilledForm,
+)
+from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
+from nrs.joborders.states import JobOrderState
+from nrs.municipalities.models import JobCentre
+from nrs.privacy.services import log_access
+from nrs.security import access, can_change_centre
+from nrs.web import paginate
+
+bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _centres():
+    return db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+
+
+def _centre_choices(blank: str | None = None):
+    choices = [(c.id, c.name) for c in _centres()]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+def _agreement_choices(company_id: int | None):
+    choices = [("", "—")]
+    try:
+        from nrs.agreements.models import Agreement
+    except ImportError:
+        return choices
+    stmt = select(Agreement)
+    if company_id:
+        stmt = stmt.where(Agreement.company_id == company_id)
+    for agreement in db_session().exec(stmt.order_by(Agreement.id)).all():
+        label = getattr(agreement, "title", None) or getattr(agreement, "kind", "") or ""
+        choices.append((agreement.id, f"#{agreement.id} {getattr(label, 'label', label)}".strip()))
+    return choices
+
+
+def _prepare_order_form(form, company_id: int | None):
+    form.lead_centre_id.choices = _centre_choices(_("Virksomhedens ansvarlige jobcenter"))
+    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    form.contact_user_id.choices = [("", "—")] + [(u.id, u.name) for u in users]
+    form.agreement_id.choices = _agreement_choices(company_id)
+    return form
+
+
+def _can_edit(order: JobOrder) -> bool:
+    return can_change_centre(current_user, order.lead_centre_id)
+
+
+def _can_reopen() -> bool:
+    return current_user.role in (Role.coordinator, Role.admin)
+
+
+def _step_forms(order: JobOrder, referral_rows) -> dict:
+    """Empty forms for the actions the detail page offers, carrying the version the user sees."""
+    forms = {
+        "pause_form": StepForm(formdata=None, prefix="pause"),
+        "resume_form": StepForm(formdata=None, prefix="resume"),
+        "fill_form": FillForm(formdata=None, prefix="fill"),
+        "unfilled_form": UnfilledForm(formdata=None, prefix="unfilled"),
+        "reopen_form": ReopenForm(formdata=None, prefix="reopen"),
+        "referral_form": ReferralForm(formdata=None, prefix="referral"),
+        "help_form": HelpForm(formdata=None, prefix="help"),
+    }
+    for form in forms.values():
+        if hasattr(form, "version"):
+            form.version.data = order.version
+        if hasattr(form, "on_date"):
+            form.on_date.data = today()
+    forms["referral_form"].referred_on.data = today()
+    hired = [r for r, _c, _n in referral_rows if r.outcome == ReferralOutcome.hired]
+    for entry, referral in zip(forms["fill_form"].hires.entries, hired, strict=False):
+        entry.centre_id.data = referral.referring_centre_id
+        entry.hired_on.data = today()
+        entry.referral_id.data = referral.id
+    for entry in forms["fill_form"].hires.entries:
+        entry.centre_id.choices = _centre_choices("—")
+    return forms
+
+
+def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **forms):
+    s = db_session()
+    referral_rows = queries.referrals(s, order.id)
+    log_access(s, user=current_user, action="read", entity_type="job_order_referrals", entity_id=order.id,
+               purpose="jobordre")
+    ctx = _step_forms(order, referral_rows)
+    for form in forms.values():
+        if isinstance(form, FillForm):
+            for entry in form.hires.entries:
+                entry.centre_id.choices = _centre_choices("—")
+    ctx.update(forms)
+    outcome_forms = {}
+    for referral, _centre, _name in referral_rows:
+        f = ReferralOutcomeForm(formdata=None, prefix=f"outcome{referral.id}")
+        f.outcome.data = referral.outcome.value
+        outcome_forms[referral.id] = f
+    return render_template(
+        "joborders/detail.html",
+        order=order,
+        company=s.get(Company, order.company_id),
+        lead=s.get(JobCentre, order.lead_centre_id),
+        contact=s.get(User, order.contact_user_id) if order.contact_user_id else None,
+        events=queries.history(s, order.id),
+        referrals=referral_rows,
+        outcome_forms=outcome_forms,
+        hires=queries.hires(s, order.id),
+        help_requests=queries.help_requests(s, order.id),
+        can_edit=_can_edit(order),
+        can_reopen=_can_reopen(),
+        stale=stale,
+        State=JobOrderState,
+        **ctx,
+    ), status
+
+
+def _load_for_write(order_id: int) -> JobOrder:
+    """Start the write transaction, then load the order as it is now."""
+    services.begin_write(db_session())
+    return get_or_404(JobOrder, order_id)
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, allowed):
+    s = db_session()
+    order = _load_for_write(order_id)
+    if not allowed(order):
+        abort(403)
+    form = form_cls(prefix=prefix)
+    if isinstance(form, FillForm):
+        for entry in form.hires.entries:
+            entry.centre_id.choices = _centre_choices("—")
+    if not form.validate():
+        return _detail(order, 400, **{form_name: form})
+    try:
+        do(s, order, form)
+    except StaleObjectError as exc:
+        s.rollback()
+        order = s.get(JobOrder, order_id)
+        return _detail(order, 409, stale=exc.message)
+    except DomainError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None and not isinstance(field, FieldList):
+            field.errors.append(exc.message)
+        else:
+            form.form_errors.append(exc.message)
+        s.rollback()
+        return _detail(s.get(JobOrder, order_id), 400, **{form_name: form})
+    flash(done, "success")
+    return redirect(url_for(".detail", order_id=order_id))
+
+
+# --- list, export, help wanted -----------------------------------------------------------------
+
+def _filter_from_args() -> queries.OrderFilter:
+    args = request.args
+
+    def int_arg(name):
+        try:
+            return int(args.get(name) or 0) or None
+        except ValueError:
+            return None
+
+    def date_arg(name):
+        try:
+            return parse_date(args[name]) if args.get(name) else None
+        except ValueError:
+            return None
+
+    state = args.get("state") or None
+    if state not in {s.value for s in JobOrderState}:
+        state = None
+    return queries.OrderFilter(
+        state=state, lead_centre_id=int_arg("centre"), sector_id=int_arg("sector"), company_id=int_arg("company"),
+        agreement_id=int_arg("agreement"), received_from=date_arg("from"), received_to=date_arg("to"),
+        sort=args.get("sort") if args.get("sort") in queries.SORTS else "received_desc",
+    )
+
+
+def _sectors():
+    try:
+        from nrs.sectors.models import FocusSector
+    except ImportError:
+        return []
+    return db_session().exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)).all()
+
+
+@bp.get("/")
+@access("user")
+def index():
+    s = db_session()
+    flt = _filter_from_args()
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        log_access(s, user=current_user, action="export", entity_type="job_order_referrals",
+                   criterion=flt.criterion(), purpose="eksport af jobordrer")
+        return download(fmt, "jobordrer", queries.EXPORT_HEADERS, list(queries.export_rows(s, flt)))
+    page = paginate(s, queries.order_list(s, flt), per_page=50)
+    log_access(s, user=current_user, action="search", entity_type="job_order_referrals",
+               criterion=flt.criterion(), purpose="liste over jobordrer")
+    export_args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
+    return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
+                           states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
+                           args=request.args)
+
+
+@bp.get("/hjaelp")
+@access("user")
+def help_wanted():
+    centre_id = request.args.get("centre", type=int) or current_user.job_centre_id
+    rows = queries.help_wanted(db_session(), centre_id)
+    return render_template("joborders/help_wanted.html", rows=rows, centre=db_session().get(JobCentre, centre_id),
+                           centres=_centres())
+
+
+# --- log and edit ------------------------------------------------------------------------------
+
+@bp.route("/ny", methods=["GET", "POST"])
+@access("user")
+def new():
+    s = db_session()
+    company = None
+    if request.method == "GET" and request.args.get("company", type=int):
+        company = s.get(Company, request.args.get("company", type=int))
+    form = _prepare_order_form(JobOrderForm(), company.id if company else None)
+    if request.method == "GET":
+        form.received_on.data = today()
+        if company is not None:
+            form.cvr.data = company.cvr
+    if request.method == "POST" and form.validate():
+        company = s.exec(select(Company).where(Company.cvr == form.cvr.data.strip())).first()
+        if company is None:
+            form.cvr.errors.append(_("Virksomheden med CVR-nummer %(c)s findes ikke i NRS.", c=form.cvr.data))
+        else:
+            try:
+                order = services.log_job_order(
+                    s, by=current_user, company=company, title=form.title.data, positions=form.positions.data,
+                    place_of_work=form.place_of_work.data or "", received_on=form.received_on.data,
+                    channel=form.channel.data, start_on=form.start_on.data, deadline_on=form.deadline_on.data,
+                    requirements=form.requirements.data or "", lead_centre_id=form.lead_centre_id.data,
+                    lead_reason=form.lead_reason.data or "", contact_user_id=form.contact_user_id.data,
+                    agreement_id=form.agreement_id.data, note=form.note.data or "",
+                )
+            except DomainError as exc:
+                getattr(form, exc.field or "title").errors.append(exc.message)
+            else:
+                flash(_("Jobordren er oprettet."), "success")
+                return redirect(url_for(".detail", order_id=order.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("joborders/form.html", form=form, order=None, company=company), status
+
+
+@bp.route("/<int:order_id>/ret", methods=["GET", "POST"])
+@access("user")
+def edit(order_id: int):
+    s = db_session()
+    order = _load_for_write(order_id) if request.method == "POST" else get_or_404(JobOrder, order_id)
+    if not _can_edit(order):
+        abort(403)
+    form = _prepare_order_form(EditJobOrderForm(obj=order if request.method == "GET" else None), order.company_id)
+    if request.method == "GET":
+        form.version.data = order.version
+        form.channel.data = order.channel.value
+    if request.method == "POST" and form.validate():
+        values = {name: getattr(form, name).data for name in services.EDITABLE}
+        for name in ("place_of_work", "requirements", "note"):
+            values[name] = values[name] or ""
+        values["lead_centre_id"] = values["lead_centre_id"] or order.lead_centre_id
+        try:
+            services.update_job_order(s, order, by=current_user, expected_version=_version(form),
+                                      lead_reason=form.lead_reason.data or "", **values)
+        except StaleObjectError as exc:
+            s.rollback()
+            return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
+        except DomainError as exc:
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            flash(_("Jobordren er gemt."), "success")
+            return redirect(url_for(".detail", order_id=order.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("joborders/form.html", form=form, order=order,
+                           company=s.get(Company, order.company_id)), status
+
+
+@bp.get("/<int:order_id>")
+@access("user")
+def detail(order_id: int):
+    return _detail(get_or_404(JobOrder, order_id))
+
+
+# --- state changes -----------------------------------------------------------------------------
+
+@bp.post("/<int:order_id>/pause")
+@access("user")
+def pause(order_id: int):
+    return _run_step(
+        order_id, StepForm, "pause", "pause_form",
+        lambda s, o, f: services.pause(s, o, by=current_user, expected_version=_version(f),
+                                       on_date=f.on_date.data, reason=f.reason.data or ""),
+        _("Jobordren er sat i bero."), allowed=_can_edit,
+    )
+
+
+@bp.post("/<int:order_id>/genoptag")
+@access("user")
+def resume(order_id: int):
+    return _run_step(
+        order_id, StepForm, "resume", "resume_form",
+        lambda s, o, f: services.resume(s, o, by=current_user, expected_version=_version(f),
+                                        on_date=f.on_date.data, reason=f.reason.data or ""),
+        _("Jobordren er åben igen."), allowed=_can_edit,
+    )
+
+
+def _hires(form: FillForm) -> list[services.NewHire]:
+    out = []
+    for entry in form.hires.entries:
+        if entry.centre_id.data:
+            ref = entry.referral_id.data
+            out.append(services.NewHire(centre_id=entry.centre_id.data,
+                                        hired_on=entry.hired_on.data or form.on_date.data,
+                                        referral_id=int(ref) if ref and str(ref).isdigit() else None))
+    return out
+
+
+@bp.post("/<int:order_id>/besat")
+@access("user")
+def fill(order_id: int):
+    return _run_step(
+        order_id, FillForm, "fill", "fill_form",
+        lambda s, o, f: services.fill(s, o, by=current_user, expected_version=_version(f), on_date=f.on_date.data,
+                                      hires=_hires(f), reason=f.reason.data or ""),
+        _("Jobordren er lukket som besat."), allowed=_can_edit,
+    )
+
+
+@bp.post("/<int:order_id>/ikke-besat")
+@access("user")
+def unfilled(order_id: int):
+    return _run_step(
+        order_id, UnfilledForm, "unfilled", "unfilled_form",
+        lambda s, o, f: services.close_unfilled(s, o, by=current_user, expected_version=_version(f),
+                                                on_date=f.on_date.data, unfilled_reason=f.unfilled_reason.data,
+                                                unfilled_reason_text=f.unfilled_reason_text.data or ""),
+        _("Jobordren er lukket som ikke besat."), allowed=_can_edit,
+    )
+
+
+@bp.post("/<int:order_id>/genaabn")
+@access("coordinator")
+def reopen(order_id: int):
+    return _run_step(
+        order_id, ReopenForm, "reopen", "reopen_form",
+        lambda s, o, f: services.reopen(s, o, by=current_user, expected_version=_version(f),
+                                        on_date=f.on_date.data, reason=f.reason.data),
+        _("Jobordren er genåbnet."), allowed=lambda o: True,
+    )
+
+
+# --- referrals and help ------------------------------------------------------------------------
+
+@bp.post("/<int:order_id>/henvisninger")
+@access("user")
+def add_referral(order_id: int):
+    return _run_step(
+        order_id, ReferralForm, "referral", "referral_form",
+        lambda s, o, f: services.add_referral(s, o, by=current_user, referred_on=f.referred_on.data,
+                                              case_reference=f.case_reference.data or "",
+                                              outcome=f.outcome.data, note=f.note.data or ""),
+        _("Henvisningen er registreret."), allowed=lambda o: True,
+    )
+
+
+@bp.post("/<int:order_id>/henvisninger/<int:referral_id>")
+@access("user")
+def referral_outcome(order_id: int, referral_id: int):
+    s = db_session()
+    services.begin_write(s)
+    referral = get_or_404(Referral, referral_id)
+    if referral.job_order_id != order_id:
+        abort(404)
+    form = ReferralOutcomeForm(prefix=f"outcome{referral_id}")
+    if not form.validate():
+        return _detail(s.get(JobOrder, order_id), 400)
+    try:
+        services.update_referral_outcome(s, referral, by=current_user, outcome=form.outcome.data)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        s.rollback()
+        return _detail(s.get(JobOrder, order_id), 400)
+    flash(_("Henvisningen er opdateret."), "success")
+    return redirect(url_for(".detail", order_id=order_id))
+
+
+@bp.post("/<int:order_id>/hjaelp")
+@access("user")
+def ask_for_help(order_id: int):
+    return _run_step(
+        order_id, HelpForm, "help", "help_form",
+        lambda s, o, f: services.request_help(s, o, by=current_user, message=f.message.data or ""),
+        _("De andre jobcentre er bedt om hjælp."), allowed=_can_edit,
+    )
