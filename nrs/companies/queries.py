@@ -1,0 +1,176 @@
+"""Reading companies: the search behind the list, the company page's history, front-page counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from nrs.audit.models import AuditEvent
+from nrs.auth.models import User
+from nrs.companies.fields import fold
+from nrs.companies.models import Company, Contact
+from nrs.municipalities.models import JobCentre, Municipality
+from nrs.sectors.queries import prefix_condition
+
+#: Sort keys of the list → columns (the name index breaks ties so pages are stable).
+SORTS = {
+    "name": (Company.name_search,),
+    "cvr": (Company.cvr,),
+    "municipality": (Company.municipality_code, Company.name_search),
+    "industry": (Company.industry_code, Company.name_search),
+    "employees": (Company.employees_min, Company.name_search),
+    "updated": (Company.updated_at,),
+}
+#: Counting past this many matches costs more than it tells anyone.
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Criteria:
+    """What the list was asked for; built from the query string, every field optional."""
+
+    q: str = ""
+    cvr: str = ""
+    municipality: int | None = None
+    lead: str = ""  # a centre id, or "none" for companies without a lead
+    industry: str = ""
+    min_employees: int | None = None
+    status: str = "active"  # active | ceased | all
+    protected: str = ""  # "" | yes | no
+    contact: str = ""  # "" | none
+    sort: str = "name"
+    desc: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> Criteria:
+        c = cls(q=args.get("q", "").strip()[:100], cvr=re.sub(r"\D", "", args.get("cvr", ""))[:8],
+                lead=args.get("lead", "").strip(), industry=args.get("industry", "").strip().replace(".", ""),
+                status=args.get("status", "active"), protected=args.get("protected", ""),
+                contact=args.get("contact", ""), sort=args.get("sort", "name"), desc=args.get("desc") == "1")
+        c.municipality = args.get("municipality", type=int)
+        c.min_employees = args.get("min_employees", type=int)
+        if c.industry and not re.fullmatch(r"\d{1,6}", c.industry):
+            c.problems.append("industry")
+            c.industry = ""
+        if c.sort not in SORTS:
+            c.sort = "name"
+        return c
+
+
+def search(criteria: Criteria):
+    """``select(Company)`` for the criteria, sorted. Every filter has an index to use."""
+    stmt = select(Company)
+    if criteria.q:
+        folded = fold(criteria.q)
+        if folded:
+            # fold() keeps only a-z, 0-9 and spaces, so the pattern has no LIKE wildcards in it.
+            stmt = stmt.where(Company.name_search.like(f"%{folded}%"))
+    if criteria.cvr:
+        stmt = stmt.where(Company.cvr == criteria.cvr if len(criteria.cvr) == 8
+                          else Company.cvr.startswith(criteria.cvr))
+    if criteria.municipality is not None:
+        stmt = stmt.where(Company.municipality_code == criteria.municipality)
+    if criteria.lead == "none":
+        stmt = stmt.where(Company.lead_centre_id.is_(None))
+    elif criteria.lead.isdigit():
+        stmt = stmt.where(Company.lead_centre_id == int(criteria.lead))
+    if criteria.industry:
+        stmt = stmt.where(prefix_condition([criteria.industry]))
+    if criteria.min_employees:
+        stmt = stmt.where(Company.employees_min >= criteria.min_employees)
+    if criteria.status == "active":
+        stmt = stmt.where(Company.active.is_(True))
+    elif criteria.status == "ceased":
+        stmt = stmt.where(Company.active.is_(False))
+    if criteria.protected == "yes":
+        stmt = stmt.where(Company.advertising_protected.is_(True))
+    elif criteria.protected == "no":
+        stmt = stmt.where(Company.advertising_protected.is_(False))
+    if criteria.contact == "none":
+        stmt = stmt.where(Company.contact_user_id.is_(None))
+    columns = [c.desc() if criteria.desc else c.asc() for c in SORTS[criteria.sort]]
+    return stmt.order_by(*columns, Company.id.desc() if criteria.desc else Company.id.asc())
+
+
+@dataclass
+class ResultPage:
+    items: list
+    page: int
+    per_page: int
+    #: Matches, counted up to COUNT_CAP + 1 only.
+    counted: int
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.counted > COUNT_CAP
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.counted
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.more_than_cap else max(1, -(-self.counted // self.per_page))
+
+
+def page_of(session: Session, stmt, *, page: int, per_page: int = 50) -> ResultPage:
+    """One page, with a count that stops at COUNT_CAP: on a million companies an exact count
+    of an unfiltered list would scan them all on every page."""
+    page = max(1, page)
+    capped = stmt.with_only_columns(Company.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    counted = session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
+    items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return ResultPage(items=items, page=page, per_page=per_page, counted=counted)
+
+
+def municipality_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(sa.select(Municipality.code, Municipality.name)).all())
+
+
+def centres(session: Session) -> list[JobCentre]:
+    return list(session.exec(select(JobCentre).order_by(JobCentre.name)))
+
+
+def user_names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def contacts(session: Session, company_id: int) -> list[Contact]:
+    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(Contact.name)))
+
+
+def history(session: Session, company_id: int) -> list[tuple[AuditEvent, str | None]]:
+    """The company's audit events, newest first, with who made each."""
+    rows = session.execute(
+        sa.select(AuditEvent, User.name).outerjoin(User, AuditEvent.user_id == User.id)
+        .where(AuditEvent.entity_type == "company", AuditEvent.entity_id == str(company_id))
+        .order_by(AuditEvent.id.desc())
+    ).all()
+    return [(event, name) for event, name in rows]
+
+
+def without_lead_count(session: Session) -> int:
+    return session.execute(
+        sa.select(sa.func.count()).select_from(Company).where(Company.lead_centre_id.is_(None))
+    ).scalar_one()
+
+
+def needing_contact(session: Session, centre_id: int, *, limit: int = 10) -> tuple[list[Company], int]:
+    """The centre's companies whose lead changed to it and that still have no contact person."""
+    where = (Company.lead_centre_id == centre_id, Company.contact_user_id.is_(None),
+             Company.lead_changed_at.is_not(None))
+    total = session.execute(sa.select(sa.func.count()).select_from(Company).where(*where)).scalar_one()
+    items = list(session.exec(select(Company).where(*where).order_by(Company.lead_changed_at.desc())
+                              .limit(limit)))
+    return items, total

@@ -1,0 +1,303 @@
+"""Finding companies, the company page, manual create and edit, contacts, lead, and the import page."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2 import TemplateNotFound
+from markupsafe import Markup
+
+from nrs.auth.models import Role
+from nrs.companies import queries, services
+from nrs.companies.fields import format_employees
+from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
+from nrs.companies.importer import ImportFileError, known_municipalities, run_import
+from nrs.companies.models import Company, Contact
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError, StaleObjectError
+from nrs.refdata import industry_name
+from nrs.security import access, can_change_centre
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+#: Other domains' lists on the company page: ``module.for_company(session, company_id)`` renders
+#: ``template`` with ``company`` and the list under ``name``. Missing modules are skipped.
+COMPANY_SECTIONS = (
+    ("nrs.agreements.queries", "agreements/_company_list.html", "agreements"),
+    ("nrs.joborders.queries", "joborders/_company_list.html", "job_orders"),
+)
+
+
+@bp.app_template_filter("employees")
+def _employees_filter(company) -> str:
+    return format_employees(company.employees_min, company.employees_max)
+
+
+@bp.app_template_global("industry_name")
+def _industry_name(code):
+    return industry_name(code)
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+def may_change(user, company: Company) -> bool:
+    """Staff change their own centre's companies; a company without a lead waits for a coordinator."""
+    if company.lead_centre_id is None:
+        return user.role in (Role.coordinator, Role.admin)
+    return can_change_centre(user, company.lead_centre_id)
+
+
+def may_override(user, company: Company) -> bool:
+    if user.role == Role.admin:
+        return True
+    return user.role == Role.coordinator and company.lead_centre_id in (None, user.job_centre_id)
+
+
+def _ensure_may_change(company: Company) -> None:
+    if not may_change(current_user, company):
+        abort(403)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+@bp.get("/")
+@access("user")
+def index():
+    s = db_session()
+    criteria = queries.Criteria.from_args(request.args)
+    page = queries.page_of(s, queries.search(criteria), page=request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "companies/index.html", page=page, criteria=criteria, municipalities=queries.municipality_names(s),
+        centres=queries.centres(s), centre_names={c.id: c.name for c in queries.centres(s)},
+    )
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+def _company_form(**kwargs) -> CompanyForm:
+    return CompanyForm(known_municipalities=known_municipalities(db_session()), **kwargs)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("user")
+def new():
+    form = _company_form()
+    if request.method == "POST" and form.validate():
+        try:
+            company = services.create_company(db_session(), by=current_user, values=form.values())
+        except DomainError as exc:
+            getattr(form, exc.field or "cvr").errors.append(exc.message)
+        else:
+            flash(_("Virksomheden %(name)s er oprettet.", name=company.name), "success")
+            return redirect(url_for(".detail", company_id=company.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=None), status
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@access("user")
+def edit(company_id: int):
+    company = get_or_404(Company, company_id)
+    _ensure_may_change(company)
+    form = _company_form(obj=company)
+    del form.cvr
+    if request.method == "GET":
+        form.employees.data = format_employees(company.employees_min, company.employees_max)
+        form.municipality_code.data = f"{company.municipality_code:03d}"
+        form.version.data = company.version
+    stale = None
+    if request.method == "POST" and form.validate():
+        try:
+            services.update_company(db_session(), company, by=current_user, values=form.values(),
+                                    version=request.form.get("version", type=int))
+        except StaleObjectError as exc:
+            stale = exc.message
+        except DomainError as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            flash(_("Virksomheden er gemt."), "success")
+            return redirect(url_for(".detail", company_id=company.id))
+    status = 409 if stale else 400 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=company, stale=stale), status
+
+
+# --- the company page ---------------------------------------------------------------------------
+
+def company_sections(session, company: Company) -> list[Markup]:
+    """Agreements and job orders, rendered by their own domains' templates when those exist."""
+    out = []
+    for module_name, template, name in COMPANY_SECTIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        for_company = getattr(module, "for_company", None)
+        if for_company is None:
+            continue
+        try:
+            current_app.jinja_env.get_template(template)
+        except TemplateNotFound:
+            continue
+        out.append(Markup(render_template(template, company=company, **{name: for_company(session, company.id)})))
+    return out
+
+
+def _detail(company: Company, *, lead_form=None, person_form=None, status: int = 200):
+    s = db_session()
+    if lead_form is None:
+        lead_form = LeadForm(formdata=None, centre=company.lead_centre_id)
+    lead_form.centre.choices = [(c.id, c.name) for c in queries.centres(s)]
+    staff = services.lead_centre_staff(s, company)
+    if person_form is None:
+        person_form = ContactPersonForm(formdata=None, user=company.contact_user_id)
+    person_form.user.choices = [("", _("(ingen)"))] + [(u.id, u.name) for u in staff]
+    names = queries.user_names(s, [company.contact_user_id, company.lead_override_by_id])
+    centre_names = {c.id: c.name for c in queries.centres(s)}
+    return render_template(
+        "companies/detail.html", company=company, contacts=queries.contacts(s, company.id),
+        history=queries.history(s, company.id), sections=company_sections(s, company),
+        municipality=queries.municipality_names(s).get(company.municipality_code, ""),
+        centre_names=centre_names, user_names=names, lead_form=lead_form, person_form=person_form,
+        may_change=may_change(current_user, company), may_override=may_override(current_user, company),
+    ), status
+
+
+@bp.get("/<int:company_id>")
+@access("user")
+def detail(company_id: int):
+    return _detail(get_or_404(Company, company_id))
+
+
+@bp.post("/<int:company_id>/lead")
+@access("coordinator")
+def lead(company_id: int):
+    company = get_or_404(Company, company_id)
+    if not may_override(current_user, company):
+        abort(403)
+    form = LeadForm()
+    form.centre.choices = [(c.id, c.name) for c in queries.centres(db_session())]
+    if form.validate():
+        try:
+            services.override_lead(db_session(), company, by=current_user, centre_id=form.centre.data,
+                                   reason=form.reason.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "reason").errors.append(exc.message)
+        else:
+            flash(_("Det ledende jobcenter er ændret."), "success")
+            return redirect(url_for(".detail", company_id=company.id))
+    return _detail(company, lead_form=form, status=400)
+
+
+@bp.post("/<int:company_id>/lead/rule")
+@access("coordinator")
+def lead_rule(company_id: int):
+    company = get_or_404(Company, company_id)
+    if not may_override(current_user, company):
+        abort(403)
+    from nrs.forms import Form
+
+    if not Form().validate():
+        abort(400)
+    services.clear_lead_override(db_session(), company, by=current_user)
+    flash(_("Det ledende jobcenter følger igen kommunen."), "success")
+    return redirect(url_for(".detail", company_id=company.id))
+
+
+@bp.post("/<int:company_id>/contact-person")
+@access("user")
+def contact_person(company_id: int):
+    company = get_or_404(Company, company_id)
+    _ensure_may_change(company)
+    form = ContactPersonForm()
+    form.user.choices = [("", "")] + [(u.id, u.name) for u in services.lead_centre_staff(db_session(), company)]
+    if form.validate():
+        try:
+            services.set_contact_person(db_session(), company, by=current_user, user_id=form.user.data)
+        except DomainError as exc:
+            form.user.errors.append(exc.message)
+        else:
+            flash(_("Kontaktpersonen er gemt."), "success")
+            return redirect(url_for(".detail", company_id=company.id))
+    return _detail(company, person_form=form, status=400)
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+@bp.route("/<int:company_id>/contacts/new", methods=["GET", "POST"])
+@access("user")
+def contact_new(company_id: int):
+    company = get_or_404(Company, company_id)
+    _ensure_may_change(company)
+    form = ContactForm()
+    if request.method == "POST" and form.validate():
+        services.add_contact(db_session(), company, by=current_user, values=_contact_values(form))
+        flash(_("Kontakten er tilføjet."), "success")
+        return redirect(url_for(".detail", company_id=company.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/contact_form.html", form=form, company=company, contact=None), status
+
+
+@bp.route("/<int:company_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
+@access("user")
+def contact_edit(company_id: int, contact_id: int):
+    company = get_or_404(Company, company_id)
+    contact = get_or_404(Contact, contact_id)
+    if contact.company_id != company.id:
+        abort(404)
+    _ensure_may_change(company)
+    form = ContactForm(obj=contact)
+    if request.method == "POST" and form.validate():
+        services.update_contact(db_session(), contact, by=current_user, values=_contact_values(form))
+        flash(_("Kontakten er gemt."), "success")
+        return redirect(url_for(".detail", company_id=company.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/contact_form.html", form=form, company=company, contact=contact), status
+
+
+@bp.post("/<int:company_id>/contacts/<int:contact_id>/delete")
+@access("user")
+def contact_delete(company_id: int, contact_id: int):
+    company = get_or_404(Company, company_id)
+    contact = get_or_404(Contact, contact_id)
+    if contact.company_id != company.id:
+        abort(404)
+    _ensure_may_change(company)
+    from nrs.forms import Form
+
+    if not Form().validate():
+        abort(400)
+    services.delete_contact(db_session(), contact, by=current_user)
+    flash(_("Kontakten er slettet."), "success")
+    return redirect(url_for(".detail", company_id=company.id))
+
+
+def _contact_values(form: ContactForm) -> dict:
+    return {"name": form.name.data.strip(), "role": (form.role.data or "").strip(),
+            "phone": (form.phone.data or "").strip(), "email": form.email.parsed}
+
+
+# --- import -------------------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@access("coordinator")
+def import_file():
+    """Upload a company file. The whole file is checked, then written (or not) in one request;
+    the page's script shows the upload's real progress, then waits for the summary."""
+    form = ImportForm()
+    if request.method == "POST" and form.validate():
+        upload = form.file.data
+        try:
+            report = run_import(db_session(), upload.read(), filename=upload.filename or "",
+                                by=current_user, skip_invalid=form.skip_invalid.data)
+        except ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            return render_template("companies/import_result.html", report=report,
+                                   filename=upload.filename)
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/import.html", form=form), status
