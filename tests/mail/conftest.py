@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.mail.smtp import smtp_server  # noqa: F401 - fixture
+from tests.mail.weekly_data import week_data  # noqa: F401 - fixture
 
 
 @pytest.fixture

@@ -1,0 +1,365 @@
+"""The weekly status e-mail: each opted-in user's centre for the past ISO week, beside NRS.
+
+Counts and links only: no referral details, no company names, nothing about a citizen. The
+figures come from the job-order history (``nrs.reports.queries``), so re-sending an old week
+gives that week's figures. Admins (the steering group) get NRS with a row per centre.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+from werkzeug.routing import BuildError
+
+from nrs.auth.models import Role, User
+from nrs.clock import COPENHAGEN, local, utcnow
+from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
+from nrs.joborders.states import JobOrderState
+from nrs.mail.models import OutboxMessage
+from nrs.mail.services import enqueue
+from nrs.municipalities.models import JobCentre
+from nrs.reports.queries import fill_statistics, states_as_of
+
+#: An order open this many days without any referral is pointed out.
+IDLE_DAYS = 14
+KIND = "weekly"
+
+#: The table rows, in order: attribute of Figures, Danish label, short column head.
+ROWS = (
+    ("received", _l("Jobordrer modtaget i ugen"), _l("Modt.")),
+    ("filled", _l("Besat i ugen"), _l("Besat")),
+    ("unfilled", _l("Ikke besat i ugen"), _l("Ikke b.")),
+    ("open_at_end", _l("Åbne ved ugens slutning"), _l("Åbne")),
+    ("fill_rate", _l("Besættelsesprocent (alle lukkede)"), _l("Bes.%")),
+    ("idle_without_referral", _l("Åbne over 14 dage uden henvisning"), _l(">14 d.")),
+    ("asking_for_help", _l("Beder om hjælp fra andre jobcentre"), _l("Hjælp")),
+    ("hires_from_other_centres", _l("Ansat med kandidat fra andet jobcenter"), _l("Andre")),
+    ("agreements_ending", _l("Aftaler der udløber inden for 60 dage"), _l("Aftaler")),
+)
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 7)
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+
+def parse_week(text: str) -> IsoWeek:
+    """``2016-W13`` (or ``2016W13``, ``2016-13``) to an ISO week; refuses week 53 of a 52-week year."""
+    raw = text.strip().upper().replace("W", "-").replace("--", "-")
+    try:
+        year, week = (int(p) for p in raw.split("-"))
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO week like 2016-W13") from None
+    return IsoWeek(year, week)
+
+
+def previous_week(now: datetime) -> IsoWeek:
+    """The ISO week before the one ``now`` falls in, in Copenhagen: on Monday, last week."""
+    return IsoWeek.of(local(now).date() - timedelta(days=7))
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    filled: int = 0
+    unfilled: int = 0
+    open_at_end: int = 0
+    #: filled / closed as of the week's end, all time (the front page's fill rate).
+    fill_rate: float | None = None
+    idle_without_referral: int = 0
+    asking_for_help: int = 0
+    hires_from_other_centres: int = 0
+    agreements_ending: int = 0
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing to put in a table: no order came, closed, stands open or ends."""
+        return not (self.received or self.filled or self.unfilled or self.open_at_end
+                    or self.hires_from_other_centres or self.agreements_ending)
+
+
+@dataclass
+class CampaignProgress:
+    name: str
+    worked: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.worked / self.total) if self.total else 0
+
+
+@dataclass
+class WeekFigures:
+    """Every centre's figures and NRS's for one week, computed once for all recipients."""
+
+    week: IsoWeek
+    nrs: Figures
+    centres: list[tuple[JobCentre, Figures]]
+    #: campaign progress: NRS-wide (key None) and per lead centre id
+    campaigns: dict[int | None, list[CampaignProgress]] = field(default_factory=dict)
+
+    def of(self, centre_id: int) -> Figures:
+        for centre, figures in self.centres:
+            if centre.id == centre_id:
+                return figures
+        return Figures()
+
+
+def compute(session: Session, week: IsoWeek) -> WeekFigures:
+    """The week's figures per lead centre and for NRS, from the order history up to Sunday."""
+    start, end = week.monday, week.sunday
+    centres = list(session.exec(select(JobCentre).order_by(JobCentre.name)))
+    codes = {c.id: str(c.municipality_code) for c in centres}
+    per: dict[int, Figures] = defaultdict(Figures)
+
+    states = states_as_of(session, end)
+    received = dict(session.execute(
+        sa.select(JobOrder.id, JobOrder.received_on).where(JobOrder.received_on <= end)).all())
+    event_dates = _event_dates(session, [e for _s, _l, e in states.values() if e])
+    referred = _first_referral(session, end)
+    helped = _asking_for_help(session, end)
+    for oid, (state, lead, event_id) in states.items():
+        f = per[lead]
+        if start <= received[oid] <= end:
+            f.received += 1
+        closed_in_week = event_id is not None and start <= event_dates.get(event_id, start) <= end
+        if state == JobOrderState.filled and closed_in_week:
+            f.filled += 1
+        elif state == JobOrderState.unfilled and closed_in_week:
+            f.unfilled += 1
+        elif state in (JobOrderState.open, JobOrderState.paused):
+            f.open_at_end += 1
+            if received[oid] <= end - timedelta(days=IDLE_DAYS) and oid not in referred:
+                f.idle_without_referral += 1
+            if oid in helped:
+                f.asking_for_help += 1
+    for lead, n in session.execute(
+        sa.select(JobOrder.lead_centre_id, sa.func.count(Hire.id))
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .where(Hire.hired_on >= start, Hire.hired_on <= end, Hire.centre_id != JobOrder.lead_centre_id)
+        .group_by(JobOrder.lead_centre_id)
+    ).all():
+        per[lead].hires_from_other_centres += n
+    for centre_id, n in _agreements_ending(session, end).items():
+        per[centre_id].agreements_ending += n
+
+    rates = fill_statistics(session, as_of=end)
+    for centre in centres:
+        per[centre.id].fill_rate = rates.get(codes[centre.id], {}).get("fill_rate")
+    nrs = Figures(fill_rate=rates.get("NRS", {}).get("fill_rate"))
+    for name in ("received", "filled", "unfilled", "open_at_end", "idle_without_referral",
+                 "asking_for_help", "hires_from_other_centres", "agreements_ending"):
+        setattr(nrs, name, sum(getattr(per[c.id], name) for c in centres))
+    return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
+                       campaigns=_campaigns(session))
+
+
+def _event_dates(session: Session, event_ids: list[int]) -> dict[int, date]:
+    from nrs.joborders.models import JobOrderEvent
+
+    if not event_ids:
+        return {}
+    return dict(session.execute(
+        sa.select(JobOrderEvent.id, JobOrderEvent.on_date).where(JobOrderEvent.id.in_(event_ids))
+    ).all())
+
+
+def _first_referral(session: Session, end: date) -> set[int]:
+    return set(session.execute(
+        sa.select(Referral.job_order_id).where(Referral.referred_on <= end).distinct()
+    ).scalars())
+
+
+def _asking_for_help(session: Session, end: date) -> set[int]:
+    """Orders with a help request made by the week's end and not yet answered."""
+    cutoff = datetime.combine(end + timedelta(days=1), time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    return set(session.execute(
+        sa.select(HelpRequest.job_order_id)
+        .where(HelpRequest.asked_at < cutoff, HelpRequest.resolved.is_(False)).distinct()
+    ).scalars())
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+def _agreements_ending(session: Session, end: date) -> dict[int, int]:
+    """Agreements ending within 60 days of the week's end, per coordinating centre."""
+    queries = _optional("nrs.agreements.queries")
+    if queries is None or not hasattr(queries, "ending_soon_condition"):
+        return {}
+    from nrs.agreements.models import Agreement
+
+    return dict(session.execute(
+        sa.select(Agreement.coordinating_centre_id, sa.func.count(Agreement.id))
+        .where(queries.ending_soon_condition(end)).group_by(Agreement.coordinating_centre_id)
+    ).all())
+
+
+def _campaigns(session: Session) -> dict[int | None, list[CampaignProgress]]:
+    """Progress of the running campaigns (targets worked out of targets on the list), today."""
+    queries = _optional("nrs.campaigns.queries")
+    if queries is None or not hasattr(queries, "running_campaigns"):
+        return {}
+    out: dict[int | None, list[CampaignProgress]] = defaultdict(list)
+    for campaign in queries.running_campaigns(session):
+        rows = queries.progress_by_centre(session, campaign.id)
+        out[None].append(CampaignProgress(campaign.name, sum(r.worked for r in rows),
+                                          sum(r.total for r in rows)))
+        for r in rows:
+            if r.centre is not None:
+                out[r.centre.id].append(CampaignProgress(campaign.name, r.worked, r.total))
+    return dict(out)
+
+
+@dataclass
+class Rendered:
+    key: str
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def _links() -> dict[str, str]:
+    """Absolute links into the app, built from ``NRS_BASE_URL`` (no request needed)."""
+    base = current_app.config["NRS"].base_url.rstrip("/")
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme)
+
+    def link(*endpoints: str) -> str:
+        for endpoint in endpoints:
+            try:
+                return adapter.build(endpoint, {}, force_external=True)
+            except BuildError:
+                continue
+        return base + "/"
+
+    return {
+        "home": link("home.index"),
+        "orders": link("joborders.index", "home.index"),
+        "help": link("joborders.help_wanted", "joborders.index", "home.index"),
+        "agreements": link("agreements.index", "home.index"),
+        "campaigns": link("campaigns.index", "home.index"),
+        "settings": link("auth.password", "home.index"),
+    }
+
+
+def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict) -> Rendered:
+    steering = user.role == Role.admin
+    mine = figures.nrs if steering else figures.of(centre.id)
+    ctx = {
+        "user": user,
+        "centre": centre,
+        "steering": steering,
+        "week": figures.week,
+        "mine": mine,
+        "nrs": figures.nrs,
+        "centres": figures.centres,
+        "campaigns": figures.campaigns.get(None if steering else centre.id, []),
+        "quiet": mine.quiet,
+        "links": links,
+        "idle_days": IDLE_DAYS,
+        "rows": ROWS,
+        "cell": _cell,
+        "short": _short,
+    }
+    subject = render_template("email/weekly/subject.txt", **ctx).strip()
+    return Rendered(
+        key=f"{KIND}:{figures.week}:{user.email}",
+        to=user.email,
+        subject=" ".join(subject.split()),
+        text=_tidy(render_template("email/weekly/body.txt", **ctx)),
+        html=render_template("email/weekly/body.html", **ctx),
+    )
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row: the template stays readable."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _short(name: str) -> str:
+    """``Jobcenter Allerød`` → ``Allerød``: narrow enough for a plain-text column."""
+    return name.removeprefix("Jobcenter ").strip()
+
+
+def _cell(figures: Figures, attr: str) -> str:
+    value = getattr(figures, attr)
+    if attr == "fill_rate":
+        return "–" if value is None else f"{round(100 * value)} %"
+    return str(value)
+
+
+def recipients(session: Session) -> list[tuple[User, JobCentre]]:
+    """Active users who want the weekly e-mail, with their centre."""
+    return list(session.exec(
+        select(User, JobCentre).join(JobCentre, JobCentre.id == User.job_centre_id)
+        .where(User.active.is_(True), User.weekly_email.is_(True)).order_by(User.email)
+    ).all())
+
+
+def render_all(session: Session, *, week: IsoWeek) -> list[Rendered]:
+    people = recipients(session)
+    if not people:
+        return []
+    figures = compute(session, week)
+    links = _links()
+    return [render_for(user, centre, figures, links) for user, centre in people]
+
+
+def enqueue_weekly(session: Session, *, week: IsoWeek, now: datetime | None = None,
+                   force: bool = False) -> list[OutboxMessage]:
+    """Queue the week's message for every opted-in active user; a second call queues nothing new.
+
+    The outbox's unique key ``weekly:<week>:<email>`` makes this idempotent; ``force`` queues
+    the week again (``…#2``) for everyone.
+    """
+    now = now or utcnow()
+    queued = []
+    for m in render_all(session, week=week):
+        message = enqueue(session, key=m.key, to=m.to, subject=m.subject, text=m.text,
+                          html=m.html, now=now, force=force)
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def weekly_job(session: Session, *, now: datetime) -> None:
+    """Monday morning: queue last week's status e-mail (the outbox job sends it)."""
+    enqueue_weekly(session, week=previous_week(now), now=now)

@@ -1,0 +1,115 @@
+"""The weekly status e-mail: right figures to the right people, once per week, both parts."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from nrs.db import session_scope
+from nrs.mail.models import OutboxMessage
+from nrs.reports import weekly
+from nrs.scheduler import job_by_id, run_job
+from tests.mail.weekly_data import WEEK
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+RECIPIENTS = ["karen@allerod.test", "lis@horsholm.test", "ole@hillerod.test", "styregruppe@nrs.test"]
+
+
+def rendered(app, engine) -> dict[str, weekly.Rendered]:
+    with app.app_context(), session_scope(engine) as s:
+        return {m.to: m for m in weekly.render_all(s, week=weekly.parse_week(WEEK))}
+
+
+def check_snapshot(name: str, actual: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("NRS_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(actual)
+    assert path.exists(), f"no snapshot {path}; run with NRS_UPDATE_SNAPSHOTS=1 and review it"
+    assert actual == path.read_text()
+
+
+def test_figures_for_the_week(app, engine, week_data):
+    with app.app_context(), session_scope(engine) as s:
+        figures = weekly.compute(s, weekly.parse_week(WEEK))
+    by_name = {c.name: f for c, f in figures.centres}
+    allerod = next(f for name, f in by_name.items() if "Allerød" in name)
+    hillerod = next(f for name, f in by_name.items() if "Hillerød" in name)
+    assert (allerod.received, allerod.filled, allerod.unfilled, allerod.open_at_end) == (1, 1, 1, 3)
+    assert (allerod.idle_without_referral, allerod.asking_for_help) == (2, 1)
+    assert (allerod.hires_from_other_centres, allerod.agreements_ending) == (1, 1)
+    assert allerod.fill_rate == 0.5
+    assert (hillerod.received, hillerod.open_at_end, hillerod.fill_rate) == (1, 1, 1.0)
+    nrs = figures.nrs
+    assert (nrs.received, nrs.filled, nrs.unfilled, nrs.open_at_end) == (2, 1, 1, 4)
+    assert round(nrs.fill_rate, 2) == 0.67
+    assert sum(1 for _c, f in figures.centres if f.quiet) == 7
+
+
+@pytest.mark.parametrize("who", ["karen@allerod.test", "styregruppe@nrs.test", "lis@horsholm.test"])
+def test_rendered_text_matches_the_snapshot(app, engine, week_data, who):
+    message = rendered(app, engine)[who]
+    stem = who.split("@")[0]
+    check_snapshot(f"weekly_{stem}.subject.txt", message.subject + "\n")
+    check_snapshot(f"weekly_{stem}.txt", message.text)
+    check_snapshot(f"weekly_{stem}.html", message.html)
+
+
+def test_only_active_opted_in_users_get_it_and_no_referral_details(app, engine, week_data):
+    messages = rendered(app, engine)
+    assert sorted(messages) == RECIPIENTS
+    for m in messages.values():
+        assert "SAG-1" not in m.text and "SAG-1" not in m.html
+        assert "http://nrs.test/" in m.text
+
+
+def test_send_delivers_one_message_per_user_and_a_second_run_nothing(
+        cli_run, smtp_server, week_data, session):
+    result = cli_run("reports", "weekly", "--week", WEEK, "--send")
+    assert result.exit_code == 0, result.output
+    assert "4 nye beskeder" in result.output and "Sendt: 4" in result.output
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == RECIPIENTS
+    karen = smtp_server.to("karen@allerod.test")[0]
+    assert karen.subject == "NRS ugestatus, uge 13 2016: Jobcenter Allerød"
+    text, html = karen.part("plain"), karen.part("html")
+    assert "Jobordrer modtaget i ugen" in text and "50 %" in text and "67 %" in text
+    assert "<table" in html and "50 %" in html
+    steering = smtp_server.to("styregruppe@nrs.test")[0]
+    assert "Pr. jobcenter" in steering.part("plain") and "hele NRS" in steering.subject
+    quiet = smtp_server.to("lis@horsholm.test")[0].part("plain")
+    assert "Intet at melde i uge 13" in quiet and "Jobordrer modtaget" not in quiet
+
+    again = cli_run("reports", "weekly", "--week", WEEK, "--send")
+    assert again.exit_code == 0 and "0 nye beskeder" in again.output
+    assert len(smtp_server.received) == 4
+
+    forced = cli_run("reports", "weekly", "--week", WEEK, "--send", "--force")
+    assert forced.exit_code == 0 and "4 nye beskeder" in forced.output
+    assert len(smtp_server.received) == 8
+    keys = session.exec(select(OutboxMessage.idempotency_key)).all()
+    assert f"weekly:{WEEK}:karen@allerod.test" in keys and f"weekly:{WEEK}:karen@allerod.test#2" in keys
+
+
+def test_dry_run_prints_and_queues_nothing(cli_run, smtp_server, week_data, session):
+    result = cli_run("reports", "weekly", "--week", WEEK, "--dry-run")
+    assert result.exit_code == 0
+    assert "Til: karen@allerod.test" in result.output and "4 beskeder" in result.output
+    assert session.exec(select(OutboxMessage)).all() == []
+    assert smtp_server.received == []
+
+
+def test_a_bad_week_is_refused(cli_run):
+    result = cli_run("reports", "weekly", "--week", "2016-W54")
+    assert result.exit_code == 1 and "ISO week" in result.stderr
+
+
+def test_the_monday_job_queues_last_week(app, engine, settings, week_data, session):
+    due = datetime(2016, 4, 4, 5, 0, tzinfo=UTC)  # Monday 07:00 in Copenhagen (summer time)
+    with app.app_context():
+        assert run_job(engine, settings, job_by_id("weekly_email"), due) == "ran"
+        assert run_job(engine, settings, job_by_id("weekly_email"), due) == "taken"
+    keys = sorted(session.exec(select(OutboxMessage.idempotency_key)).all())
+    assert keys == [f"weekly:{WEEK}:{e}" for e in RECIPIENTS]
