@@ -49,6 +49,8 @@ def start_session(user) -> None:
     """A fresh session at login: nothing from before the login survives."""
     from flask_login import login_user
 
+    # ``current_user`` is a proxy; stored as the logged-in user it would resolve to itself forever.
+    user = getattr(user, "_get_current_object", lambda: user)()
     lang = session.get("lang")
     session.clear()
     if lang:
