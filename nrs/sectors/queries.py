@@ -9,9 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from nrs.companies.models import Company
+from nrs.sectors.models import FocusSector
+
+
+def _upper_bound(prefix: str) -> str | None:
+    """The first code after every code starting with ``prefix`` (``49`` → ``50``), or None.
+
+    Digits only: a bound such as ``4:`` would sort differently under a non-C collation
+    (glibc and ICU ignore punctuation), while strings of digits sort the same everywhere.
+    """
+    nxt = str(int(prefix) + 1).zfill(len(prefix))
+    return nxt if len(nxt) == len(prefix) else None
 
 
 def prefix_condition(prefixes: Iterable[str]):
@@ -20,11 +31,19 @@ def prefix_condition(prefixes: Iterable[str]):
     for prefix in sorted(set(prefixes)):
         if len(prefix) == 6:
             conds.append(Company.industry_code == prefix)
+            continue
+        # A range on the text column uses the index on both databases, unlike LIKE on SQLite.
+        upper = _upper_bound(prefix)
+        if upper is None:
+            conds.append(Company.industry_code >= prefix)
         else:
-            # A range on the text column uses the index on both databases, unlike LIKE on SQLite.
-            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
             conds.append(sa.and_(Company.industry_code >= prefix, Company.industry_code < upper))
     return sa.or_(*conds) if conds else sa.false()
+
+
+def sector_condition(sector: FocusSector):
+    """``Company`` belongs to ``sector``: for a ``where`` on any query joined to companies."""
+    return prefix_condition(sector.prefixes)
 
 
 def matching_companies(
@@ -47,3 +66,44 @@ def matching_companies(
     if municipality_codes is not None:
         stmt = stmt.where(Company.municipality_code.in_(list(municipality_codes)))
     return stmt
+
+
+def sectors_for_year(session: Session, year: int) -> list[FocusSector]:
+    return list(session.exec(select(FocusSector).where(FocusSector.year == year).order_by(FocusSector.name)))
+
+
+def sector_years(session: Session) -> list[int]:
+    """Years that have sectors, newest first."""
+    return list(session.exec(select(FocusSector.year).distinct().order_by(FocusSector.year.desc())))
+
+
+def all_sectors(session: Session) -> list[FocusSector]:
+    """Every sector, newest year first (for choice lists)."""
+    return list(session.exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)))
+
+
+def sector_by_name(session: Session, *, year: int, name: str) -> FocusSector | None:
+    return session.exec(
+        select(FocusSector).where(FocusSector.year == year, FocusSector.name == name.strip())
+    ).first()
+
+
+def sectors_for_company(session: Session, company_id: int, *, year: int) -> list[FocusSector]:
+    """The sectors of ``year`` that the company belongs to, by the same prefix condition."""
+    sectors = sectors_for_year(session, year)
+    if not sectors:
+        return []
+    row = session.execute(
+        sa.select(*[sector_condition(s).label(f"s{i}") for i, s in enumerate(sectors)]).where(
+            Company.id == company_id
+        )
+    ).first()
+    if row is None:
+        return []
+    return [s for s, hit in zip(sectors, row, strict=True) if hit]
+
+
+def sector_for_company(session: Session, company_id: int, *, year: int) -> FocusSector | None:
+    """The company's focus sector that year (the first by name if the sectors overlap)."""
+    found = sectors_for_company(session, company_id, year=year)
+    return found[0] if found else None

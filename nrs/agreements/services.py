@@ -1,0 +1,160 @@
+"""Writes for agreements: create, update, delete, each with an audit event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from nrs.agreements import documents
+from nrs.agreements.documents import Upload
+from nrs.agreements.models import Agreement, AgreementKind
+from nrs.audit.services import apply_changes, record
+from nrs.auth.models import User
+from nrs.clock import today, utcnow
+from nrs.companies.models import Company
+from nrs.errors import DomainError, StaleObjectError
+from nrs.forms import contains_cpr
+from nrs.municipalities.models import JobCentre
+from nrs.sectors.models import FocusSector
+from nrs.security import can_change_centre
+
+
+def may_change(user, *, company: Company, coordinating_centre_id: int | None) -> bool:
+    """Staff of the company's lead centre or of the coordinating centre, and the steering group."""
+    return can_change_centre(user, company.lead_centre_id) or can_change_centre(user, coordinating_centre_id)
+
+
+def _values(session: Session, *, company: Company, kind, focus_sector_id, signed_on, valid_from, valid_to,
+            coordinating_centre_id, contact_user_id, notes) -> dict:
+    kind = AgreementKind(kind)
+    focus_sector_id = focus_sector_id or None
+    if focus_sector_id is not None and session.get(FocusSector, focus_sector_id) is None:
+        raise DomainError(_("Ukendt fokusbranche."), field="focus_sector_id")
+    if kind == AgreementKind.recruitment and focus_sector_id is None:
+        raise DomainError(_("En rekrutteringsaftale hører til en fokusbranche; vælg den."), field="focus_sector_id")
+    if valid_from is None:
+        raise DomainError(_("Angiv hvornår aftalen gælder fra."), field="valid_from")
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."), field="valid_to")
+    if signed_on is not None and signed_on > today():
+        raise DomainError(_("Aftalen kan ikke være underskrevet i fremtiden."), field="signed_on")
+    coordinating_centre_id = coordinating_centre_id or company.lead_centre_id
+    if coordinating_centre_id is None:
+        raise DomainError(
+            _("Virksomheden har intet ansvarligt jobcenter; vælg tovholderen."), field="coordinating_centre_id"
+        )
+    if session.get(JobCentre, coordinating_centre_id) is None:
+        raise DomainError(_("Ukendt jobcenter."), field="coordinating_centre_id")
+    contact_user_id = contact_user_id or None
+    if contact_user_id is not None:
+        contact = session.get(User, contact_user_id)
+        if contact is None or not contact.active:
+            raise DomainError(_("Kontaktpersonen findes ikke eller er deaktiveret."), field="contact_user_id")
+    notes = (notes or "").strip()
+    if contains_cpr(notes):
+        raise DomainError(
+            _("Noten ligner et CPR-nummer. NRS må ikke gemme CPR-numre."), field="notes"
+        )
+    if len(notes) > 4000:
+        raise DomainError(_("Noten må højst være 4000 tegn."), field="notes")
+    return dict(kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on, valid_from=valid_from,
+                valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
+                contact_user_id=contact_user_id, notes=notes)
+
+
+def create_agreement(
+    session: Session, *, by, company: Company, kind: AgreementKind | str, valid_from: date,
+    focus_sector_id: int | None = None, signed_on: date | None = None, valid_to: date | None = None,
+    coordinating_centre_id: int | None = None, contact_user_id: int | None = None, notes: str = "",
+    document: Upload | None = None,
+) -> Agreement:
+    """Register an agreement; the coordinating centre defaults to the company's lead centre."""
+    values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
+                     valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
+                     contact_user_id=contact_user_id, notes=notes)
+    if document is not None:
+        documents.check_pdf(document)
+    agreement = Agreement(company_id=company.id, **values)
+    if document is not None:
+        path, name, size = documents.store(document)
+        agreement.document_path, agreement.document_name, agreement.document_size = path, name, size
+    session.add(agreement)
+    session.flush()
+    after = {k: [None, v] for k, v in values.items() if v not in (None, "")}
+    if document is not None:
+        after["document_name"] = [None, agreement.document_name]
+    record(session, by=by, entity="agreement", entity_id=agreement.id, action="create",
+           changes={"company_id": [None, company.id], **after})
+    return agreement
+
+
+def update_agreement(
+    session: Session, agreement: Agreement, *, by, version: int, kind: AgreementKind | str, valid_from: date,
+    focus_sector_id: int | None = None, signed_on: date | None = None, valid_to: date | None = None,
+    coordinating_centre_id: int | None = None, contact_user_id: int | None = None, notes: str = "",
+    document: Upload | None = None,
+) -> Agreement:
+    """Change an agreement saved at ``version``; a newer save by someone else wins and we refuse.
+
+    The version is compared in the UPDATE itself, so two saves at the same moment cannot both pass.
+    """
+    company = session.get(Company, agreement.company_id)
+    values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
+                     valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
+                     contact_user_id=contact_user_id, notes=notes)
+    if document is not None:
+        documents.check_pdf(document)
+    bumped = session.execute(
+        sa.update(Agreement)
+        .where(Agreement.id == agreement.id, Agreement.version == version)
+        .values(version=version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if bumped != 1:
+        session.refresh(agreement)
+        raise StaleObjectError(
+            _("Aftalen er ændret af en anden, mens du redigerede. Her er den nye udgave."),
+            changed_by=_last_editor(session, agreement.id),
+        )
+    session.refresh(agreement)
+    if document is not None:
+        path, name, size = documents.store(document)
+        values.update(document_path=path, document_name=name, document_size=size)
+    changes = apply_changes(agreement, values)
+    changes.pop("document_path", None)
+    session.flush()
+    record(session, by=by, entity="agreement", entity_id=agreement.id, action="update", changes=changes)
+    return agreement
+
+
+def _last_editor(session: Session, agreement_id: int) -> str | None:
+    from nrs.audit.models import AuditEvent
+
+    row = session.exec(
+        select(User.name).join(AuditEvent, AuditEvent.user_id == User.id)
+        .where(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == str(agreement_id))
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    return row
+
+
+def delete_agreement(session: Session, agreement: Agreement, *, by) -> None:
+    """Remove an agreement registered by mistake; one that job orders refer to stays."""
+    snapshot = {
+        "company_id": agreement.company_id, "kind": agreement.kind.value,
+        "valid_from": agreement.valid_from.isoformat(),
+        "valid_to": agreement.valid_to.isoformat() if agreement.valid_to else None,
+        "document_name": agreement.document_name,
+    }
+    agreement_id = agreement.id
+    try:
+        with session.begin_nested():
+            session.delete(agreement)
+            session.flush()
+    except IntegrityError:
+        raise DomainError(_("Aftalen er knyttet til jobordrer og kan ikke slettes.")) from None
+    record(session, by=by, entity="agreement", entity_id=agreement_id, action="delete", changes=snapshot)

@@ -1,0 +1,101 @@
+"""Focus sectors per year: everyone reads them, the steering group (admin) names them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from nrs.auth.models import Role
+from nrs.clock import today
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError
+from nrs.sectors import queries, services
+from nrs.sectors.forms import DeleteForm, SectorForm
+from nrs.sectors.models import FocusSector
+from nrs.security import access
+
+bp = Blueprint("sectors", __name__, url_prefix="/sectors")
+
+
+@bp.get("/")
+@access("user")
+def index():
+    s = db_session()
+    years = queries.sector_years(s)
+    year = request.args.get("year", type=int)
+    shown = [year] if year else years
+    rows = []
+    for y in shown:
+        for sector in queries.sectors_for_year(s, y):
+            count = s.execute(
+                sa.select(sa.func.count()).select_from(
+                    queries.matching_companies(prefixes=sector.prefixes).subquery()
+                )
+            ).scalar_one()
+            rows.append((sector, count))
+    return render_template(
+        "sectors/index.html", rows=rows, years=years, year=year,
+        is_admin=current_user.role == Role.admin, delete_form=DeleteForm(),
+    )
+
+
+def _save(form: SectorForm, sector: FocusSector | None):
+    s = db_session()
+    try:
+        if sector is None:
+            saved = services.set_sector(s, by=current_user, year=form.year.data, name=form.name.data,
+                                        codes=form.codes.data)
+        else:
+            saved = services.update_sector(s, sector, by=current_user, year=form.year.data,
+                                           name=form.name.data, codes=form.codes.data)
+    except DomainError as exc:
+        getattr(form, exc.field or "codes").errors.append(exc.message)
+        return None
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("admin")
+def new():
+    form = SectorForm()
+    if request.method == "GET":
+        form.year.data = today().year
+    if request.method == "POST" and form.validate():
+        sector = _save(form, None)
+        if sector is not None:
+            flash(_("Fokusbranchen %(n)s (%(y)d) er gemt.", n=sector.name, y=sector.year), "success")
+            return redirect(url_for(".index", year=sector.year))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sectors/form.html", form=form, sector=None), status
+
+
+@bp.route("/<int:sector_id>/edit", methods=["GET", "POST"])
+@access("admin")
+def edit(sector_id: int):
+    sector = get_or_404(FocusSector, sector_id)
+    form = SectorForm(obj=sector)
+    if request.method == "POST" and form.validate():
+        if _save(form, sector) is not None:
+            flash(_("Fokusbranchen %(n)s (%(y)d) er gemt.", n=sector.name, y=sector.year), "success")
+            return redirect(url_for(".index", year=sector.year))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sectors/form.html", form=form, sector=sector), status
+
+
+@bp.post("/<int:sector_id>/delete")
+@access("admin")
+def delete(sector_id: int):
+    sector = get_or_404(FocusSector, sector_id)
+    year = sector.year
+    if not DeleteForm().validate():
+        flash(_("Formularen er udløbet. Prøv igen."), "error")
+    else:
+        try:
+            services.delete_sector(db_session(), sector, by=current_user)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Fokusbranchen er slettet."), "success")
+    return redirect(url_for(".index", year=year))
