@@ -24,6 +24,7 @@ from tests.pg import PostgresServer, find_bindir
 pytest_plugins = [
     "tests.factories.users",
     "tests.factories.companies",
+    "tests.factories.agreements",
     "tests.factories.joborders",
     "tests.factories.campaigns",
 ]
