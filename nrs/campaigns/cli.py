@@ -98,7 +98,7 @@ def export(campaign_id: int, fmt: str, output: Path, centre: int | None, status:
         rows = queries.export_rows(s, campaign.id, centre_id=centre_id,
                                    status=TargetStatus(status) if status else None)
         output.write_bytes(render(fmt, queries.EXPORT_HEADERS, rows, sheet="Målliste"))
-        services.record_export(s, campaign, by=None, fmt=fmt, centre_code=centre, status=status, rows=len(rows))
+        services.record_export(s, campaign, by=None, fmt=fmt, centre_code=str(centre) if centre else "all", status=status, rows=len(rows))
         click.echo(f"{len(rows)} virksomheder skrevet til {output}")
 
 

@@ -200,7 +200,10 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
         .values(matching=True, mismatch_reason=None, mismatch_at=None)
     ).rowcount
 
-    # 3. New companies join with their current lead centre.
+    # 3. New companies join with their current lead centre. (Counted, not from rowcount:
+    # psycopg reports -1 for INSERT … SELECT through SQLAlchemy.)
+    rows_for = sa.select(sa.func.count()).select_from(t).where(t.c.campaign_id == cid)
+    before = session.execute(rows_for).scalar_one()
     already = sa.select(t.c.id).where(t.c.campaign_id == cid, t.c.company_id == Company.id).exists()
     new_rows = crit.matching.with_only_columns(
         sa.literal(cid, sa.Integer),
@@ -216,13 +219,14 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
         sa.literal(1, sa.Integer),
         maintain_column_froms=True,
     ).where(*crit.keep, ~already)
-    added = session.execute(
+    session.execute(
         t.insert().from_select(
             ["campaign_id", "company_id", "lead_centre_id", "added_at", "status", "matching",
              "removed_by_hand", "status_note", "removed_reason", "updated_at", "version"],
             new_rows,
         )
-    ).rowcount
+    )
+    added = session.execute(rows_for).scalar_one() - before
 
     # 4. A target waiting for a lead takes the company's lead once it has one.
     company_lead = sa.select(Company.lead_centre_id).where(Company.id == t.c.company_id).scalar_subquery()
@@ -408,7 +412,7 @@ def _ensure_record_of_company(session: Session, table: str, ident: int, company_
         raise DomainError(_("Nummer %(n)s hører til en anden virksomhed.", n=ident), field=field)
 
 
-def record_export(session: Session, campaign: Campaign, *, by, fmt: str, centre_code: int | None,
+def record_export(session: Session, campaign: Campaign, *, by, fmt: str, centre_code: str,
                   status: str | None, rows: int) -> None:
     """Every export is logged: who (by), when (the event's time), which list, which filters."""
     record(session, by=by, entity="campaign", entity_id=campaign.id, action="export",

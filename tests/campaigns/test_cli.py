@@ -120,4 +120,4 @@ def test_cli_export_writes_the_list_and_logs_it(session, cli_run, import_compani
     event = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "campaign",
                                                   AuditEvent.action == "export")).one()
     assert event.entity_id == str(campaign_id)
-    assert event.changes["centre"] == [None, 219] and event.changes["format"] == [None, "xlsx"]
+    assert event.changes["centre"] == [None, "219"] and event.changes["format"] == [None, "xlsx"]

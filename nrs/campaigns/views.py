@@ -1,0 +1,277 @@
+"""Campaigns: the list per centre, working a target, exports."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from nrs.auth.models import Role, User
+from nrs.campaigns import queries, services
+from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
+from nrs.campaigns.models import (
+    NRS_MUNICIPALITIES,
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    TargetStatus,
+)
+from nrs.clock import today, utcnow
+from nrs.companies.models import Company
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError
+from nrs.exports.spreadsheet import download
+from nrs.municipalities.models import JobCentre, Municipality
+from nrs.refdata import industry_name
+from nrs.sectors.models import FocusSector
+from nrs.security import access
+from nrs.web import paginate
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+def _is_coordinator() -> bool:
+    return current_user.role in (Role.coordinator, Role.admin)
+
+
+@bp.get("/")
+@access("user")
+def index():
+    s = db_session()
+    counts = dict(s.execute(
+        sa.select(CampaignTarget.campaign_id, sa.func.count())
+        .where(queries.in_view("active")).group_by(CampaignTarget.campaign_id)
+    ).all())
+    campaigns = s.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    return render_template("campaigns/index.html", campaigns=[(c, counts.get(c.id, 0)) for c in campaigns],
+                           can_create=_is_coordinator())
+
+
+def _campaign_form() -> CampaignForm:
+    s = db_session()
+    form = CampaignForm()
+    form.sectors.choices = [
+        (f.id, f"{f.name} ({f.year})")
+        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name))
+    ]
+    form.municipalities.choices = [
+        (m.code, f"{m.name} ({m.code:03d})")
+        for m in s.exec(select(Municipality).where(Municipality.code.in_(NRS_MUNICIPALITIES)).order_by(Municipality.name))
+    ]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("coordinator")
+def new():
+    form = _campaign_form()
+    if request.method == "GET":
+        form.year.data = today().year
+        form.municipalities.data = list(NRS_MUNICIPALITIES)
+    if request.method == "POST" and form.validate():
+        try:
+            campaign = services.create_campaign(
+                db_session(), by=current_user, name=form.name.data, year=form.year.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, sector_ids=form.sectors.data,
+                extra_prefixes=form.prefixes, min_employees=form.min_employees.data,
+                municipality_codes=form.municipalities.data or None,
+                exclude_active_agreements=form.exclude_active_agreements.data,
+                exclude_advertising_protected=form.exclude_advertising_protected.data,
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "name", form.name).errors.append(exc.message)
+        else:
+            flash(_("Kampagnen %(n)s er oprettet. Byg listen for at starte den.", n=campaign.name), "success")
+            return redirect(url_for(".detail", campaign_id=campaign.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("campaigns/form.html", form=form), status
+
+
+def _filters(s):
+    """The centre and status filters from the query string; the user's own centre by default."""
+    centres = s.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    by_code = {str(c.municipality_code): c for c in centres}
+    own = next((c for c in centres if c.id == current_user.job_centre_id), None)
+    centre_arg = request.args.get("centre", str(own.municipality_code) if own else "all")
+    if centre_arg == "none":
+        centre_id = queries.NO_LEAD
+    elif centre_arg in by_code:
+        centre_id = by_code[centre_arg].id
+    else:
+        centre_arg, centre_id = "all", None
+    status_arg = request.args.get("status", "")
+    status = TargetStatus(status_arg) if status_arg in TargetStatus.__members__ else None
+    view = request.args.get("view", "active")
+    if view not in queries.VIEWS:
+        view = "active"
+    return dict(centres=centres, centre_arg=centre_arg, centre_id=centre_id, status=status,
+                status_arg=status.value if status else "", view=view)
+
+
+@bp.get("/<int:campaign_id>")
+@access("user")
+def detail(campaign_id: int):
+    s = db_session()
+    campaign = get_or_404(Campaign, campaign_id)
+    f = _filters(s)
+    page = paginate(s, queries.targets(campaign.id, centre_id=f["centre_id"], status=f["status"], view=f["view"]))
+    sector_names = [x.name for x in s.exec(select(FocusSector).where(FocusSector.id.in_(campaign.sector_id_list)))]
+    creator = s.get(User, campaign.created_by_id) if campaign.created_by_id else None
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, page=page, filters=f, statuses=list(TargetStatus),
+        progress=queries.progress_by_centre(s, campaign.id), no_lead=queries.no_lead_count(s, campaign.id),
+        prefixes=services.campaign_prefixes(s, campaign), sector_names=sector_names, creator=creator,
+        is_coordinator=_is_coordinator(), action_form=ActionForm(), CampaignStatus=CampaignStatus,
+        export_args={k: v for k, v in (("centre", f["centre_arg"]), ("status", f["status_arg"])) if v},
+    )
+
+
+@bp.post("/<int:campaign_id>/build")
+@access("coordinator")
+def build(campaign_id: int):
+    campaign = get_or_404(Campaign, campaign_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        result = services.build_campaign(db_session(), campaign, now=utcnow(), by=current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Listen er opdateret: %(n)d virksomheder (%(a)d tilføjet, %(r)d matcher ikke længere).",
+                n=result.targets, a=result.added, r=result.removed), "success")
+    return redirect(url_for(".detail", campaign_id=campaign.id, centre="all"))
+
+
+@bp.post("/<int:campaign_id>/status/<status>")
+@access("coordinator")
+def set_status(campaign_id: int, status: str):
+    campaign = get_or_404(Campaign, campaign_id)
+    if status not in CampaignStatus.__members__ or not ActionForm().validate():
+        abort(400)
+    services.set_campaign_status(db_session(), campaign, by=current_user, status=CampaignStatus(status))
+    flash(_("Kampagnen er nu: %(s)s.", s=CampaignStatus(status).label), "success")
+    return redirect(url_for(".detail", campaign_id=campaign.id))
+
+
+@bp.get("/<int:campaign_id>/export.<fmt>")
+@access("user")
+def export(campaign_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    s = db_session()
+    campaign = get_or_404(Campaign, campaign_id)
+    f = _filters(s)
+    rows = queries.export_rows(s, campaign.id, centre_id=f["centre_id"], status=f["status"])
+    services.record_export(s, campaign, by=current_user, fmt=fmt, centre_code=f["centre_arg"],
+                           status=f["status_arg"] or None, rows=len(rows))
+    return download(fmt, f"kampagne-{campaign.id}-{f['centre_arg']}", queries.EXPORT_HEADERS, rows)
+
+
+def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, lead_form=None,
+                 link_form=None, code: int = 200):
+    s = db_session()
+    campaign = s.get(Campaign, target.campaign_id)
+    company = s.get(Company, target.company_id)
+    centre = s.get(JobCentre, target.lead_centre_id) if target.lead_centre_id else None
+    if status_form is None:
+        status_form = StatusForm(data={"status": target.status.value, "status_on": today(),
+                                       "note": target.status_note})
+    lead_form = lead_form or LeadForm()
+    lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(JobCentre.name))]
+    history = s.execute(
+        select(CampaignTargetEvent, User).outerjoin(User, User.id == CampaignTargetEvent.user_id)
+        .where(CampaignTargetEvent.target_id == target.id).order_by(CampaignTargetEvent.id.desc())
+    ).all()
+    users = {u.id: u for u in s.exec(select(User).where(User.id.in_(
+        [i for i in (target.status_by_id, target.removed_by_id, company.contact_user_id) if i])))}
+    return render_template(
+        "campaigns/target.html", target=target, campaign=campaign, company=company, centre=centre,
+        users=users, history=history, industry=industry_name(company.industry_code),
+        status_form=status_form, remove_form=remove_form or RemoveForm(), lead_form=lead_form,
+        link_form=link_form or LinkForm(), action_form=ActionForm(),
+        may_work=services.may_work_target(current_user, target),
+        may_remove=services.may_remove_target(current_user, target), is_coordinator=_is_coordinator(),
+    ), code
+
+
+@bp.get("/targets/<int:target_id>")
+@access("user")
+def target(target_id: int):
+    return _target_page(get_or_404(CampaignTarget, target_id))
+
+
+@bp.post("/targets/<int:target_id>/status")
+@access("user")
+def target_status(target_id: int):
+    target = get_or_404(CampaignTarget, target_id)
+    if not services.may_work_target(current_user, target):
+        abort(403)
+    form = StatusForm()
+    if not form.validate():
+        return _target_page(target, status_form=form, code=400)
+    services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
+                               status_on=form.status_on.data, note=form.note.data or "")
+    flash(_("Status er gemt."), "success")
+    return redirect(url_for(".target", target_id=target.id))
+
+
+@bp.post("/targets/<int:target_id>/remove")
+@access("user")
+def target_remove(target_id: int):
+    target = get_or_404(CampaignTarget, target_id)
+    if not services.may_remove_target(current_user, target):
+        abort(403)
+    form = RemoveForm()
+    if not form.validate():
+        return _target_page(target, remove_form=form, code=400)
+    services.remove_target(db_session(), target, by=current_user, reason=form.reason.data)
+    flash(_("Virksomheden er fjernet fra listen og kommer ikke tilbage ved opdateringer."), "success")
+    return redirect(url_for(".target", target_id=target.id))
+
+
+@bp.post("/targets/<int:target_id>/restore")
+@access("user")
+def target_restore(target_id: int):
+    target = get_or_404(CampaignTarget, target_id)
+    if not services.may_remove_target(current_user, target):
+        abort(403)
+    if not ActionForm().validate():
+        abort(400)
+    services.restore_target(db_session(), target, by=current_user)
+    flash(_("Virksomheden er sat på listen igen."), "success")
+    return redirect(url_for(".target", target_id=target.id))
+
+
+@bp.post("/targets/<int:target_id>/lead")
+@access("coordinator")
+def target_lead(target_id: int):
+    target = get_or_404(CampaignTarget, target_id)
+    form = LeadForm()
+    form.centre.choices = [(c.id, c.name) for c in db_session().exec(select(JobCentre))]
+    if not form.validate():
+        return _target_page(target, lead_form=form, code=400)
+    services.assign_target_lead(db_session(), target, by=current_user, centre_id=form.centre.data)
+    flash(_("Jobcentret er tildelt."), "success")
+    return redirect(url_for(".target", target_id=target.id))
+
+
+@bp.post("/targets/<int:target_id>/link")
+@access("user")
+def target_link(target_id: int):
+    target = get_or_404(CampaignTarget, target_id)
+    if not services.may_work_target(current_user, target):
+        abort(403)
+    form = LinkForm()
+    if form.validate():
+        try:
+            services.link_target(db_session(), target, by=current_user, job_order_id=form.job_order_id.data,
+                                 agreement_id=form.agreement_id.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "job_order_id").errors.append(exc.message)
+        else:
+            flash(_("Linket er gemt."), "success")
+            return redirect(url_for(".target", target_id=target.id))
+    return _target_page(target, link_form=form, code=400)
