@@ -60,14 +60,14 @@ def begin_write(session: Session) -> None:
     SQLite cannot turn a reading transaction that has fallen behind another writer into a
     writing one ("database is locked" at once, whatever the busy timeout); ``BEGIN IMMEDIATE``
     takes the write lock first and waits. PostgreSQL needs nothing: its UPDATE waits for the row.
-    Call it before loading the order that a request will change; nothing may be pending.
+    Call it before loading the order that a request will change: it ends the request's reading
+    transaction (and any flushed work), so nothing may be pending.
     """
-    if not is_sqlite(session):
-        return
     if session.new or session.dirty or session.deleted:
         return
     session.rollback()
-    session.connection(execution_options={"sqlite_immediate": True})
+    if is_sqlite(session):
+        session.connection(execution_options={"sqlite_immediate": True})
 
 
 def refuse_cpr(**fields: str | None) -> None:

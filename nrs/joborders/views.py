@@ -167,16 +167,15 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
     try:
         do(s, order, form)
     except StaleObjectError as exc:
-        s.rollback()
-        order = s.get(JobOrder, order_id)
-        return _detail(order, 409, stale=exc.message)
+        services.begin_write(s)  # a fresh transaction sees the winner's change
+        return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
     except DomainError as exc:
         field = getattr(form, exc.field, None) if exc.field else None
         if field is not None and not isinstance(field, FieldList):
             field.errors.append(exc.message)
         else:
             form.form_errors.append(exc.message)
-        s.rollback()
+        services.begin_write(s)
         return _detail(s.get(JobOrder, order_id), 400, **{form_name: form})
     flash(done, "success")
     return redirect(url_for(".detail", order_id=order_id))
@@ -221,6 +220,7 @@ def _sectors():
 @access("user")
 def index():
     s = db_session()
+    services.begin_write(s)  # the list writes the access log after reading
     flt = _filter_from_args()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -302,7 +302,7 @@ def edit(order_id: int):
             services.update_job_order(s, order, by=current_user, expected_version=_version(form),
                                       lead_reason=form.lead_reason.data or "", **values)
         except StaleObjectError as exc:
-            s.rollback()
+            services.begin_write(s)
             return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
         except DomainError as exc:
             getattr(form, exc.field or "title").errors.append(exc.message)
@@ -317,6 +317,7 @@ def edit(order_id: int):
 @bp.get("/<int:order_id>")
 @access("user")
 def detail(order_id: int):
+    services.begin_write(db_session())  # the page writes the access log after reading
     return _detail(get_or_404(JobOrder, order_id))
 
 
@@ -418,7 +419,7 @@ def referral_outcome(order_id: int, referral_id: int):
         services.update_referral_outcome(s, referral, by=current_user, outcome=form.outcome.data)
     except DomainError as exc:
         flash(exc.message, "error")
-        s.rollback()
+        services.begin_write(s)
         return _detail(s.get(JobOrder, order_id), 400)
     flash(_("Henvisningen er opdateret."), "success")
     return redirect(url_for(".detail", order_id=order_id))
