@@ -18,7 +18,8 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,10 +32,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from nrs.clock import COPENHAGEN, utcnow
 from nrs.config import Settings
-from nrs.db import session_scope
 from nrs.mail.models import SchedulerRun
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,24 @@ def _finish(engine: Engine, run_id: int, outcome: str, error: str | None = None)
                      .values(finished_at=utcnow(), outcome=outcome, error=error))
 
 
+@contextmanager
+def _job_session(engine: Engine) -> Iterator[Session]:
+    """One transaction for the job; on SQLite it takes the write lock first (BEGIN IMMEDIATE),
+    so a job that reads and then writes is not refused half-way by a concurrent writer."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.info["begin_immediate"] = True
+        session = Session(bind=conn, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
 def run_job(engine: Engine, settings: Settings, job: Job, due_at: datetime) -> str:
     """Run ``job`` for ``due_at`` unless another process already has: ``ran``, ``skipped``…"""
     run_id = _take_lease(engine, job, due_at)
@@ -139,7 +158,7 @@ def run_job(engine: Engine, settings: Settings, job: Job, due_at: datetime) -> s
         if job.kind == "engine":
             fn(engine, now=due_at, settings=settings)
         else:
-            with session_scope(engine) as session:
+            with _job_session(engine) as session:
                 fn(session, now=due_at)
     except Exception as exc:
         log.exception("job %s due %s failed", job.id, due_at.isoformat())
@@ -213,7 +232,7 @@ def list_cmd():
 @click.option("--due", "due", default=None,
               help="The due time to run for (ISO, e.g. 2016-04-04T07:00+02:00); default: now.")
 @click.option("--wait-for", "wait_for", default=None, type=click.Path(),
-              help="Wait until this file exists before firing (used to start processes together).")
+              help="Create FILE.ready.<pid>, then wait until FILE exists (to start processes together).")
 @with_appcontext
 def fire_cmd(job_id: str, due: str | None, wait_for: str | None):
     """Run one job once for one due time, under the same lease as the scheduler."""
@@ -234,8 +253,10 @@ def fire_cmd(job_id: str, due: str | None, wait_for: str | None):
     else:
         due_at = utcnow().replace(microsecond=0)
     if wait_for:
+        # say we are ready, then wait for the starting gun
+        open(f"{wait_for}.ready.{os.getpid()}", "w").close()
         while not os.path.exists(wait_for):
-            time.sleep(0.01)
+            time.sleep(0.005)
     outcome = run_job(current_app.extensions["nrs_engine"], current_app.config["NRS"], job, due_at)
     click.echo(f"{job.id} {due_at.isoformat()}: {outcome}")
     if outcome == "failed":
