@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from nrs.audit.services import record
+from nrs.joborders.models import JobOrder, Referral
+from nrs.joborders.states import CLOSED
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.privacy.services import log_access
 
@@ -47,13 +49,6 @@ def _settings(settings):
 
 def _referral_candidates(session: Session, cutoff: date):
     """Referrals on orders closed on or before ``cutoff`` that still carry a case reference or note."""
-    try:
-        from nrs.joborders.models import JobOrder, Referral
-        from nrs.joborders.states import CLOSED
-    except ImportError:  # the job-order domain is not installed yet
-        return None, []
-    if not sa.inspect(session.connection()).has_table(Referral.__tablename__):
-        return None, []  # a database migrated before the job-order domain existed
     done = select(AnonymisedReferral.referral_id).where(AnonymisedReferral.referral_id == Referral.id)
     stmt = (
         select(Referral)
@@ -66,7 +61,7 @@ def _referral_candidates(session: Session, cutoff: date):
         )
         .order_by(Referral.id)
     )
-    return Referral, list(session.exec(stmt))
+    return list(session.exec(stmt))
 
 
 def run_retention(session: Session, *, now: datetime, dry_run: bool = False, settings=None) -> RetentionResult:
@@ -82,7 +77,7 @@ def run_retention(session: Session, *, now: datetime, dry_run: bool = False, set
 
     old_entries = sa.select(sa.func.count()).select_from(AccessLogEntry).where(AccessLogEntry.at < log_cutoff)
     purged = session.execute(old_entries).scalar_one()
-    _model, referrals = _referral_candidates(session, referral_cutoff)
+    referrals = _referral_candidates(session, referral_cutoff)
     if dry_run:
         return RetentionResult(purged, len(referrals), log_cutoff, referral_cutoff)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlmodel import Session, select
 
+from nrs.audit.models import AuditEvent
+from nrs.audit.services import record
+from nrs.companies.models import Company, Contact
+from nrs.errors import DomainError
 from nrs.privacy.models import AccessLogEntry
 
 ACTIONS = frozenset({"read", "search", "create", "update", "export", "delete"})
@@ -43,15 +49,21 @@ REDACTED = "[slettet]"
 
 
 def _contact(session: Session, contact_id: int):
-    from flask_babel import gettext as _
-
-    from nrs.companies.models import Contact
-    from nrs.errors import DomainError
-
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise DomainError(_("Kontaktpersonen findes ikke (længere)."), field="contact")
     return contact
+
+
+def _history(contact):
+    """The audit events that hold this contact's values: its own, and its company's about it."""
+    return select(AuditEvent).where(
+        sa.or_(
+            sa.and_(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id)),
+            sa.and_(AuditEvent.entity_type == "company", AuditEvent.entity_id == str(contact.company_id),
+                    AuditEvent.note == f"contact {contact.id}"),
+        )
+    )
 
 
 def export_contact(session: Session, contact_id: int, *, by) -> dict:
@@ -60,18 +72,9 @@ def export_contact(session: Session, contact_id: int, *, by) -> dict:
     The contact row, the company it belongs to, and the audit history of the row (which holds the
     earlier values).
     """
-    from sqlmodel import select
-
-    from nrs.audit.models import AuditEvent
-    from nrs.companies.models import Company
-
     contact = _contact(session, contact_id)
     company = session.get(Company, contact.company_id)
-    history = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id))
-        .order_by(AuditEvent.id)
-    ).all()
+    history = session.exec(_history(contact).order_by(AuditEvent.id)).all()
     log_access(session, user=by, action="export", entity_type="contact", entity_id=contact.id,
                purpose="indsigt (GDPR art. 15)")
     session.flush()
@@ -105,21 +108,12 @@ def erase_contact(session: Session, contact_id: int, *, by, reason: str) -> None
     The row goes, and the personal values in its audit history are overwritten; the new audit
     event says who erased which row and why, without the values themselves.
     """
-    from flask_babel import gettext as _
-    from sqlmodel import select
-
-    from nrs.audit.models import AuditEvent
-    from nrs.audit.services import record
-    from nrs.errors import DomainError
-
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Angiv hvorfor kontaktpersonen slettes."), field="reason")
     contact = _contact(session, contact_id)
     company_id = contact.company_id
-    for event in session.exec(
-        select(AuditEvent).where(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id))
-    ):
+    for event in session.exec(_history(contact)):
         event.changes = {
             key: ([REDACTED for _v in value] if isinstance(value, list) else REDACTED)
             if key in CONTACT_FIELDS else value

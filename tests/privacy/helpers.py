@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-import sqlalchemy as sa
-
 from nrs.companies.models import Company, Contact
 
 _cvr = itertools.count(10000000)
@@ -35,10 +33,6 @@ def make_contact_row(session, company, **values):
     session.add(contact)
     session.commit()
     return contact
-
-
-def has_table(session, name: str) -> bool:
-    return sa.inspect(session.get_bind()).has_table(name)
 
 
 def make_closed_order_with_referral(session, *, company, lead_centre_id, referring_centre_id, closed_on: date,

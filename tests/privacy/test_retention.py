@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
 from nrs.privacy.jobs import months_before, run_retention
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.privacy.services import log_access
-from tests.privacy.helpers import has_table, make_closed_order_with_referral, make_company_row
+from tests.privacy.helpers import make_closed_order_with_referral, make_company_row
 
 NOW = datetime(2017, 6, 15, 3, 0, tzinfo=UTC)
 
@@ -47,13 +46,7 @@ def test_dry_run_counts_and_changes_nothing(session, app):
     assert len(session.exec(select(AccessLogEntry)).all()) == 1
 
 
-def _referrals_ready(session):
-    if not has_table(session, "referrals"):
-        pytest.skip("the job-order domain (referrals) has not landed in the migrations yet")
-
-
 def test_case_references_go_twelve_months_after_the_order_closed(session, app, centre_by_code):
-    _referrals_ready(session)
     from nrs.joborders.models import Referral
 
     lead, other = centre_by_code(201).id, centre_by_code(217).id
@@ -83,7 +76,6 @@ def test_case_references_go_twelve_months_after_the_order_closed(session, app, c
 
 
 def test_open_orders_keep_their_referrals(session, app, centre_by_code):
-    _referrals_ready(session)
     from nrs.joborders.models import JobOrder, Referral
     from nrs.joborders.states import JobOrderState
 
