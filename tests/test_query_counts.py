@@ -1,0 +1,102 @@
+"""No N+1 queries: each list page runs as many SQL statements for 3N rows as for N.
+
+A page that loads a related row per listed row (the lead centre, the contact person, the
+referral count...) gets slower with every row a user sees; counting the statements a request
+sends finds that at once, on SQLite and PostgreSQL, without timing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy import event
+
+from bench.generate import BENCH_ADMIN, BENCH_PASSWORD, Counts, generate
+from nrs.db import make_engine
+from tests.conftest import login
+
+N = 6
+#: Page → (endpoint, arguments given the campaign id, whether it lists the rows themselves).
+PAGES = {
+    "front page": pytest.param(("home.index", lambda cid: {}, False), marks=pytest.mark.xfail(
+        strict=True, reason="campaigns panel: 2 statements per running campaign (progress_by_centre "
+        "in a loop, job centres loaded again each time); one grouped query over all running campaigns "
+        "would fix it")),
+    "companies list": ("companies.index", lambda cid: {}, True),
+    "companies search": ("companies.index", lambda cid: {"q": "nord"}, False),
+    "job-order list": ("joborders.index", lambda cid: {}, True),
+    "job-order list, open": ("joborders.index", lambda cid: {"state": "open"}, False),
+    "agreements list": ("agreements.index", lambda cid: {}, True),
+    "campaign page": ("campaigns.detail", lambda cid: {"campaign_id": cid}, True),
+    "campaigns list": ("campaigns.index", lambda cid: {}, False),
+}
+
+
+def _add_rows(database_url: str, n: int, seed: int) -> int | None:
+    """n companies, job orders (with events, referrals, hires), agreements; all on one campaign."""
+    generate(database_url, Counts(companies=n, orders=n, users=n, campaigns=1, agreements=n),
+             seed=seed, log=lambda *_: None)
+    eng = make_engine(database_url)
+    try:
+        with eng.begin() as c:
+            cid = c.execute(sa.text("SELECT min(id) FROM campaigns")).scalar_one()
+            # Every company on the first campaign, whether or not it matches: the page lists them.
+            c.execute(sa.text(
+                "INSERT INTO campaign_targets (campaign_id, company_id, lead_centre_id, added_at, status,"
+                " status_note, matching, removed_by_hand, removed_reason, updated_at, version)"
+                " SELECT :cid, id, lead_centre_id, created_at, 'not_contacted', '', :t, :f, '', created_at, 1"
+                " FROM companies WHERE id NOT IN (SELECT company_id FROM campaign_targets"
+                " WHERE campaign_id = :cid)"), {"cid": cid, "t": True, "f": False})
+    finally:
+        eng.dispose()
+    return cid
+
+
+_PARAMS = re.compile(r"\((?:\?|%\(\w+\)s(?:::\w+)?)(?:, (?:\?|%\(\w+\)s(?:::\w+)?))*\)")
+
+
+def _shape(statement: str) -> str:
+    """The statement without its parameter list lengths, for telling which ones were added."""
+    return _PARAMS.sub("(…)", " ".join(statement.split()))[:300]
+
+
+def _count(app, client, url: str) -> tuple[int, list[str], int]:
+    engine = app.extensions["nrs_engine"]
+    statements: list[str] = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client.get(url)  # warm caches (translations, reference data) before counting
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return response.status_code, statements, len(response.get_data())
+
+
+@pytest.mark.parametrize("spec", list(PAGES.values()), ids=list(PAGES))
+def test_list_page_queries_do_not_grow_with_rows(app, client, database_url, spec):
+    endpoint, args, lists_rows = spec
+    page = endpoint
+    if endpoint not in app.view_functions:
+        pytest.skip(f"{endpoint} is not built yet")
+    cid = _add_rows(database_url, N, seed=1)
+    with app.test_request_context():
+        url = url_for(endpoint, **args(cid))
+    assert login(client, BENCH_ADMIN, BENCH_PASSWORD).status_code == 302
+    status, few, size_few = _count(app, client, url)
+    assert status == 200, url
+    _add_rows(database_url, 2 * N, seed=2)
+    status, many, size_many = _count(app, client, url)
+    assert status == 200, url
+    if lists_rows:
+        assert size_many > size_few, f"{page} ({url}) does not list the new rows"
+    extra = list((Counter(map(_shape, many)) - Counter(map(_shape, few))).elements())
+    assert len(many) == len(few), (
+        f"{page} ({url}): {len(few)} statements for {N} rows, {len(many)} for {3 * N}; new: {extra}")
