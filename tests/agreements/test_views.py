@@ -9,6 +9,7 @@ from sqlmodel import select
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.audit.models import AuditEvent
 from nrs.clock import format_date, today
+from nrs.companies.models import Company
 from tests.agreements.conftest import LIMIT
 from tests.conftest import post_form
 
@@ -211,3 +212,13 @@ def test_company_list_and_filters(client, login_as, make_company, make_agreement
     assert "Tømrer Jensen" in table and "Vognmand" not in table and table.count("<tr>") == 2  # head + one row
     by_text = client.get("/agreements/?q=vognmand").get_data(as_text=True)
     assert "Vognmand Hansen" in by_text.split('data-testid="agreements"')[1]
+
+
+def test_agreement_with_job_orders_is_kept(client, login_as, make_agreement, make_job_order, session):
+    agreement = make_agreement()
+    company_id, agreement_id = agreement.company_id, agreement.id
+    make_job_order(company=session.get(Company, company_id), agreement_id=agreement_id)
+    login_as("coordinator", centre=201)
+    response = post_form(client, f"/agreements/{agreement_id}/delete", {}, form_url="/", follow_redirects=True)
+    assert "knyttet til jobordrer" in response.get_data(as_text=True)
+    assert [a.id for a in _agreements(session)] == [agreement_id]

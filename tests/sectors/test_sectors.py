@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
@@ -145,3 +147,19 @@ def test_sectors_page_counts_matching_active_companies(client, login_as, make_co
     login_as("staff")
     html = client.get("/sectors/?year=2016").get_data(as_text=True)
     assert '<td class="num">1</td>' in html
+
+
+def test_prefix_matching_holds_under_a_danish_collation(backend, session, make_company):
+    """Production PostgreSQL may sort text as Danish (ICU), where ``4:`` sorts before ``49``."""
+    if backend != "postgresql":
+        pytest.skip("collations are PostgreSQL's")
+    if session.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = 'da-DK-x-icu'")).first() is None:
+        pytest.skip("no ICU collations on this server")
+    session.execute(sa.text('ALTER TABLE companies ALTER COLUMN industry_code TYPE varchar(6) COLLATE "da-DK-x-icu"'))
+    make_company(name="Vognmand", industry_code="494100")
+    make_company(name="Post", industry_code="531000")
+    make_company(name="Brunkul", industry_code="052000")
+    make_company(name="Bager", industry_code="107100")
+    assert _names(session, matching_companies(prefixes=["49", "50", "51", "52", "53"])) == ["Post", "Vognmand"]
+    assert _names(session, matching_companies(prefixes=["05"])) == ["Brunkul"]
+    assert _names(session, matching_companies(prefixes=["10", "99"])) == ["Bager"]
