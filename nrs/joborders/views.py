@@ -116,6 +116,7 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
             for entry in form.hires.entries:
                 entry.centre_id.choices = _centre_choices("—")
     ctx.update(forms)
+    problems = [e for form in forms.values() for e in getattr(form, "form_errors", [])]
     outcome_forms = {}
     for referral, _centre, _name in referral_rows:
         f = ReferralOutcomeForm(formdata=None, prefix=f"outcome{referral.id}")
@@ -135,6 +136,7 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         can_edit=_can_edit(order),
         can_reopen=_can_reopen(),
         stale=stale,
+        problems=problems,
         State=JobOrderState,
         **ctx,
     ), status
