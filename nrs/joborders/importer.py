@@ -196,8 +196,6 @@ class _Checker:
             lead = self.centre(raw["lead_centre"])
             if lead is None:
                 bad("lead_centre", "is not the municipality code of one of the nine centres")
-        elif company is not None and lead is None:
-            bad("lead_centre", "is required: the company has no lead centre")
         state = STATUSES.get(raw.get("status", "").lower())
         if state is None:
             bad("status", "is not open/åben, filled/besat or unfilled/ikke besat")
@@ -221,6 +219,13 @@ class _Checker:
                 hired_from = self.centre(raw["hired_from"])
                 if hired_from is None:
                     bad("hired_from", "is not the municipality code of one of the nine centres")
+        if company is not None and lead is None and not raw.get("lead_centre"):
+            # A company outside the nine has no lead; the centre whose candidate got the job
+            # evidently worked the order. Otherwise the file must say which centre leads it.
+            if hired_from is not None:
+                lead = hired_from
+            elif state != JobOrderState.filled:
+                bad("lead_centre", "is required: the company is outside the nine and has no lead centre")
         if problems:
             return None, problems
         return OrderRow(line=line, reference=reference, company=company, title=title, positions=positions,

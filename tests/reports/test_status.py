@@ -1,0 +1,115 @@
+"""``nrs reports status --as-of``: figures from the history, for any date."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from nrs.joborders import services
+from nrs.reports.queries import status_figures
+
+KEYS = {"orders_received", "orders_filled", "orders_unfilled", "orders_open", "agreements_active",
+        "hires_from_other_centres", "by_centre"}
+
+
+def status(cli_run, day: str) -> dict:
+    r = cli_run("reports", "status", "--as-of", day, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_a_data_set_like_the_seed_gives_32_10_6_16(cli_run, make_company, make_job_order, centre_by_code):
+    """End of March 2016: 32 received, 10 filled, 6 unfilled, 16 open (some closed only in April)."""
+    rng = random.Random(2016)
+    codes = [201, 210, 217, 219, 223, 240, 250, 260, 270]
+    companies = [make_company(municipality_code=code) for code in codes]
+    start = date(2015, 12, 1)
+    plan = (["filled"] * 10 + ["unfilled"] * 6 + ["open"] * 8 + ["paused"] * 3
+            + ["filled_in_april"] * 3 + ["unfilled_in_april"] * 2)
+    for i, kind in enumerate(plan):
+        received = start + timedelta(days=rng.randrange(0, 100))
+        company = companies[i % len(companies)]
+        if kind in ("filled", "unfilled"):
+            closed = min(received + timedelta(days=rng.randrange(1, 30)), date(2016, 3, 31))
+            make_job_order(company, kind, received_on=received, closed_on=closed,
+                           hired_from=centre_by_code(rng.choice(codes)).id)
+        elif kind.endswith("_in_april"):
+            make_job_order(company, kind.removesuffix("_in_april"), received_on=received,
+                           closed_on=date(2016, 4, rng.randrange(1, 28)))
+        else:
+            make_job_order(company, kind, received_on=received, paused_on=date(2016, 3, 31))
+    # received after the date: not counted
+    make_job_order(companies[0], "filled", received_on=date(2016, 4, 1), closed_on=date(2016, 4, 2))
+
+    figures = status(cli_run, "2016-03-31")
+    assert set(figures) == KEYS
+    assert (figures["orders_received"], figures["orders_filled"], figures["orders_unfilled"],
+            figures["orders_open"]) == (32, 10, 6, 16)
+    assert sum(c["orders_received"] for c in figures["by_centre"].values()) == 32
+    assert set(figures["by_centre"]) == {str(c) for c in codes}
+    assert set(figures["by_centre"]["201"]) == {"orders_received", "orders_filled", "orders_unfilled", "orders_open"}
+    later = status(cli_run, "2016-04-30")
+    assert (later["orders_received"], later["orders_filled"], later["orders_unfilled"],
+            later["orders_open"]) == (33, 14, 8, 11)
+
+
+def test_figures_follow_the_history_day_by_day(app, cli_run, session, make_job_order, make_user, centre_by_code):
+    coordinator = make_user("coordinator", 201)
+    order = make_job_order(received_on=date(2016, 3, 1))  # lead 201
+    with app.test_request_context():
+        services.pause(session, order, by=None, expected_version=order.version, on_date=date(2016, 3, 5))
+        services.fill(session, order, by=None, expected_version=order.version, on_date=date(2016, 3, 10),
+                      hires=[services.NewHire(centre_id=centre_by_code(217).id, hired_on=date(2016, 3, 10))])
+        services.reopen(session, order, by=coordinator, expected_version=order.version, on_date=date(2016, 3, 15),
+                        reason="Kandidaten sprang fra")
+        services.close_unfilled(session, order, by=None, expected_version=order.version, on_date=date(2016, 3, 20),
+                                unfilled_reason="deadline_passed")
+        session.commit()
+    expected = {
+        "2016-02-29": (0, 0, 0, 0, 0),
+        "2016-03-01": (1, 0, 0, 1, 0),
+        "2016-03-05": (1, 0, 0, 1, 0),  # paused counts as open
+        "2016-03-10": (1, 1, 0, 0, 1),  # hired from Helsingør, led by Allerød
+        "2016-03-14": (1, 1, 0, 0, 1),
+        "2016-03-15": (1, 0, 0, 1, 0),
+        "2016-03-20": (1, 0, 1, 0, 0),
+    }
+    for day, (received, filled, unfilled, open_, other) in expected.items():
+        f = status(cli_run, day)
+        assert (f["orders_received"], f["orders_filled"], f["orders_unfilled"], f["orders_open"],
+                f["hires_from_other_centres"]) == (received, filled, unfilled, open_, other), day
+        assert f["by_centre"]["201"]["orders_received"] == received
+
+
+def test_same_day_changes_count_by_their_order(app, session, make_job_order, make_user):
+    """Closed and reopened on the same day: the state at the end of the day is the last one."""
+    coordinator = make_user("coordinator", 201)
+    order = make_job_order(state="unfilled", received_on=date(2016, 3, 1), closed_on=date(2016, 3, 8))
+    with app.test_request_context():
+        services.reopen(session, order, by=coordinator, expected_version=order.version, on_date=date(2016, 3, 8),
+                        reason="Fejl")
+        session.commit()
+        f = status_figures(session, as_of=date(2016, 3, 8))
+    assert (f["orders_open"], f["orders_unfilled"]) == (1, 0)
+
+
+def test_plain_output_and_a_bad_date(cli_run):
+    r = cli_run("reports", "status", "--as-of", "2016-03-31")
+    assert r.exit_code == 0 and "orders_received" in r.output
+    r = cli_run("reports", "status", "--as-of", "31-03-2016")
+    assert r.exit_code == 1
+    assert "not a date" in (r.stderr or r.output)
+
+
+@pytest.mark.parametrize("as_of", ["31-03-2016", "2016-03-31"])
+def test_reports_page_shows_figures_as_of_a_date(client, make_job_order, login_as, as_of):
+    make_job_order(state="filled", received_on=date(2016, 3, 1), closed_on=date(2016, 4, 10))
+    login_as("staff", 201)
+    page = client.get(f"/rapporter/?as_of={as_of}").get_data(as_text=True)
+    assert "Status pr. 31-03-2016" in page
+    assert '<tr data-centre="NRS" class="total">' in page
+    assert 'data-key="orders_open">1<' in page
+    assert client.get("/rapporter/?as_of=foo").status_code == 400
