@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from nrs.companies.models import Company
 from nrs.db import session_scope
 from nrs.mail.models import OutboxMessage
 from nrs.reports import weekly
@@ -113,3 +114,35 @@ def test_the_monday_job_queues_last_week(app, engine, settings, week_data, sessi
         assert run_job(engine, settings, job_by_id("weekly_email"), due) == "taken"
     keys = sorted(session.exec(select(OutboxMessage.idempotency_key)).all())
     assert keys == [f"weekly:{WEEK}:{e}" for e in RECIPIENTS]
+
+
+def test_the_example_spreadsheet_gives_the_right_week_once(cli_run, make_user, smtp_server, session,
+                                                           centre_by_code):
+    """Done when: the shared example imported, ``--send`` delivers, a second run delivers nothing."""
+    from tests.conftest import shared_file
+
+    assert cli_run("companies", "import", str(shared_file("formats", "companies-example.csv"))).exit_code == 0
+    # three of the example's companies lie outside the nine municipalities: Hillerød takes them
+    hillerod = centre_by_code(219).id
+    for company in session.exec(select(Company).where(Company.lead_centre_id.is_(None))):
+        company.lead_centre_id = hillerod
+        session.add(company)
+    session.commit()
+    imported = cli_run("orders", "import", str(shared_file("formats", "job-orders-example.csv")))
+    assert imported.exit_code == 0, imported.output + imported.stderr
+    make_user("staff", 219, email="karen@hillerod.test")
+    make_user("admin", 201, email="styregruppe@nrs.test")
+    # week 15 (11-04-2016 to 17-04-2016): order 10 filled, orders 6 and 7 closed unfilled
+    result = cli_run("reports", "weekly", "--week", "2016-W15", "--send")
+    assert result.exit_code == 0 and "Sendt: 2" in result.output
+    steering = smtp_server.to("styregruppe@nrs.test")[0].part("plain")
+    nrs_rows = {line[:42].strip(): line[42:].strip() for line in steering.splitlines()[4:13]}
+    assert nrs_rows["Jobordrer modtaget i ugen"] == "0"
+    assert nrs_rows["Besat i ugen"] == "1"
+    assert nrs_rows["Ikke besat i ugen"] == "2"
+    assert nrs_rows["Åbne ved ugens slutning"] == "9"
+    assert nrs_rows["Besættelsesprocent (alle lukkede)"] == "33 %"
+    assert len(smtp_server.to("karen@hillerod.test")) == 1
+    again = cli_run("reports", "weekly", "--week", "2016-W15", "--send")
+    assert again.exit_code == 0 and "Sendt: 0" in again.output
+    assert len(smtp_server.received) == 2

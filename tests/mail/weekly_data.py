@@ -13,6 +13,8 @@ Expected figures for the week, worked out by hand:
 | asking for help | 1 | 0 | 0 | 1 |
 | hires of another centre's candidate | 1 | 0 | 0 | 1 |
 | agreements ending within 60 days | 1 | 0 | 0 | 1 |
+
+and one running campaign with three targets: Allerød has worked one of its two, Hillerød none of one.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
 
 from nrs.agreements.services import create_agreement
+from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
 from nrs.db import session_scope
 from nrs.joborders import services as orders
 from nrs.joborders.models import HelpRequest
 from nrs.joborders.services import NewHire
-from nrs.municipalities.models import JobCentre
 
 WEEK = "2016-W13"
 D = date
@@ -45,6 +46,7 @@ def week_data(engine, make_company, make_user, centre_by_code):
         "inactive": make_user("staff", 201, email="gone@allerod.test", active=False),
     }
     a = make_company(name="Allerød Byg ApS", municipality_code=201)
+    c = make_company(name="Lynge Kloak ApS", municipality_code=201, postal_code="3540", city="Lynge")
     h = make_company(name="Hillerød Transport A/S", municipality_code=219, postal_code="3400",
                      city="Hillerød", industry_code="494100")
     with session_scope(engine) as s:
@@ -75,5 +77,12 @@ def week_data(engine, make_company, make_user, centre_by_code):
         a_row = s.get(type(a), a.id)
         create_agreement(s, by=None, company=a_row, kind="cooperation", valid_from=D(2016, 1, 1),
                          signed_on=D(2015, 12, 15), valid_to=D(2016, 5, 15))
-        assert s.exec(select(JobCentre).where(JobCentre.id == allerod.id)).one()
+        campaign = Campaign(name="Bygge og transport, forår 2016", year=2016, status=CampaignStatus.running)
+        s.add(campaign)
+        s.flush()
+        for company, centre, status in ((a, allerod, TargetStatus.contacted),
+                                        (c, allerod, TargetStatus.not_contacted),
+                                        (h, hillerod, TargetStatus.not_contacted)):
+            s.add(CampaignTarget(campaign_id=campaign.id, company_id=company.id, lead_centre_id=centre.id,
+                                 status=status))
     return people
