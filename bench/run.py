@@ -1,0 +1,519 @@
+"""The whole benchmark from nothing, on SQLite and PostgreSQL, each figure beside its floor.
+
+    bench/run [--scale 0.1] [--only sqlite|postgresql] [--clients 8] [--workers 4]
+
+For each database: generate the national data set (bench/generate.py) at ``--scale`` (1.0 = the
+national size), then measure
+
+- pages under load: p50/p95 with ``--clients`` concurrent clients against gunicorn with
+  ``--workers`` workers; floor: a constant-returning route on the same server (bench/wsgi_bench.py);
+- company import rows/s (the product's importer); floor: plain executemany of the same rows;
+- campaign build and ``nrs reports status``; floor: the bare SQL query for the same rows;
+- the weekly e-mail for every opted-in user (render and enqueue), messages/s;
+
+and print one table. Ratio = figure / floor (for rates: floor / figure), so lower is better and
+the goal is a ceiling. PostgreSQL runs as tests/pg.py starts it (fsync off: a throw-away server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SECRET = "bench-secret-key"
+
+
+@dataclass
+class Line:
+    backend: str
+    what: str
+    figure: float
+    floor: float | None
+    unit: str
+    goal: float | None
+    #: rates: higher is better, so the ratio is floor / figure.
+    rate: bool = False
+    note: str = ""
+    #: Why there is no figure (an error page, a crash).
+    failed: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor is None or not self.figure or not self.floor:
+            return None
+        return self.floor / self.figure if self.rate else self.figure / self.floor
+
+    @property
+    def verdict(self) -> str:
+        if self.failed:
+            return "FAIL"
+        if self.goal is None or self.ratio is None:
+            return ""
+        return "ok" if self.ratio <= self.goal else "MISS"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+# --- databases --------------------------------------------------------------------------------
+
+class Databases:
+    """Fresh databases on one backend: SQLite files in a directory, or one PostgreSQL server."""
+
+    def __init__(self, backend: str, root: Path):
+        self.backend = backend
+        self.root = root
+        self.server = None
+        if backend == "postgresql":
+            sys.path.insert(0, str(REPO))
+            from tests.pg import PostgresServer, find_bindir
+
+            bindir = find_bindir()
+            if bindir is None:
+                raise SystemExit("bench: PostgreSQL binaries not found")
+            self.server = PostgresServer(bindir).start()
+            self.admin = sa.create_engine(self.server.url("postgres"), isolation_level="AUTOCOMMIT")
+
+    def new(self, name: str) -> str:
+        if self.server is None:
+            return f"sqlite:///{self.root / (name + '.db')}"
+        with self.admin.connect() as c:
+            c.exec_driver_sql(f"CREATE DATABASE {name}")
+        return self.server.url(name)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.admin.dispose()
+            self.server.stop()
+
+
+def analyze(url: str) -> None:
+    from nrs.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.exec_driver_sql("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE")
+    engine.dispose()
+
+
+# --- pages under load -------------------------------------------------------------------------
+
+class Server:
+    """gunicorn serving bench/wsgi_bench.py with N workers on a free port."""
+
+    def __init__(self, url: str, workers: int, instance: Path):
+        self.port = _free_port()
+        env = dict(os.environ, NRS_DATABASE_URL=url, NRS_SECRET_KEY=SECRET, NRS_INSTANCE_PATH=str(instance),
+                   NRS_RUN_SCHEDULER="false", NRS_LOG_FORMAT="text", NRS_BASE_URL=f"http://127.0.0.1:{self.port}")
+        self.log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(REPO),
+             "--timeout", "300", "--log-level", "warning", "bench.wsgi_bench:app"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{self.base}/_bench/floor", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("bench: gunicorn did not start; see " + str(instance / "gunicorn.log"))
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def _login(base: str, email: str, password: str) -> requests.Session:
+    import re
+
+    s = requests.Session()
+    html = s.get(f"{base}/login", timeout=60).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    r = s.post(f"{base}/login", data={"email": email, "password": password, "csrf_token": token},
+               allow_redirects=False, timeout=60)
+    if r.status_code != 302:
+        raise SystemExit(f"bench: login failed ({r.status_code})")
+    return s
+
+
+def load(sessions: list[requests.Session], url: str, *, samples: int, max_seconds: float
+         ) -> tuple[list[float], list[str]]:
+    """Every client requests ``url`` back to back; latencies in ms once each client has warmed up."""
+    out: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.time() + max_seconds
+    per_client = max(2, samples // len(sessions))
+    errors: list[str] = []
+
+    def client(s: requests.Session):
+        r = s.get(url, timeout=600)  # warm-up: connection, worker caches
+        if r.status_code != 200:
+            errors.append(f"{r.status_code} {url}")
+            return
+        for _ in range(per_client):
+            if time.time() > stop_at:
+                break
+            t0 = time.perf_counter()
+            r = s.get(url, timeout=600)
+            ms = (time.perf_counter() - t0) * 1000
+            if r.status_code != 200:
+                errors.append(f"{r.status_code} {url}")
+            with lock:
+                out.append(ms)
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out, errors
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def page_urls(url: str, generated) -> dict[str, str]:
+    """The pages to load, with realistic arguments read from the generated data."""
+    from flask import url_for
+
+    from nrs import create_app
+    from nrs.config import Settings
+    from nrs.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as c:
+        centre = c.execute(sa.text("SELECT id FROM job_centres WHERE municipality_code = 219")).scalar_one()
+        filtered = c.execute(sa.text(
+            "SELECT count(*) FROM job_orders WHERE state = 'filled' AND lead_centre_id = :c"), {"c": centre}
+        ).scalar_one()
+        company = c.execute(sa.text(
+            "SELECT company_id FROM job_orders GROUP BY company_id ORDER BY count(*) DESC, company_id LIMIT 1")
+        ).scalar_one()
+    engine.dispose()
+    deep = max(1, int(filtered / 50 * 0.9))
+    app = create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
+                              run_scheduler=False))
+    urls = {}
+    with app.test_request_context():
+        urls["front page"] = url_for("home.index")
+        urls["job orders, filtered, page 1"] = url_for("joborders.index", state="filled", centre=centre)
+        urls[f"job orders, filtered, deep page {deep}"] = url_for("joborders.index", state="filled", centre=centre,
+                                                             page=deep)
+        urls["company search"] = url_for("companies.index", q="nordbyg hiller")
+        urls["company page"] = url_for("companies.detail", company_id=company)
+        if generated.campaign_id:
+            urls["campaign page"] = url_for("campaigns.detail", campaign_id=generated.campaign_id)
+    app.extensions["nrs_engine"].dispose()
+    return urls
+
+
+def bench_pages(backend: str, url: str, generated, args, root: Path) -> list[Line]:
+    from bench.generate import BENCH_ADMIN, BENCH_PASSWORD
+
+    instance = root / f"instance-{backend}"
+    instance.mkdir(exist_ok=True)
+    urls = page_urls(url, generated)
+    server = Server(url, args.workers, instance)
+    lines = []
+    try:
+        sessions = [_login(server.base, BENCH_ADMIN, BENCH_PASSWORD) for _ in range(args.clients)]
+        floor, _ = load(sessions, f"{server.base}/_bench/floor", samples=args.samples * 2, max_seconds=30)
+        f50, f95 = pct(floor, 50), pct(floor, 95)
+        print(f"  floor: p50 {f50:.1f} ms, p95 {f95:.1f} ms ({len(floor)} requests)", flush=True)
+        for name, path in urls.items():
+            lat, errors = load(sessions, server.base + path, samples=args.samples, max_seconds=args.page_seconds)
+            if errors or not lat:
+                print(f"  {name}: {errors[0] if errors else 'no answer'} ({len(errors)} errors)", flush=True)
+                lines.append(Line(backend, f"{name} p95", 0, f95, "ms", 3.0, note=path,
+                                  failed=errors[0] if errors else "no answer"))
+                continue
+            p50, p95 = pct(lat, 50), pct(lat, 95)
+            print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms ({len(lat)} requests)", flush=True)
+            lines.append(Line(backend, f"{name} p50", p50, f50, "ms", None, note=path))
+            lines.append(Line(backend, f"{name} p95", p95, f95, "ms", 3.0, note=f"n={len(lat)}"))
+    finally:
+        server.stop()
+    return lines
+
+
+# --- company import -----------------------------------------------------------------------------
+
+def bench_import(backend: str, dbs: Databases, rows: int, root: Path) -> list[Line]:
+    from bench.company_import import generate as make_csv
+    from nrs.companies.importer import run_import
+    from nrs.companies.models import Company
+    from nrs.db import make_engine, session_scope, upgrade
+    from nrs.municipalities.services import load_reference_data
+
+    csv_path = root / f"companies-{backend}.csv"
+    make_csv(csv_path, rows)
+    data = csv_path.read_bytes()
+
+    def fresh(name: str):
+        url = dbs.new(name)
+        upgrade(url)
+        engine = make_engine(url)
+        with session_scope(engine) as s:
+            load_reference_data(s)
+        return engine
+
+    product = fresh("import_product")
+    secs, report = _timed(lambda: _import(product, run_import, data, csv_path.name, session_scope))
+    cols = [c.name for c in Company.__table__.columns if c.name != "id"]
+    with product.connect() as c:
+        copied = [tuple(r) for r in c.execute(sa.select(*(Company.__table__.c[n] for n in cols)))]
+    product.dispose()
+    plain = fresh("import_floor")
+    raw = plain.raw_connection()
+    try:
+        cur = raw.cursor()
+        mark = "?" if backend == "sqlite" else "%s"
+        sql = f"INSERT INTO companies ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"  # noqa: S608
+        if backend == "sqlite":
+            from sqlalchemy.dialects import sqlite  # noqa: F401 - the processors below come from it
+
+            procs = [Company.__table__.c[n].type.bind_processor(plain.dialect) for n in cols]
+            copied = [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, r, strict=True))
+                      for r in copied]
+            cur.execute("BEGIN")
+        floor_secs, _ = _timed(lambda: (cur.executemany(sql, copied), raw.commit()))
+    finally:
+        raw.close()
+        plain.dispose()
+    return [Line(backend, "company import", rows / secs, rows / floor_secs, "rows/s", 2.0, rate=True,
+                 note=f"{rows:,} rows; {report.new:,} new")]
+
+
+def _import(engine, run_import, data, name, session_scope):
+    with session_scope(engine) as s:
+        report = run_import(s, data, filename=name)
+    if not report.written:
+        raise SystemExit(f"bench: the import wrote nothing: {report.problems[:3]}")
+    return report
+
+
+# --- campaign build, status report, weekly e-mail ----------------------------------------------------
+
+def bench_campaign(backend: str, url: str) -> list[Line]:
+    from sqlmodel import Session
+
+    from nrs.campaigns import services
+    from nrs.db import make_engine, session_scope
+
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as s:
+            campaign = services.create_campaign(s, by=None, name="Bench-kampagne", year=now.year)
+        with Session(engine) as s:
+            c = s.get(type(campaign), campaign.id)
+            crit = services.criteria(s, c, on=now.date())
+            bare, ids = _timed(lambda: s.execute(crit.eligible_ids()).scalars().all())
+
+        def build():
+            with session_scope(engine) as s:
+                return services.build_campaign(s, s.get(type(campaign), campaign.id), now=now)
+
+        secs, result = _timed(build)
+    finally:
+        engine.dispose()
+    return [Line(backend, "campaign build", secs, bare, "s", 1.5,
+                 note=f"{result.added:,} targets; floor = eligible-ids query ({len(ids):,} rows)")]
+
+
+#: The same figures as ``nrs reports status`` (received/filled/unfilled/open per lead centre as of a
+#: date, from the events), as one statement: the floor for the report.
+STATUS_SQL = """
+SELECT lead_centre_id, to_state, count(*) FROM (
+  SELECT o.lead_centre_id, e.to_state,
+         row_number() OVER (PARTITION BY e.job_order_id ORDER BY e.on_date DESC, e.id DESC) AS rn
+  FROM job_order_events e JOIN job_orders o ON o.id = e.job_order_id
+  WHERE e.on_date <= :d AND o.received_on <= :d
+) latest WHERE rn = 1 GROUP BY lead_centre_id, to_state
+"""
+
+
+def bench_status(backend: str, url: str) -> list[Line]:
+    from nrs import create_app
+    from nrs.cli import cli
+    from nrs.config import Settings
+    from nrs.db import make_engine
+
+    as_of = date.today()
+    app = create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
+                              run_scheduler=False))
+    runner = app.test_cli_runner()
+    secs, result = _timed(lambda: runner.invoke(cli, ["reports", "status", "--as-of", as_of.isoformat(), "--json"]))
+    app.extensions["nrs_engine"].dispose()
+    if result.exit_code != 0:
+        raise SystemExit(f"bench: nrs reports status failed: {result.output}")
+    figures = json.loads(result.output)
+    engine = make_engine(url)
+    with engine.connect() as c:
+        bare, rows = _timed(lambda: c.execute(sa.text(STATUS_SQL), {"d": as_of}).all())
+    engine.dispose()
+    received = sum(n for _c, _s, n in rows)
+    check = "same" if received == figures["orders_received"] else f"DIFFERS ({received})"
+    return [Line(backend, "reports status", secs, bare, "s", 1.5,
+                 note=f"{figures['orders_received']:,} orders; bare query {check}")]
+
+
+def bench_weekly(backend: str, url: str) -> list[Line]:
+    from sqlmodel import Session
+
+    from nrs import create_app
+    from nrs.config import Settings
+    from nrs.reports import weekly
+
+    app = create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
+                              run_scheduler=False, base_url="https://nrs.example.dk"))
+    now = datetime.now(UTC)
+    try:
+        with app.app_context(), Session(app.extensions["nrs_engine"], expire_on_commit=False) as s:
+            secs, queued = _timed(lambda: (weekly.enqueue_weekly(s, week=weekly.previous_week(now), now=now),
+                                           s.flush())[0])
+            s.rollback()
+    finally:
+        app.extensions["nrs_engine"].dispose()
+    n = len(queued)
+    return [Line(backend, "weekly e-mail render+enqueue", n / secs if secs else 0, None, "msgs/s", None,
+                 rate=True, note=f"{n:,} messages in {secs:.1f} s")]
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+def run_backend(backend: str, args, root: Path) -> list[Line]:
+    from bench.generate import Counts, generate
+
+    print(f"\n== {backend} (scale {args.scale})", flush=True)
+    dbs = Databases(backend, root)
+    lines: list[Line] = []
+    try:
+        url = dbs.new("bench")
+        counts = Counts.at(args.scale)
+        t, generated = _timed(lambda: generate(url, counts, log=lambda m: print(m, flush=True)))
+        _, _ = _timed(lambda: analyze(url))
+        rows = sum(generated.rows.values())
+        print(f"  generated {rows:,} rows in {t:.0f} s", flush=True)
+        lines.append(Line(backend, "generate data set", rows / t, None, "rows/s", None, rate=True,
+                          note=f"{counts.companies:,} companies, {counts.orders:,} orders, {t:.0f} s"))
+        steps = [("pages", lambda: bench_pages(backend, url, generated, args, root)),
+                 ("status", lambda: bench_status(backend, url)),
+                 ("campaign", lambda: bench_campaign(backend, url)),
+                 ("weekly", lambda: bench_weekly(backend, url)),
+                 ("import", lambda: bench_import(backend, dbs, args.import_rows, root))]
+        for name, step in steps:
+            if args.skip and name in args.skip:
+                continue
+            t0 = time.perf_counter()
+            try:
+                got = step()
+            except Exception as exc:  # noqa: BLE001 - a crash is a result: report it, run the rest
+                print(f"  {name}: {type(exc).__name__}: {str(exc)[:300]}", flush=True)
+                got = [Line(backend, name, 0, None, "", None, failed=f"{type(exc).__name__}: {str(exc)[:120]}")]
+            lines.extend(got)
+            for line in got:
+                if not line.what.endswith("p50"):
+                    print(f"  {line.what}: {_fmt(line.figure)} {line.unit} (floor {_fmt(line.floor)}) "
+                          f"{line.note}", flush=True)
+            print(f"  [{name} took {time.perf_counter() - t0:.0f} s]", flush=True)
+    finally:
+        dbs.close()
+    return lines
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 1:
+        return f"{v:.2f}"
+    return f"{v:.3f}"
+
+
+def table(lines: list[Line], args, seconds: float) -> str:
+    head = ("database", "measure", "figure", "floor", "unit", "ratio", "goal", "", "note")
+    rows = [head] + [(x.backend, x.what, _fmt(x.figure), _fmt(x.floor), x.unit,
+                      f"{x.ratio:.2f}x" if x.ratio is not None else "-",
+                      f"≤{x.goal:g}x" if x.goal else "-", x.verdict, x.failed or x.note) for x in lines]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    out = [f"NRS benchmark, scale {args.scale}, {args.clients} clients, gunicorn {args.workers} workers, "
+           f"{os.cpu_count()} cores, {seconds / 60:.1f} min"]
+    for k, r in enumerate(rows):
+        out.append("  ".join(str(c).ljust(w) if i in (0, 1, 4, 7, 8) else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        if k == 0:
+            out.append("-" * len(out[-1]))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="NRS benchmark: each figure beside its floor, SQLite and PostgreSQL.")
+    p.add_argument("--scale", type=float, default=0.1, help="data set size; 1.0 = national (default 0.1)")
+    p.add_argument("--only", choices=("sqlite", "postgresql"))
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--samples", type=int, default=80, help="requests per page (default 80)")
+    p.add_argument("--page-seconds", type=float, default=30, help="time limit per page (default 30)")
+    p.add_argument("--import-rows", type=int, default=None, help="default: 100,000 x min(1, 10 x scale)")
+    p.add_argument("--skip", nargs="*", choices=("pages", "status", "campaign", "weekly", "import"))
+    p.add_argument("--output", type=Path, help="also write the table to this file")
+    args = p.parse_args(argv)
+    if args.import_rows is None:
+        args.import_rows = max(1000, round(100_000 * min(1.0, 10 * args.scale)))
+    random.seed(1)
+    started = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="nrs-bench-"))
+    root.chmod(0o755)
+    lines: list[Line] = []
+    try:
+        for backend in ("sqlite", "postgresql"):
+            if args.only in (None, backend):
+                lines.extend(run_backend(backend, args, root))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    text = table(lines, args, time.perf_counter() - started)
+    print("\n" + text)
+    if args.output:
+        args.output.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
