@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.CheckConstraint('matching OR mismatch_reason IS NOT NULL', name=op.f('ck_campaign_targets_mismatch_reason')),
     sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_campaign_targets_agreement_id_agreements')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_targets_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['job_order_id'], ['job_orders.id'], name=op.f('fk_campaign_targets_job_order_id_job_orders')),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_campaign_targets_company_id_companies')),
     sa.ForeignKeyConstraint(['lead_centre_id'], ['job_centres.id'], name=op.f('fk_campaign_targets_lead_centre_id_job_centres')),
     sa.ForeignKeyConstraint(['removed_by_id'], ['users.id'], name=op.f('fk_campaign_targets_removed_by_id_users')),

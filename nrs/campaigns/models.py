@@ -158,7 +158,7 @@ class CampaignTarget(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None)
 
     #: The job order or agreement that came out of working this target.
-    job_order_id: int | None = Field(default=None, index=True)
+    job_order_id: int | None = Field(default=None, foreign_key="job_orders.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id", index=True)
 
     updated_at: datetime = Field(default_factory=utcnow)

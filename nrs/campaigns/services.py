@@ -164,6 +164,10 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
     """
     if campaign.status == CampaignStatus.ended:
         raise DomainError(_("Kampagnen er afsluttet og kan ikke opdateres."))
+    # First write the campaign row: on PostgreSQL this row lock makes a second refresh of the
+    # same campaign (the nightly job and a coordinator's click) wait instead of inserting twice.
+    c = Campaign.__table__
+    session.execute(c.update().where(c.c.id == campaign.id).values(version=c.c.version + 1))
     on = local(now).date()
     crit = criteria(session, campaign, on=on)
     t = CampaignTarget.__table__
@@ -249,6 +253,7 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
     campaign.updated_at = now
     session.add(campaign)
     session.flush()
+    session.refresh(campaign, ["version"])
     for obj in list(session.identity_map.values()):
         if isinstance(obj, CampaignTarget):  # stale after the bulk statements
             session.expire(obj)

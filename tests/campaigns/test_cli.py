@@ -22,6 +22,7 @@ PROTECTED = "14436995"
 
 
 def _targets(session, campaign_id):
+    session.expire_all()
     rows = session.exec(
         select(CampaignTarget, Company, JobCentre)
         .join(Company, Company.id == CampaignTarget.company_id)
