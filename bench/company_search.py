@@ -1,0 +1,101 @@
+"""Time the company list's queries on 1,000,000 companies; prints milliseconds per query.
+
+Run: ``.venv/bin/python -m bench.company_search [ROWS]`` (embedded SQLite in a temporary
+directory; set NRS_BENCH_DATABASE_URL to an empty migrated PostgreSQL database to time that).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import time
+from urllib.parse import parse_qsl
+
+import sqlalchemy as sa
+from sqlmodel import Session
+from werkzeug.datastructures import MultiDict
+
+from nrs.clock import utcnow
+from nrs.companies import queries
+from nrs.companies.fields import fold
+from nrs.companies.models import Company
+from nrs.db import make_engine, session_scope, upgrade
+from nrs.municipalities.models import JobCentre
+from nrs.municipalities.services import load_reference_data
+from nrs.refdata import read_csv
+
+WORDS = ("Kronborg", "Esrum", "Arresø", "Kyst", "Nordsjællands", "Ølstykke", "Hillerød", "Hørsholm", "Gribskov",
+         "Jensen", "Hansen", "Åbjerg", "Sørensen", "Bække", "Frederikssund")
+TRADES = ("Byggeri", "Tømrer", "Murer", "Vognmand", "Transport", "Taxa", "Kro", "IT", "Maler", "VVS", "Logistik")
+MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270, 190, 230, 151, 101)
+
+SEARCHES = {
+    "first page, no filter": "",
+    "name contains 'olstykke'": "q=olstykke",
+    "rare name 'aabjerg tomrer'": "q=aabjerg+tomrer",
+    "name + centre": "q=kronborg&lead={centre}",
+    "centre's list": "lead={centre}",
+    "without lead": "lead=none",
+    "industry 41 + min 5 employees": "industry=41&min_employees=5",
+    "municipality 217 by employees desc": "municipality=217&sort=employees&desc=1",
+    "advertising-protected, ceased": "protected=yes&status=ceased",
+    "exact CVR": "cvr={cvr}",
+    "page 100 sorted by name": "page=100",
+}
+
+
+def fill(engine, rows: int) -> None:
+    rng = random.Random(3)
+    codes = [r["branchekode"] for r in read_csv("db07_6digit.csv")]
+    with session_scope(engine) as s:
+        centres = dict(s.execute(sa.select(JobCentre.municipality_code, JobCentre.id)).all())
+    batch = []
+    for i in range(rows):
+        name = f"{rng.choice(WORDS)} {rng.choice(TRADES)} {i} ApS"
+        municipality = rng.choice(MUNICIPALITIES)
+        low = rng.choice((None, 0, 1, 2, 5, 10, 20, 50, 100))
+        batch.append({"cvr": f"{10000000 + i}", "name": name, "name_search": fold(name),
+                      "municipality_code": municipality, "industry_code": rng.choice(codes),
+                      "employees_min": low, "employees_max": low, "active": rng.random() > 0.1,
+                      "advertising_protected": rng.random() < 0.15, "lead_centre_id": centres.get(municipality)})
+        if len(batch) == 50_000 or i == rows - 1:
+            with engine.begin() as conn:
+                conn.execute(Company.__table__.insert(), [
+                    {**b, "address": "", "postal_code": "", "city": "", "phone": "", "email": "", "source": "csv",
+                     "lead_override": False, "lead_override_reason": "", "created_at": utcnow(),
+                     "updated_at": utcnow(), "version": 1} for b in batch])
+            batch = []
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("NRS_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/search.db"
+        upgrade(url)
+        engine = make_engine(url)
+        with session_scope(engine) as s:
+            load_reference_data(s)
+        started = time.perf_counter()
+        fill(engine, rows)
+        print(f"filled {rows:,} companies in {time.perf_counter() - started:.0f} s")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        with Session(engine) as s:
+            centre = s.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == 217)).scalar_one()
+            for label, query in SEARCHES.items():
+                args = MultiDict(parse_qsl(query.format(centre=centre, cvr=10000000 + rows // 2)))
+                criteria = queries.Criteria.from_args(args)
+                timings = []
+                for _ in range(3):
+                    t = time.perf_counter()
+                    page = queries.page_of(s, queries.search(criteria), page=args.get("page", 1, type=int))
+                    timings.append(time.perf_counter() - t)
+                counted = f"{page.counted:,}{'+' if page.more_than_cap else ''}"
+                print(f"{label:40s} {min(timings) * 1000:8.0f} ms  ({counted} matches, {len(page.items)} shown)")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
