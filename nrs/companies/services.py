@@ -274,7 +274,8 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
             session.execute(sa.update(Company), updates)
         if new_rows:
             outcome.new += len(new_rows)
-            session.execute(sa.insert(Company), new_rows)
+            # Core, not ORM bulk insert: the ORM splits the batch wherever a value is None.
+            session.execute(Company.__table__.insert(), new_rows)
             ids = dict(session.execute(sa.select(Company.cvr, Company.id).where(
                 Company.cvr.in_([r["cvr"] for r in new_rows]))).all())
             events.extend(
@@ -283,7 +284,7 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
                                            "lead_centre_id": r["lead_centre_id"]})
                 for r in new_rows)
         if events:
-            session.execute(sa.insert(AuditEvent), [
+            session.execute(AuditEvent.__table__.insert(), [
                 {"at": now, "user_id": by_id, "entity_type": "company", "entity_id": str(company_id),
                  "action": action, "changes": changes, "note": note}
                 for company_id, action, changes in events])
