@@ -1,0 +1,326 @@
+"""Every route × every role, as one table.
+
+The routes come from the app's URL map, so a new route without a line in ``EXPECTED`` fails here.
+Objects are in Allerød (centre 201): "staff" works there, "other" is staff at Helsingør (217).
+
+Statuses: a page the role may see answers 200; a POST the role may make answers 302 (done) or
+400 (the empty form is refused) — never 403; anonymous users are sent to the login page; a role
+below the rule gets 403; an unknown id gives 404; and GET on a POST-only route is 405 (state never
+changes on GET).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from nrs import create_app
+from nrs.config import Settings
+from nrs.security import rule_of
+from tests.conftest import login
+
+ROLES = ("anonymous", "staff", "other", "coordinator", "admin")
+RANK = {"anonymous": 0, "staff": 1, "other": 1, "coordinator": 2, "admin": 3}
+LEVEL_RANK = {"public": 0, "user": 1, "coordinator": 2, "admin": 3}
+
+#: endpoint -> (level, own-centre rule[, status when allowed, if not the default[, refusal for "other"]]).
+#: ``own``: staff of another centre may see it but not change it (403).
+OWN, ANY = True, False
+EXPECTED: dict[str, tuple] = {
+    "static": ("public", ANY),
+    "health.healthz": ("public", ANY),
+    "auth.login": ("public", ANY),
+    "auth.language": ("public", ANY),
+    "auth.logout": ("user", ANY),
+    "auth.password": ("user", ANY),
+    "home.index": ("user", ANY),
+    # the steering group's area
+    "admin.index": ("admin", ANY, 302),
+    "admin.users": ("admin", ANY),
+    "admin.user_new": ("admin", ANY),
+    "admin.user_edit": ("admin", ANY),
+    "admin.audit": ("admin", ANY),
+    "mail.outbox": ("admin", ANY),
+    "mail.resend": ("admin", ANY),
+    "privacy.access_log": ("admin", ANY),
+    "privacy.access_log_export": ("admin", ANY),
+    "sectors.index": ("user", ANY),
+    "sectors.new": ("admin", ANY),
+    "sectors.edit": ("admin", ANY),
+    "sectors.delete": ("admin", ANY),
+    # companies: read by all, changed by the lead centre; coordinators override leads and import
+    "companies.index": ("user", ANY),
+    "companies.detail": ("user", ANY),
+    "companies.new": ("user", ANY),
+    "companies.edit": ("user", OWN),
+    "companies.contact_person": ("user", OWN),
+    "companies.contact_new": ("user", OWN),
+    "companies.contact_edit": ("user", OWN),
+    "companies.contact_delete": ("user", OWN),
+    "companies.lead": ("coordinator", ANY),
+    "companies.lead_rule": ("coordinator", ANY),
+    "companies.import_file": ("coordinator", ANY),
+    "privacy.contact": ("coordinator", ANY),
+    "privacy.contact_export": ("coordinator", ANY),
+    "privacy.contact_erase": ("coordinator", OWN),
+    # agreements
+    "agreements.index": ("user", ANY),
+    "agreements.detail": ("user", ANY),
+    "agreements.company": ("user", ANY),
+    "agreements.document": ("user", ANY, 404),  # the fixture's agreement has no signed PDF
+    "agreements.new": ("user", ANY),
+    "agreements.edit": ("user", OWN),
+    "agreements.delete": ("coordinator", OWN),
+    # job orders: any centre refers; the lead centre works the order; coordinators reopen
+    "joborders.index": ("user", ANY),
+    "joborders.help_wanted": ("user", ANY),
+    "joborders.detail": ("user", ANY),
+    "joborders.new": ("user", ANY),
+    "joborders.edit": ("user", OWN),
+    "joborders.fill": ("user", OWN),
+    "joborders.unfilled": ("user", OWN),
+    "joborders.pause": ("user", OWN),
+    "joborders.resume": ("user", OWN),
+    "joborders.ask_for_help": ("user", OWN),
+    "joborders.add_referral": ("user", ANY),
+    # another centre's staff are refused by the service, with the reason on the page (400, not 403)
+    "joborders.referral_outcome": ("user", OWN, None, {400}),
+    "joborders.reopen": ("coordinator", OWN),
+    # campaigns: coordinators build them; each target is worked by its lead centre
+    "campaigns.index": ("user", ANY),
+    "campaigns.detail": ("user", ANY),
+    "campaigns.new": ("coordinator", ANY),
+    "campaigns.build": ("coordinator", ANY),
+    "campaigns.set_status": ("coordinator", ANY),
+    "campaigns.export": ("user", ANY),
+    "campaigns.target": ("user", ANY),
+    "campaigns.target_lead": ("coordinator", ANY),
+    "campaigns.target_link": ("user", OWN),
+    "campaigns.target_remove": ("user", OWN),
+    "campaigns.target_restore": ("user", OWN),
+    "campaigns.target_status": ("user", OWN),
+    # reports
+    "reports.index": ("user", ANY),
+}
+
+#: Values for URL parameters that are not object ids.
+PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running"}
+
+
+def _routes() -> list:
+    """(endpoint, rule, method) for every route, read from a real app at collection time."""
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="nrs-routes-"))
+    app = create_app(Settings(instance_path=tmp, database_url=f"sqlite:///{tmp}/x.db", secret_key="x"))
+    out = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = "GET" if "GET" in methods else "POST"
+        out.append((rule.endpoint, rule.rule, method))
+    app.extensions["nrs_engine"].dispose()
+    return out
+
+
+ROUTES = _routes()
+WITH_IDS = [route for route in ROUTES if "<int:" in route[1]]
+
+
+def test_every_route_has_an_access_rule_and_an_expectation(app):
+    missing_rule = [e for e in app.view_functions if rule_of(app, e) is None]
+    assert not missing_rule, f"routes without @access: {missing_rule}"
+    no_row = sorted({e for e, _r, _m in ROUTES} - EXPECTED.keys())
+    assert not no_row, f"add these routes to EXPECTED in tests/test_access_control.py: {no_row}"
+    stale = sorted(EXPECTED.keys() - {e for e, _r, _m in ROUTES})
+    assert not stale, f"EXPECTED names routes that no longer exist: {stale}"
+    for endpoint, (level, *_rest) in EXPECTED.items():
+        assert rule_of(app, endpoint) == level, f"{endpoint}: rule {rule_of(app, endpoint)!r}, table says {level!r}"
+
+
+# --- the objects URL parameters point at ----------------------------------------------------------
+
+@pytest.fixture
+def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign):
+    """Lazily built objects of centre 201, by URL parameter name."""
+    made: dict[str, int] = {}
+    allerod = centre_by_code(201).id
+
+    def company():
+        if "company_id" not in made:
+            made["company_id"] = make_company(name="Allerød Byg ApS", municipality_code=201).id
+        return made["company_id"]
+
+    def contact():
+        from nrs.companies import services
+        from nrs.companies.models import Company
+
+        c = services.add_contact(session, session.get(Company, company()), by=None,
+                                 values={"name": "Mette Hansen", "email": "mette@byg.test"})
+        session.commit()
+        return c.id
+
+    def order():
+        if "order_id" not in made:
+            from nrs.companies.models import Company
+
+            made["order_id"] = make_job_order(company=session.get(Company, company())).id
+        return made["order_id"]
+
+    def referral():
+        from nrs.joborders import services
+        from nrs.joborders.models import JobOrder
+
+        r = services.add_referral(session, session.get(JobOrder, order()), by=None, referring_centre_id=allerod,
+                                  referred_on=date(2016, 3, 2), case_reference="SAG-1")
+        session.commit()
+        return r.id
+
+    def sector():
+        if "sector_id" not in made:
+            from nrs.sectors.models import FocusSector
+
+            s = FocusSector(year=2016, name="Bygge og anlæg", codes="41,42,43")
+            session.add(s)
+            session.commit()
+            made["sector_id"] = s.id
+        return made["sector_id"]
+
+    def agreement():
+        from nrs.agreements.models import Agreement
+
+        a = Agreement(company_id=company(), focus_sector_id=sector(), valid_from=date(2016, 1, 1),
+                      coordinating_centre_id=allerod)
+        session.add(a)
+        session.commit()
+        return a.id
+
+    def campaign():
+        if "campaign_id" not in made:
+            sector()
+            made["campaign_id"] = make_campaign(name="Forår 2016", year=2016).id
+        return made["campaign_id"]
+
+    def target():
+        from nrs.campaigns.models import CampaignTarget
+
+        t = CampaignTarget(campaign_id=campaign(), company_id=company(), lead_centre_id=allerod)
+        session.add(t)
+        session.commit()
+        return t.id
+
+    def message():
+        from nrs.mail.models import OutboxMessage, OutboxStatus
+
+        m = OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test", subject="Uge 10",
+                          body_text="...", status=OutboxStatus.failed)
+        session.add(m)
+        session.commit()
+        return m.id
+
+    def user():
+        return make_user(role="staff", centre=201).id
+
+    makers = {"company_id": company, "contact_id": contact, "order_id": order, "referral_id": referral,
+              "sector_id": sector, "agreement_id": agreement, "campaign_id": campaign, "target_id": target,
+              "message_id": message, "user_id": user}
+
+    def build(rule: str, *, missing: bool = False) -> str:
+        def fill(match):
+            name = match.group(2)
+            if name in PLAIN_ARGS:
+                return PLAIN_ARGS[name]
+            if missing:
+                return "999999"
+            if name == "referral_id":
+                order()
+            return str(makers[name]())
+
+        # order_id before referral_id: the referral belongs to the order in the URL
+        return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule)
+
+    return build
+
+
+def _expected(endpoint: str, method: str, role: str) -> set[int]:
+    level, own, *rest = EXPECTED[endpoint]
+    ok = [rest[0]] if rest and rest[0] is not None else []
+    refusal = rest[1] if len(rest) > 1 else {403}
+    if level == "public":
+        if endpoint == "auth.login" and role != "anonymous":
+            return {200}
+        return {ok[0]} if ok else ({200} if method == "GET" else {302, 400})
+    if role == "anonymous":
+        return {302}
+    if RANK[role] < LEVEL_RANK[level]:
+        return {403}
+    if own and role == "other" and method == "POST":
+        return refusal
+    if own and role == "other" and method == "GET":
+        return {200, 403}  # an edit form: seeing it is harmless, saving it is refused
+    if ok:
+        return {ok[0]}
+    return {200} if method == "GET" else {302, 400, 409}
+
+
+def _post(client, url: str, logged_in: bool):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/" if logged_in else "/login")
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """Logins stay real, but with argon2 at its lowest cost: this table logs in ~400 times."""
+    from argon2 import PasswordHasher
+
+    from nrs.auth import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES, ids=[f"{m} {r}" for _e, r, m in ROUTES])
+def test_route_by_role(client, make_user, world, endpoint, rule, method, role):
+    if endpoint not in EXPECTED:
+        pytest.fail(f"no expectation for {endpoint} ({rule}): add it to EXPECTED")
+    url = world(rule)
+    if role != "anonymous":
+        centre = 217 if role == "other" else 201
+        user = make_user(role="staff" if role == "other" else role, centre=centre)
+        assert login(client, user.email).status_code == 302
+    if method == "POST":
+        assert client.get(url).status_code == 405, f"GET {url} must not be allowed (POST-only)"
+        response = _post(client, url, role != "anonymous")
+    else:
+        response = client.get(url)
+    expected = _expected(endpoint, method, role)
+    assert response.status_code in expected, f"{role} {method} {url}: {response.status_code}, expected {expected}"
+    if response.status_code == 302 and role == "anonymous" and EXPECTED[endpoint][0] != "public":
+        assert response.headers["Location"].startswith("/login?next="), response.headers["Location"]
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "method"), WITH_IDS, ids=[f"{m} {r}" for _e, r, m in WITH_IDS])
+def test_unknown_object_is_404(client, login_as, world, endpoint, rule, method):
+    login_as("admin")
+    url = world(rule, missing=True)
+    response = client.get(url) if method == "GET" else _post(client, url, True)
+    assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+
+
+def test_another_centres_staff_cannot_change_a_referral_outcome(client, make_user, world, session):
+    from nrs.joborders.models import Referral
+
+    url = world("/jobordrer/<int:order_id>/henvisninger/<int:referral_id>")
+    referral_id = int(url.rsplit("/", 1)[1])
+    login(client, make_user(role="staff", centre=217).email)
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, url.rsplit("/henvisninger", 1)[0])
+    response = client.post(url, data={"csrf_token": token, f"outcome{referral_id}-outcome": "hired"})
+    assert response.status_code in (400, 403)
+    session.expire_all()
+    assert session.get(Referral, referral_id).outcome == "referred"
