@@ -78,7 +78,7 @@ def decode(data: bytes) -> str:
 def is_json_lines(text: str, filename: str = "") -> bool:
     if filename.lower().endswith((".jsonl", ".json", ".ndjson")):
         return True
-    return text.lstrip()[:1] == "{"
+    return text.lstrip()[:1] in ("{", "[")
 
 
 def read_csv_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -168,9 +168,34 @@ def cvr_document_row(doc: dict) -> dict:
     }
 
 
+def _documents(data) -> list:
+    """A document, a list of them, or an Elasticsearch response (``hits.hits``)."""
+    if isinstance(data, list):
+        return data
+    hits = data.get("hits") if isinstance(data, dict) else None
+    if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+        return hits["hits"]
+    return [data]
+
+
 def read_json_rows(text: str) -> tuple[list[tuple[int, dict]], list[str], list[str]]:
-    """Rows, (no unknown columns), and the lines that are not JSON documents."""
+    """Rows, (no unknown columns), and the lines that are not CVR documents.
+
+    JSON Lines first (one document per line, numbered by line); a file that is one JSON value
+    (a pretty-printed document, a list, a search response) is read whole, numbered by document.
+    """
     rows, problems = [], []
+    try:
+        whole = json.loads(text)
+    except ValueError:
+        whole = None
+    if whole is not None:
+        for number, doc in enumerate(_documents(whole), start=1):
+            try:
+                rows.append((number, cvr_document_row(doc)))
+            except (TypeError, AttributeError, ValueError):
+                problems.append(f"line {number}: document {str(doc)[:40]!r} is not a CVR JSON document")
+        return rows, [], problems
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -68,7 +68,10 @@ def search(criteria: Criteria):
         folded = fold(criteria.q)
         if folded:
             # fold() keeps only a-z, 0-9 and spaces, so the pattern has no LIKE wildcards in it.
-            stmt = stmt.where(Company.name_search.like(f"%{folded}%"))
+            by_name = Company.name_search.like(f"%{folded}%")
+            if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
+                by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
+            stmt = stmt.where(by_name)
     if criteria.cvr:
         stmt = stmt.where(Company.cvr == criteria.cvr if len(criteria.cvr) == 8
                           else Company.cvr.startswith(criteria.cvr))

@@ -156,3 +156,23 @@ def test_browser_upload_with_bad_rows_writes_nothing_unless_asked(client, login_
 def test_staff_cannot_open_the_import_page(client, login_as):
     login_as("staff")
     assert client.get("/companies/import").status_code == 403
+
+
+def test_cvr_json_without_wrapper_ceased_company_and_bad_line(cli_run, tmp_path, session):
+    import json
+
+    doc = json.loads(shared_file("formats", "cvr-example.jsonl").read_text().splitlines()[0])["_source"]
+    doc["Vrvirksomhed"]["livsforloeb"][-1]["periode"]["gyldigTil"] = "2016-05-01"
+    doc["Vrvirksomhed"]["telefonNummer"][0]["hemmelig"] = True
+    path = tmp_path / "cvr.jsonl"
+    path.write_text(json.dumps(doc) + "\n\nnot json\n")
+    result = cli_run("companies", "import", str(path))
+    assert result.exit_code == 1 and "line 3: document 'not json' is not a CVR JSON document" in result.output
+    assert companies(session) == {}
+    assert cli_run("companies", "import", "--skip-invalid", str(path)).exit_code == 1
+    company = companies(session)["81167192"]
+    assert company.active is False and company.phone == "" and company.source.value == "cvr"
+    pretty = tmp_path / "one.json"
+    pretty.write_text(json.dumps({"Vrvirksomhed": {**doc["Vrvirksomhed"], "cvrNummer": 39413183}}, indent=2))
+    assert cli_run("companies", "import", str(pretty)).exit_code == 0
+    assert "39413183" in companies(session)

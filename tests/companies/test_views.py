@@ -214,3 +214,21 @@ def test_contacts_can_be_added_edited_and_deleted(client, login_as, make_company
                      form_url=f"/companies/{company.id}").status_code == 302
     session.expire_all()
     assert session.exec(select(Contact)).first() is None
+
+
+def test_manual_edit_to_another_municipality_moves_the_lead(client, login_as, make_company, session, centre_by_code):
+    login_as("staff", centre=201)
+    company = make_company(name="Egen Flytning ApS")
+    data = {"name": "Egen Flytning ApS", "municipality_code": "250", "industry_code": "412000",
+            "version": str(company.version)}
+    assert post_form(client, f"/companies/{company.id}/edit", data).status_code == 302
+    company = reload(session, company)
+    assert company.municipality_code == 250 and company.lead_centre_id == centre_by_code(250).id
+    # Allerød's staff no longer lead it, so may no longer change it.
+    assert client.get(f"/companies/{company.id}/edit").status_code == 403
+
+
+def test_cvr_number_typed_in_the_name_box_finds_the_company(client, login_as, make_company):
+    login_as("staff")
+    company = make_company(name="Nummerfirma ApS")
+    assert "Nummerfirma ApS" in listed(client, f"q={company.cvr}")
