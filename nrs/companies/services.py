@@ -78,7 +78,7 @@ def assign_lead(session: Session, company: Company, *, by, centres: CentreCache 
 def override_lead(session: Session, company: Company, *, by, centre_id: int, reason: str) -> None:
     """A coordinator fixes the lead centre (agreed between the centres), with a reason."""
     if not reason.strip():
-        raise DomainError(_("Skriv hvorfor den ledende enhed ændres."), field="reason")
+        raise DomainError(_("Skriv hvorfor det ledende jobcenter ændres."), field="reason")
     if session.get(JobCentre, centre_id) is None:
         raise DomainError(_("Ukendt jobcenter."), field="centre")
     changes = assign_lead(session, company, by=by, override_centre_id=centre_id, reason=reason)
