@@ -62,7 +62,7 @@ class CompanyForm(Form):
 
 
 class ContactForm(Form):
-    name = StringField(_l("Navn"), validators=[DataRequired(), Length(max=200), no_cpr])
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Navnet skal udfyldes.")), Length(max=200), no_cpr])
     role = StringField(_l("Stilling"), validators=[Length(max=200), no_cpr])
     phone = StringField(_l("Telefon"), validators=[Length(max=40)])
     email = StringField(_l("E-mail"), validators=[_parsed(f.parse_email), Length(max=254)])
@@ -70,7 +70,9 @@ class ContactForm(Form):
 
 class LeadForm(Form):
     centre = SelectField(_l("Ledende jobcenter"), coerce=int, validators=[DataRequired()])
-    reason = TextAreaField(_l("Begrundelse"), validators=[DataRequired(), Length(max=500), no_cpr],
+    reason = TextAreaField(_l("Begrundelse"),
+                           validators=[DataRequired(_l("Skriv hvorfor det ledende jobcenter ændres.")),
+                                       Length(max=500), no_cpr],
                            description=_l("Hvad er aftalt mellem jobcentrene?"))
 
 

@@ -112,6 +112,7 @@ def test_override_needs_reason_and_survives_import(client, login_as, make_compan
     no_reason = post_form(client, f"/companies/{company.id}/lead", {"centre": hillerod, "reason": ""},
                           form_url=f"/companies/{company.id}")
     assert no_reason.status_code == 400 and reload(session, company).lead_centre_id == centre_by_code(201).id
+    assert "Skriv hvorfor det ledende jobcenter ændres." in no_reason.get_data(as_text=True)
     ok = post_form(client, f"/companies/{company.id}/lead",
                    {"centre": hillerod, "reason": "Aftalt med Hillerød: hovedkontoret ligger der"},
                    form_url=f"/companies/{company.id}")
