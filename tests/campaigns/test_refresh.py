@@ -102,3 +102,36 @@ def test_an_ended_campaign_is_not_refreshed(session, cli_run, import_companies, 
     result = cli_run("campaigns", "build", str(campaign.id))
     assert result.exit_code == 1
     assert "afsluttet" in result.stderr
+
+
+def test_two_refreshes_at_once_add_each_company_once(session, engine, import_companies, sectors_2016,
+                                                     make_campaign):
+    """The nightly job and a coordinator's click at the same moment: one waits for the other."""
+    import threading
+
+    from nrs.campaigns import services
+    from nrs.campaigns.models import Campaign
+    from nrs.clock import utcnow
+    from nrs.db import is_sqlite, session_scope
+
+    import_companies(shared_file("formats", "companies-example.csv"))
+    campaign_id = make_campaign().id
+    errors, start = [], threading.Barrier(2)
+
+    def refresh():
+        try:
+            start.wait(timeout=10)
+            with session_scope(engine) as s:
+                if is_sqlite(s):
+                    s.connection(execution_options={"sqlite_immediate": True})
+                services.build_campaign(s, s.get(Campaign, campaign_id), now=utcnow())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(_by_cvr(session, campaign_id)) == 8

@@ -206,3 +206,21 @@ def test_protected_company_is_excluded_and_counted(session, example, make_campai
     cvrs = set(session.exec(select(Company.cvr).join(CampaignTarget, CampaignTarget.company_id == Company.id)
                             .where(CampaignTarget.campaign_id == campaign.id)))
     assert PROTECTED not in cvrs
+
+
+def test_a_job_order_from_a_target_links_back_and_moves_the_status(client, session, login_as, built,
+                                                                  make_job_order):
+    login_as("staff", centre=219)
+    target = _target(session, built, "43872621")
+    own = make_job_order(company=session.get(Company, target.company_id))
+    other = make_job_order(company=session.exec(select(Company).where(Company.cvr == "56706569")).one())
+    url = f"/campaigns/targets/{target.id}"
+    response = post_form(client, f"{url}/link", {"job_order_id": str(other.id)}, form_url=url)
+    assert response.status_code == 400
+    assert "hører til en anden virksomhed" in response.get_data(as_text=True)
+
+    assert post_form(client, f"{url}/link", {"job_order_id": str(own.id)}, form_url=url).status_code == 302
+    session.expire_all()
+    target = session.get(CampaignTarget, target.id)
+    assert target.job_order_id == own.id and target.status == TargetStatus.job_order_received
+    assert f"nr. {own.id}" in client.get(url).get_data(as_text=True)
