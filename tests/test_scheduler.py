@@ -210,3 +210,11 @@ def test_scheduler_list_and_fire_from_the_command_line(cli_run, session):
     again = cli_run("scheduler", "fire", "retention", "--due", "2016-04-04T03:00")
     assert again.output.strip().endswith("taken")
     assert cli_run("scheduler", "fire", "nosuchjob").exit_code == 1
+
+
+def test_every_job_in_the_table_runs(app, engine, settings, week_data, session):
+    with app.app_context():
+        outcomes = {job.id: run_job(engine, settings, job, DUE) for job in JOBS}
+    assert outcomes == dict.fromkeys(outcomes, "ran")
+    runs = session.exec(select(SchedulerRun)).all()
+    assert {r.job_id: r.outcome for r in runs} == dict.fromkeys(outcomes, "ok")
