@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.factories.agreements",
     "tests.factories.joborders",
     "tests.factories.campaigns",
+    "tests.routes",
 ]
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

@@ -11,16 +11,13 @@ changes on GET).
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-from nrs import create_app
-from nrs.config import Settings
 from nrs.security import rule_of
 from tests.conftest import login
+from tests.routes import ROUTES, WITH_IDS
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 
 ROLES = ("anonymous", "staff", "other", "coordinator", "admin")
 RANK = {"anonymous": 0, "staff": 1, "other": 1, "coordinator": 2, "admin": 3}
@@ -106,29 +103,6 @@ EXPECTED: dict[str, tuple] = {
     "reports.index": ("user", ANY),
 }
 
-#: Values for URL parameters that are not object ids.
-PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running"}
-
-
-def _routes() -> list:
-    """(endpoint, rule, method) for every route, read from a real app at collection time."""
-    import tempfile
-
-    tmp = Path(tempfile.mkdtemp(prefix="nrs-routes-"))
-    app = create_app(Settings(instance_path=tmp, database_url=f"sqlite:///{tmp}/x.db", secret_key="x"))
-    out = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        methods = rule.methods - {"HEAD", "OPTIONS"}
-        method = "GET" if "GET" in methods else "POST"
-        out.append((rule.endpoint, rule.rule, method))
-    app.extensions["nrs_engine"].dispose()
-    return out
-
-
-ROUTES = _routes()
-WITH_IDS = [route for route in ROUTES if "<int:" in route[1]]
-
-
 def test_every_route_has_an_access_rule_and_an_expectation(app):
     missing_rule = [e for e in app.view_functions if rule_of(app, e) is None]
     assert not missing_rule, f"routes without @access: {missing_rule}"
@@ -138,110 +112,6 @@ def test_every_route_has_an_access_rule_and_an_expectation(app):
     assert not stale, f"EXPECTED names routes that no longer exist: {stale}"
     for endpoint, (level, *_rest) in EXPECTED.items():
         assert rule_of(app, endpoint) == level, f"{endpoint}: rule {rule_of(app, endpoint)!r}, table says {level!r}"
-
-
-# --- the objects URL parameters point at ----------------------------------------------------------
-
-@pytest.fixture
-def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign):
-    """Lazily built objects of centre 201, by URL parameter name."""
-    made: dict[str, int] = {}
-    allerod = centre_by_code(201).id
-
-    def company():
-        if "company_id" not in made:
-            made["company_id"] = make_company(name="Allerød Byg ApS", municipality_code=201).id
-        return made["company_id"]
-
-    def contact():
-        from nrs.companies import services
-        from nrs.companies.models import Company
-
-        c = services.add_contact(session, session.get(Company, company()), by=None,
-                                 values={"name": "Mette Hansen", "email": "mette@byg.test"})
-        session.commit()
-        return c.id
-
-    def order():
-        if "order_id" not in made:
-            from nrs.companies.models import Company
-
-            made["order_id"] = make_job_order(company=session.get(Company, company())).id
-        return made["order_id"]
-
-    def referral():
-        from nrs.joborders import services
-        from nrs.joborders.models import JobOrder
-
-        r = services.add_referral(session, session.get(JobOrder, order()), by=None, referring_centre_id=allerod,
-                                  referred_on=date(2016, 3, 2), case_reference="SAG-1")
-        session.commit()
-        return r.id
-
-    def sector():
-        if "sector_id" not in made:
-            from nrs.sectors.models import FocusSector
-
-            s = FocusSector(year=2016, name="Bygge og anlæg", codes="41,42,43")
-            session.add(s)
-            session.commit()
-            made["sector_id"] = s.id
-        return made["sector_id"]
-
-    def agreement():
-        from nrs.agreements.models import Agreement
-
-        a = Agreement(company_id=company(), focus_sector_id=sector(), valid_from=date(2016, 1, 1),
-                      coordinating_centre_id=allerod)
-        session.add(a)
-        session.commit()
-        return a.id
-
-    def campaign():
-        if "campaign_id" not in made:
-            sector()
-            made["campaign_id"] = make_campaign(name="Forår 2016", year=2016).id
-        return made["campaign_id"]
-
-    def target():
-        from nrs.campaigns.models import CampaignTarget
-
-        t = CampaignTarget(campaign_id=campaign(), company_id=company(), lead_centre_id=allerod)
-        session.add(t)
-        session.commit()
-        return t.id
-
-    def message():
-        from nrs.mail.models import OutboxMessage, OutboxStatus
-
-        m = OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test", subject="Uge 10",
-                          body_text="...", status=OutboxStatus.failed)
-        session.add(m)
-        session.commit()
-        return m.id
-
-    def user():
-        return make_user(role="staff", centre=201).id
-
-    makers = {"company_id": company, "contact_id": contact, "order_id": order, "referral_id": referral,
-              "sector_id": sector, "agreement_id": agreement, "campaign_id": campaign, "target_id": target,
-              "message_id": message, "user_id": user}
-
-    def build(rule: str, *, missing: bool = False) -> str:
-        def fill(match):
-            name = match.group(2)
-            if name in PLAIN_ARGS:
-                return PLAIN_ARGS[name]
-            if missing:
-                return "999999"
-            if name == "referral_id":
-                order()
-            return str(makers[name]())
-
-        # order_id before referral_id: the referral belongs to the order in the URL
-        return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule)
-
-    return build
 
 
 def _expected(endpoint: str, method: str, role: str) -> set[int]:
@@ -270,16 +140,6 @@ def _post(client, url: str, logged_in: bool):
 
     token = csrf_token(client, "/" if logged_in else "/login")
     return client.post(url, data={"csrf_token": token})
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """Logins stay real, but with argon2 at its lowest cost: this table logs in ~400 times."""
-    from argon2 import PasswordHasher
-
-    from nrs.auth import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.mark.parametrize("role", ROLES)
