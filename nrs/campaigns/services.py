@@ -232,11 +232,20 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
     )
     added = session.execute(rows_for).scalar_one() - before
 
-    # 4. A target waiting for a lead takes the company's lead once it has one.
+    # 4. A target waiting for a lead takes the company's lead once it has one; an untouched
+    # target follows its company to a new lead centre. A worked target stays with the centre
+    # that holds the conversation.
     company_lead = sa.select(Company.lead_centre_id).where(Company.id == t.c.company_id).scalar_subquery()
     session.execute(
         t.update()
-        .where(t.c.campaign_id == cid, t.c.lead_centre_id.is_(None), company_lead.is_not(None))
+        .where(
+            t.c.campaign_id == cid,
+            company_lead.is_not(None),
+            sa.or_(
+                t.c.lead_centre_id.is_(None),
+                sa.and_(t.c.status == TargetStatus.not_contacted.value, t.c.lead_centre_id != company_lead),
+            ),
+        )
         .values(lead_centre_id=company_lead)
     )
 

@@ -135,3 +135,23 @@ def test_two_refreshes_at_once_add_each_company_once(session, engine, import_com
         t.join(timeout=60)
     assert errors == []
     assert len(_by_cvr(session, campaign_id)) == 8
+
+
+def test_an_untouched_target_follows_its_company_to_a_new_lead_centre(
+    session, cli_run, import_companies, sectors_2016, make_campaign, centre_by_code, tmp_path
+):
+    import_companies(shared_file("formats", "companies-example.csv"))
+    campaign = make_campaign(build=True)
+    worked = _by_cvr(session, campaign.id)["56706569"]
+    worked.status = TargetStatus.contacted
+    session.add(worked)
+    session.commit()
+    moved = tmp_path / "moved.csv"
+    moved.write_text(HEADER +
+                     "43872621;Nordsjællands Taxa A/S;201;432200;ANTAL_20_49;NORMAL\n"
+                     "56706569;Allerød Maler ApS;201;433200;ANTAL_1000_999999;NORMAL\n", encoding="utf-8")
+    import_companies(moved)
+    _build(cli_run, campaign.id)
+    targets = _by_cvr(session, campaign.id)
+    assert targets["43872621"].lead_centre_id == centre_by_code(201).id
+    assert targets["56706569"].lead_centre_id == centre_by_code(219).id  # Hillerød keeps its conversation

@@ -224,3 +224,18 @@ def test_a_job_order_from_a_target_links_back_and_moves_the_status(client, sessi
     target = session.get(CampaignTarget, target.id)
     assert target.job_order_id == own.id and target.status == TargetStatus.job_order_received
     assert f"nr. {own.id}" in client.get(url).get_data(as_text=True)
+
+
+def test_new_campaign_form_defaults_to_the_nine_and_five_employees(client, login_as, sectors_2016):
+    login_as("coordinator", centre=219)
+    html = client.get("/campaigns/new").get_data(as_text=True)
+    assert len(re.findall(r'<input checked id="municipalities-\d+"', html)) == 9
+    assert re.search(r'name="min_employees"[^>]*value="5"', html)
+    assert re.search(r'<input checked id="exclude_advertising_protected"', html)
+    assert "Bygge og anlæg (2016)" in html
+
+
+def test_campaign_list_shows_each_campaign_with_its_size(client, login_as, built):
+    login_as("staff", centre=250)
+    html = client.get("/campaigns/").get_data(as_text=True)
+    assert built.name in html and '<td class="num">8</td>' in html
