@@ -202,5 +202,6 @@ def test_help_wanted_list_per_centre(client, session, make_job_order, login_as, 
     login_as("staff", 223)
     page = client.get("/jobordrer/hjaelp").get_data(as_text=True)
     assert "Vi mangler tømrere" in page
+    assert 'data-testid="help-wanted-panel"' in client.get("/").get_data(as_text=True)
     page = client.get(f"/jobordrer/hjaelp?centre={centre_by_code(201).id}").get_data(as_text=True)
     assert "Vi mangler tømrere" not in page  # the lead's own order is not on its own list
