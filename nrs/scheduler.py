@@ -147,7 +147,7 @@ def run_job(engine: Engine, settings: Settings, job: Job, due_at: datetime) -> s
     """Run ``job`` for ``due_at`` unless another process already has: ``ran``, ``skipped``…"""
     run_id = _take_lease(engine, job, due_at)
     if run_id is None:
-        log.info("job %s due %s: already taken by another process", job.id, due_at.isoformat())
+        log.debug("job %s due %s: already taken by another process", job.id, due_at.isoformat())
         return "taken"
     fn = _resolve(job.target)
     if fn is None:
