@@ -214,6 +214,14 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
     if order.closed_on and values.get("received_on", order.received_on) > order.closed_on:
         raise DomainError(_("Modtagelsesdatoen kan ikke ligge efter lukkedatoen."), field="received_on")
     changes = diff(order, values)
+    if "received_on" in changes:
+        first_step = session.execute(
+            sa.select(sa.func.min(JobOrderEvent.on_date))
+            .where(JobOrderEvent.job_order_id == order.id, JobOrderEvent.from_state.is_not(None))
+        ).scalar_one_or_none()
+        if first_step is not None and values["received_on"] > first_step:
+            raise DomainError(_("Modtagelsesdatoen kan ikke ligge efter første ændring i historikken (%(d)s).",
+                                d=first_step.strftime("%d-%m-%Y")), field="received_on")
     if "lead_centre_id" in changes:
         _centre_exists(session, values["lead_centre_id"], "lead_centre_id")
         if not (lead_reason or "").strip():

@@ -6,13 +6,12 @@ from sqlmodel import select
 
 from nrs.clock import today
 from nrs.municipalities.models import JobCentre
-from nrs.reports.queries import fill_statistics, status_figures
+from nrs.reports.queries import figures_with_statistics
 
 
 def figures_table(session, as_of):
     """Rows ``(label, code, figures, stats)``: NRS first, then the nine centres by name."""
-    figures = status_figures(session, as_of=as_of)
-    stats = fill_statistics(session, as_of=as_of)
+    figures, stats = figures_with_statistics(session, as_of=as_of)
     rows = [("NRS", "NRS", figures, stats["NRS"])]
     for centre in session.exec(select(JobCentre).order_by(JobCentre.name)).all():
         code = str(centre.municipality_code)

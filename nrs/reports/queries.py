@@ -1,8 +1,12 @@
-"""NRS's figures, computed from the job-order history so that any past date gives its own answer."""
+"""NRS's figures, computed from the job-order history so that any past date gives its own answer.
+
+An order's state at the end of a day is the ``to_state`` of its last event dated on or before
+that day (ties broken by the order the events were recorded in); one window query finds it on
+both databases, and the counting happens in the database too.
+"""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from datetime import date
 
@@ -14,6 +18,8 @@ from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
 
 ORDER_KEYS = ("orders_received", "orders_filled", "orders_unfilled", "orders_open")
+_KEY_OF = {JobOrderState.filled: "orders_filled", JobOrderState.unfilled: "orders_unfilled",
+           JobOrderState.open: "orders_open", JobOrderState.paused: "orders_open"}
 
 
 def _blank() -> dict:
@@ -29,96 +35,142 @@ def agreements_active(session: Session, *, on: date, centre_id: int | None = Non
     return active_count(session, on=on, centre_id=centre_id)
 
 
-def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, int | None]]:
-    """``order id -> (state at the end of as_of, lead centre id, id of the event that set it)``.
-
-    Orders received after ``as_of`` are left out; an order's state is that of its last event
-    dated on or before ``as_of`` (ties broken by the order they were recorded in).
-    """
-    orders = dict(session.execute(
-        sa.select(JobOrder.id, JobOrder.lead_centre_id).where(JobOrder.received_on <= as_of)
-    ).all())
-    out: dict[int, tuple[JobOrderState, int, int | None]] = {
-        oid: (JobOrderState.open, lead, None) for oid, lead in orders.items()
-    }
-    best: dict[int, tuple] = {}
-    rows = session.execute(
-        sa.select(JobOrderEvent.job_order_id, JobOrderEvent.on_date, JobOrderEvent.id, JobOrderEvent.to_state)
+def _latest(as_of: date):
+    """Each order received by ``as_of`` with the event that set its state at the end of that day."""
+    rn = sa.func.row_number().over(
+        partition_by=JobOrderEvent.job_order_id,
+        order_by=(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc()),
+    )
+    return (
+        sa.select(
+            JobOrder.id.label("order_id"), JobOrder.lead_centre_id.label("lead"), JobOrder.received_on,
+            JobOrderEvent.id.label("event_id"), JobOrderEvent.to_state.label("state"),
+            JobOrderEvent.on_date, rn.label("rn"),
+        )
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
+        .cte("latest")
+    )
+
+
+def _days(session: Session, later, earlier):
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+    return later - earlier
+
+
+def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, int]]:
+    """``order id -> (state at the end of as_of, lead centre id, id of the event that set it)``."""
+    latest = _latest(as_of)
+    rows = session.execute(
+        sa.select(latest.c.order_id, latest.c.state, latest.c.lead, latest.c.event_id).where(latest.c.rn == 1)
     ).all()
-    for oid, on_date, eid, to_state in rows:
-        key = (on_date, eid)
-        if oid not in best or key > best[oid]:
-            best[oid] = key
-            out[oid] = (JobOrderState(to_state), orders[oid], eid)
-    return out
+    return {oid: (JobOrderState(state), lead, eid) for oid, state, lead, eid in rows}
 
 
-def status_figures(session: Session, *, as_of: date) -> dict:
+def _snapshot(session: Session, as_of: date):
+    """One statement: per (lead, state, days to fill) the number of orders, and the hires from other centres.
+
+    Returns ``({lead: {state: {days or None: n}}}, {lead: hires from another centre})``.
+    """
+    latest = _latest(as_of)
+    current = sa.select(latest).where(latest.c.rn == 1).subquery()
+    days = sa.case((current.c.state == JobOrderState.filled.value,
+                    _days(session, current.c.on_date, current.c.received_on)), else_=None)
+    counts = (
+        # type_coerce: the union's column also carries the "hires" marker, not a state
+        sa.select(current.c.lead, sa.type_coerce(current.c.state, sa.String).label("state"), days.label("days"),
+                  sa.func.count().label("n"),
+                  sa.literal(0).label("hires"))
+        .group_by(current.c.lead, current.c.state, days)
+    )
+    hires = (
+        sa.select(current.c.lead, sa.literal("hires", sa.String), sa.null(), sa.literal(0), sa.func.count(Hire.id))
+        .join(Hire, Hire.event_id == current.c.event_id)
+        .where(current.c.state == JobOrderState.filled.value, Hire.centre_id != current.c.lead)
+        .group_by(current.c.lead)
+    )
+    by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    other: dict[int, int] = defaultdict(int)
+    for lead, state, d, n, h in session.execute(sa.union_all(counts, hires)).all():
+        if state == "hires":
+            other[lead] += h
+        else:
+            by_lead[lead][JobOrderState(state)][d] = n
+    return by_lead, other
+
+
+def _codes(session: Session) -> dict[int, int]:
+    return dict(session.execute(sa.select(JobCentre.id, JobCentre.municipality_code)).all())
+
+
+def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
     """The status figures as of the end of ``as_of``; paused counts as open.
 
     ``by_centre`` is keyed by the lead centre's municipality code (``"201"``).
     """
-    states = states_as_of(session, as_of)
-    codes = dict(session.execute(sa.select(JobCentre.id, JobCentre.municipality_code)).all())
+    by_lead, other = snapshot or _snapshot(session, as_of)
+    codes = _codes(session)
     total = _blank()
     by_centre: dict[str, dict] = {str(code): _blank() for code in sorted(codes.values())}
-    fill_events: dict[int, int] = {}
-    for state, lead, eid in states.values():
-        key = {JobOrderState.filled: "orders_filled", JobOrderState.unfilled: "orders_unfilled"}.get(
-            state, "orders_open")
+    for lead, states in by_lead.items():
         centre = by_centre.setdefault(str(codes.get(lead, "")), _blank())
-        for bucket in (total, centre):
-            bucket["orders_received"] += 1
-            bucket[key] += 1
-        if state == JobOrderState.filled and eid is not None:
-            fill_events[eid] = lead
-    other = 0
-    if fill_events:
-        for event_id, centre_id in session.execute(
-            sa.select(Hire.event_id, Hire.centre_id).where(Hire.event_id.in_(list(fill_events)))
-        ).all():
-            if centre_id != fill_events[event_id]:
-                other += 1
+        for state, buckets in states.items():
+            n = sum(buckets.values())
+            for bucket in (total, centre):
+                bucket["orders_received"] += n
+                bucket[_KEY_OF[state]] += n
     return {
         **total,
         "agreements_active": agreements_active(session, on=as_of),
-        "hires_from_other_centres": other,
+        "hires_from_other_centres": sum(other.values()),
         "by_centre": by_centre,
     }
 
 
-def fill_statistics(session: Session, *, as_of: date) -> dict:
-    """Fill rate (filled / closed) and median days from received to filled, in total and per centre code."""
-    rows = session.execute(
-        sa.select(JobOrder.id, JobOrder.received_on, JobOrder.lead_centre_id)
-        .where(JobOrder.received_on <= as_of)
-    ).all()
-    received = {oid: (on, lead) for oid, on, lead in rows}
-    states = states_as_of(session, as_of)
-    filled_on = dict(session.execute(
-        sa.select(JobOrderEvent.id, JobOrderEvent.on_date)
-        .where(JobOrderEvent.id.in_([e for s, _l, e in states.values() if s == JobOrderState.filled and e]))
-    ).all()) if states else {}
-    codes = dict(session.execute(sa.select(JobCentre.id, JobCentre.municipality_code)).all())
-    days: dict[str, list[int]] = defaultdict(list)
-    closed: dict[str, list[bool]] = defaultdict(list)
-    for oid, (state, lead, eid) in states.items():
+def _median(buckets: dict[int, int]) -> float | None:
+    n = sum(buckets.values())
+    if not n:
+        return None
+    ordered = sorted(buckets.items())
+
+    def nth(k: int) -> int:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen > k:
+                return value
+        return ordered[-1][0]
+
+    return (nth((n - 1) // 2) + nth(n // 2)) / 2
+
+
+def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
+    """Fill rate (filled / closed) and median days from received to filled, for "NRS" and per centre code."""
+    by_lead, _other = snapshot or _snapshot(session, as_of)
+    codes = _codes(session)
+    filled_days: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    closed: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [filled, unfilled]
+    for lead, states in by_lead.items():
         code = str(codes.get(lead, ""))
-        if state in (JobOrderState.filled, JobOrderState.unfilled):
-            for key in ("NRS", code):
-                closed[key].append(state == JobOrderState.filled)
-        if state == JobOrderState.filled and eid in filled_on:
-            d = (filled_on[eid] - received[oid][0]).days
-            days["NRS"].append(d)
-            days[code].append(d)
+        for key in ("NRS", code):
+            for d, n in states.get(JobOrderState.filled, {}).items():
+                filled_days[key][d] += n
+                closed[key][0] += n
+            closed[key][1] += sum(states.get(JobOrderState.unfilled, {}).values())
 
     def stats(key: str) -> dict:
-        c = closed.get(key, [])
+        filled, unfilled = closed.get(key, [0, 0])
         return {
-            "fill_rate": (sum(c) / len(c)) if c else None,
-            "median_days_to_fill": statistics.median(days[key]) if days.get(key) else None,
+            "fill_rate": filled / (filled + unfilled) if filled + unfilled else None,
+            "median_days_to_fill": _median(filled_days.get(key, {})),
         }
 
     return {key: stats(key) for key in ["NRS", *(str(c) for c in sorted(codes.values()))]}
+
+
+def figures_with_statistics(session: Session, *, as_of: date) -> tuple[dict, dict]:
+    """``status_figures`` and ``fill_statistics`` from one pass over the history (the front page)."""
+    snapshot = _snapshot(session, as_of)
+    return (status_figures(session, as_of=as_of, snapshot=snapshot),
+            fill_statistics(session, as_of=as_of, snapshot=snapshot))

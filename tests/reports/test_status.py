@@ -113,3 +113,20 @@ def test_reports_page_shows_figures_as_of_a_date(client, make_job_order, login_a
     assert '<tr data-centre="NRS" class="total">' in page
     assert 'data-key="orders_open">1<' in page
     assert client.get("/rapporter/?as_of=foo").status_code == 400
+
+
+def test_fill_rate_and_median_days_to_fill(client, make_company, make_job_order, login_as):
+    company = make_company(municipality_code=210)
+    for days in (10, 20, 40):
+        make_job_order(company, "filled", received_on=date(2016, 3, 1), closed_on=date(2016, 3, 1) + timedelta(days))
+    make_job_order(company, "unfilled", received_on=date(2016, 3, 1), closed_on=date(2016, 3, 5))
+    make_job_order(company, "open", received_on=date(2016, 3, 1))
+    login_as("staff", 210)
+    page = client.get("/rapporter/?as_of=30-04-2016").get_data(as_text=True)
+    row = page[page.index('<tr data-centre="210"'):]
+    row = row[:row.index("</tr>")]
+    assert "75 %" in row and ">20<" in row
+    page = client.get("/rapporter/?as_of=15-03-2016").get_data(as_text=True)  # only the 10-day one filled
+    row = page[page.index('<tr data-centre="NRS"'):]
+    row = row[:row.index("</tr>")]
+    assert "50 %" in row and ">10<" in row
