@@ -55,6 +55,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_job_orders_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_orders_contact_user_id'), ['contact_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_orders_lead_centre_id'), ['lead_centre_id'], unique=False)
+        batch_op.create_index('ix_job_orders_received', ['received_on', 'id'], unique=False)
         batch_op.create_index('ix_job_orders_state_received', ['state', 'received_on'], unique=False)
 
     op.create_table('help_requests',
@@ -154,6 +155,7 @@ def downgrade() -> None:
     op.drop_table('help_requests')
     with op.batch_alter_table('job_orders', schema=None) as batch_op:
         batch_op.drop_index('ix_job_orders_state_received')
+        batch_op.drop_index('ix_job_orders_received')
         batch_op.drop_index(batch_op.f('ix_job_orders_lead_centre_id'))
         batch_op.drop_index(batch_op.f('ix_job_orders_contact_user_id'))
         batch_op.drop_index(batch_op.f('ix_job_orders_company_id'))

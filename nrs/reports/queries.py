@@ -75,28 +75,24 @@ def _snapshot(session: Session, as_of: date):
     """
     latest = _latest(as_of)
     current = sa.select(latest).where(latest.c.rn == 1).subquery()
-    days = sa.case((current.c.state == JobOrderState.filled.value,
-                    _days(session, current.c.on_date, current.c.received_on)), else_=None)
-    counts = (
-        # type_coerce: the union's column also carries the "hires" marker, not a state
-        sa.select(current.c.lead, sa.type_coerce(current.c.state, sa.String).label("state"), days.label("days"),
-                  sa.func.count().label("n"),
-                  sa.literal(0).label("hires"))
-        .group_by(current.c.lead, current.c.state, days)
+    filled = current.c.state == JobOrderState.filled.value
+    days = sa.case((filled, _days(session, current.c.on_date, current.c.received_on)), else_=None)
+    # Only the hires of the filling that holds at the end of the day, by a centre other than the lead.
+    other_hires = (
+        sa.select(sa.func.count(Hire.id))
+        .where(Hire.event_id == current.c.event_id, Hire.centre_id != current.c.lead)
+        .scalar_subquery()
     )
-    hires = (
-        sa.select(current.c.lead, sa.literal("hires", sa.String), sa.null(), sa.literal(0), sa.func.count(Hire.id))
-        .join(Hire, Hire.event_id == current.c.event_id)
-        .where(current.c.state == JobOrderState.filled.value, Hire.centre_id != current.c.lead)
-        .group_by(current.c.lead)
+    stmt = (
+        sa.select(current.c.lead, current.c.state, days.label("days"), sa.func.count(),
+                  sa.func.sum(sa.case((filled, other_hires), else_=0)))
+        .group_by(current.c.lead, current.c.state, days)
     )
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     other: dict[int, int] = defaultdict(int)
-    for lead, state, d, n, h in session.execute(sa.union_all(counts, hires)).all():
-        if state == "hires":
-            other[lead] += h
-        else:
-            by_lead[lead][JobOrderState(state)][d] = n
+    for lead, state, d, n, hires in session.execute(stmt).all():
+        by_lead[lead][JobOrderState(state)][d] = n
+        other[lead] += hires or 0
     return by_lead, other
 
 

@@ -205,3 +205,15 @@ def test_help_wanted_list_per_centre(client, session, make_job_order, login_as, 
     assert 'data-testid="help-wanted-panel"' in client.get("/").get_data(as_text=True)
     page = client.get(f"/jobordrer/hjaelp?centre={centre_by_code(201).id}").get_data(as_text=True)
     assert "Vi mangler tømrere" not in page  # the lead's own order is not on its own list
+
+
+def test_company_page_lists_its_orders_and_offers_a_new_one(client, make_company, make_job_order, login_as):
+    company = make_company(name="Hillerød Vognmand A/S", municipality_code=219)
+    make_job_order(company, "filled", title="Chauffør C/CE")
+    make_job_order(make_company(), title="Kok")
+    login_as("staff", 219)
+    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert 'data-testid="company-job-orders"' in page and "Chauffør C/CE" in page and "Kok" not in page
+    assert f"/jobordrer/ny?company={company.id}" in page
+    form = client.get(f"/jobordrer/ny?company={company.id}").get_data(as_text=True)
+    assert f'value="{company.cvr}"' in form
