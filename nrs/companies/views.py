@@ -99,9 +99,10 @@ def index():
     s = db_session()
     criteria = queries.Criteria.from_args(request.args)
     page = queries.page_of(s, queries.search(criteria), page=request.args.get("page", 1, type=int) or 1)
+    centres = queries.centres(s)
     return render_template(
         "companies/index.html", page=page, criteria=criteria, municipalities=queries.municipality_names(s),
-        centres=queries.centres(s), centre_names={c.id: c.name for c in queries.centres(s)},
+        centres=centres, centre_names={c.id: c.name for c in centres},
     )
 
 
