@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from nrs.clock import local
 from nrs.joborders import services
@@ -60,19 +60,17 @@ def request_help_for_idle_orders(session: Session, *, now: datetime, working_day
         HelpRequest.job_order_id == JobOrder.id, HelpRequest.resolved.is_(False)
     ).exists()
     rows = session.execute(
-        select(JobOrder, last_referral.c.d, last_open.c.d)
+        sa.select(JobOrder.id, JobOrder.received_on, last_referral.c.d, last_open.c.d)
         .outerjoin(last_referral, last_referral.c.job_order_id == JobOrder.id)
         .outerjoin(last_open, last_open.c.job_order_id == JobOrder.id)
         .where(JobOrder.state == JobOrderState.open, ~pending)
         .order_by(JobOrder.id)
     ).all()
-    asked = 0
-    for order, referred, reopened in rows:
-        since = max(d for d in (order.received_on, referred, reopened) if d is not None)
-        if working_days_between(since, today) >= days:
-            services.request_help(
-                session, order, by=None,
-                message=_("Ingen henvisninger i %(n)d arbejdsdage: alle jobcentre bedes henvise kandidater.", n=days),
-            )
-            asked += 1
-    return asked
+    idle = [
+        order_id for order_id, received, referred, reopened in rows
+        if working_days_between(max(d for d in (received, referred, reopened) if d is not None), today) >= days
+    ]
+    return services.ask_automatically(
+        session, idle,
+        message=_("Ingen henvisninger i %(n)d arbejdsdage: alle jobcentre bedes henvise kandidater.", n=days),
+    )

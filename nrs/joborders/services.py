@@ -446,9 +446,24 @@ def request_help(session: Session, order: JobOrder, *, by, message: str = "") ->
     ).first()
     if existing is not None:
         raise DomainError(_("Der er allerede bedt om hjælp til denne jobordre."))
-    help_request = HelpRequest(job_order_id=order.id, by_id=getattr(by, "id", by), message=(message or "").strip())
-    session.add(help_request)
+    help_request = _ask(session, order.id, by=by, message=message)
     session.flush()
-    record(session, by=by, entity="job_order", entity_id=order.id, action="help_request",
+    return help_request
+
+
+def ask_automatically(session: Session, order_ids: Iterable[int], *, message: str) -> int:
+    """NRS asks for help on behalf of idle open orders (the caller picked them; see jobs.py)."""
+    n = 0
+    for order_id in order_ids:
+        _ask(session, order_id, by=None, message=message)
+        n += 1
+    session.flush()
+    return n
+
+
+def _ask(session: Session, order_id: int, *, by, message: str) -> HelpRequest:
+    help_request = HelpRequest(job_order_id=order_id, by_id=getattr(by, "id", by), message=(message or "").strip())
+    session.add(help_request)
+    record(session, by=by, entity="job_order", entity_id=order_id, action="help_request",
            note=help_request.message or ("automatisk" if by is None else ""))
     return help_request
