@@ -224,9 +224,7 @@ def page_urls(url: str, generated) -> dict[str, str]:
     engine = make_engine(url)
     with engine.connect() as c:
         centre = c.execute(sa.text("SELECT id FROM job_centres WHERE municipality_code = 219")).scalar_one()
-        filtered = c.execute(sa.text(
-            "SELECT count(*) FROM job_orders WHERE state = 'filled' AND lead_centre_id = :c"), {"c": centre}
-        ).scalar_one()
+        filtered = c.execute(sa.text("SELECT count(*) FROM job_orders WHERE state = 'filled'")).scalar_one()
         company = c.execute(sa.text(
             "SELECT company_id FROM job_orders GROUP BY company_id ORDER BY count(*) DESC, company_id LIMIT 1")
         ).scalar_one()
@@ -237,9 +235,9 @@ def page_urls(url: str, generated) -> dict[str, str]:
     urls = {}
     with app.test_request_context():
         urls["front page"] = url_for("home.index")
-        urls["job orders, filtered, page 1"] = url_for("joborders.index", state="filled", centre=centre)
-        urls[f"job orders, filtered, deep page {deep}"] = url_for("joborders.index", state="filled", centre=centre,
-                                                             page=deep)
+        urls["job orders, centre+state, page 1"] = url_for("joborders.index", state="filled", centre=centre)
+        urls["job orders, state, page 1"] = url_for("joborders.index", state="filled")
+        urls[f"job orders, state, deep page {deep}"] = url_for("joborders.index", state="filled", page=deep)
         urls["company search"] = url_for("companies.index", q="nordbyg hiller")
         urls["company page"] = url_for("companies.detail", company_id=company)
         if generated.campaign_id:
@@ -387,7 +385,7 @@ def bench_status(backend: str, url: str) -> list[Line]:
     secs, result = _timed(lambda: runner.invoke(cli, ["reports", "status", "--as-of", as_of.isoformat(), "--json"]))
     app.extensions["nrs_engine"].dispose()
     if result.exit_code != 0:
-        raise SystemExit(f"bench: nrs reports status failed: {result.output}")
+        raise SystemExit(f"bench: nrs reports status failed: {result.output} {result.exception!r}"[:400])
     figures = json.loads(result.output)
     engine = make_engine(url)
     with engine.connect() as c:
@@ -451,7 +449,8 @@ def run_backend(backend: str, args, root: Path) -> list[Line]:
                 got = step()
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - a crash is a result: report it, run the rest
                 print(f"  {name}: {type(exc).__name__}: {str(exc)[:300]}", flush=True)
-                got = [Line(backend, name, 0, None, "", None, failed=f"{type(exc).__name__}: {str(exc)[:120]}")]
+                reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+                got = [Line(backend, name, 0, None, "", None, failed=reason)]
             lines.extend(got)
             for line in got:
                 if not line.what.endswith("p50"):
