@@ -30,8 +30,14 @@ def _routes() -> list:
         methods = rule.methods - {"HEAD", "OPTIONS"}
         method = "GET" if "GET" in methods else "POST"
         out.append((rule.endpoint, rule.rule, method))
+        if "POST" in methods:
+            POST_ROUTES.append((rule.endpoint, rule.rule))
     app.extensions["nrs_engine"].dispose()
     return out
+
+
+#: (endpoint, rule) of every route that takes a POST: the forms.
+POST_ROUTES: list[tuple[str, str]] = []
 
 
 ROUTES = _routes()
