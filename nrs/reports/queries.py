@@ -73,26 +73,40 @@ def _snapshot(session: Session, as_of: date):
 
     Returns ``({lead: {state: {days or None: n}}}, {lead: hires from another centre})``.
     """
-    latest = _latest(as_of)
-    current = sa.select(latest).where(latest.c.rn == 1).subquery()
-    filled = current.c.state == JobOrderState.filled.value
-    days = sa.case((filled, _days(session, current.c.on_date, current.c.received_on)), else_=None)
-    # Only the hires of the filling that holds at the end of the day, by a centre other than the lead.
+    # Hires by a centre other than the lead, per filling event: joined before the window so that
+    # the one sort the window needs does all the work (cheaper than a second look per order).
     other_hires = (
-        sa.select(sa.func.count(Hire.id))
-        .where(Hire.event_id == current.c.event_id, Hire.centre_id != current.c.lead)
-        .scalar_subquery()
+        sa.select(Hire.event_id, sa.func.count().label("n"))
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .where(Hire.centre_id != JobOrder.lead_centre_id)
+        .group_by(Hire.event_id)
+        .subquery()
     )
+    rn = sa.func.row_number().over(
+        partition_by=JobOrderEvent.job_order_id,
+        order_by=(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc()),
+    )
+    latest = (
+        sa.select(JobOrder.lead_centre_id.label("lead"), JobOrder.received_on, JobOrderEvent.to_state.label("state"),
+                  JobOrderEvent.on_date, other_hires.c.n.label("other_hires"), rn.label("rn"))
+        .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
+        .outerjoin(other_hires, other_hires.c.event_id == JobOrderEvent.id)
+        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
+        .subquery()
+    )
+    filled = latest.c.state == JobOrderState.filled.value
+    days = sa.case((filled, _days(session, latest.c.on_date, latest.c.received_on)), else_=None)
     stmt = (
-        sa.select(current.c.lead, current.c.state, days.label("days"), sa.func.count(),
-                  sa.func.sum(sa.case((filled, other_hires), else_=0)))
-        .group_by(current.c.lead, current.c.state, days)
+        sa.select(latest.c.lead, latest.c.state, days.label("days"), sa.func.count(),
+                  sa.func.sum(sa.case((filled, latest.c.other_hires), else_=0)))
+        .where(latest.c.rn == 1)
+        .group_by(latest.c.lead, latest.c.state, days)
     )
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     other: dict[int, int] = defaultdict(int)
     for lead, state, d, n, hires in session.execute(stmt).all():
         by_lead[lead][JobOrderState(state)][d] = n
-        other[lead] += hires or 0
+        other[lead] += int(hires or 0)
     return by_lead, other
 
 
