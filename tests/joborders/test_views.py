@@ -217,3 +217,29 @@ def test_company_page_lists_its_orders_and_offers_a_new_one(client, make_company
     assert f"/jobordrer/ny?company={company.id}" in page
     form = client.get(f"/jobordrer/ny?company={company.id}").get_data(as_text=True)
     assert f'value="{company.cvr}"' in form
+
+
+def test_pause_resume_and_change_lead_with_a_reason(client, session, make_job_order, login_as, centre_by_code):
+    order = make_job_order(received_on=date(2016, 3, 1))
+    login_as("staff", 201)
+    url = f"/jobordrer/{order.id}"
+    r = post_form(client, f"{url}/pause", {"pause-version": "1", "pause-on_date": "05-03-2016",
+                                           "pause-reason": "Nok kandidater til samtale"}, form_url=url)
+    assert r.status_code == 302
+    assert 'data-testid="state">Sat i bero' in client.get(url).get_data(as_text=True)
+    r = post_form(client, f"{url}/genoptag", {"resume-version": "2", "resume-on_date": "10-03-2016"}, form_url=url)
+    assert r.status_code == 302
+    edit = {"version": "3", "title": "Tømrer", "positions": "1", "received_on": "01-03-2016", "channel": "visit",
+            "lead_centre_id": str(centre_by_code(219).id), "contact_user_id": "", "agreement_id": ""}
+    r = post_form(client, f"{url}/ret", edit)
+    assert r.status_code == 400 and "begrundelse" in r.get_data(as_text=True)
+    r = post_form(client, f"{url}/ret", {**edit, "lead_reason": "Hillerød kender virksomheden"})
+    assert r.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Jobcenter Hillerød" in page
+    history = re.search(r'data-testid="history">(.*?)</ol>', page, re.S).group(1)
+    assert "Åben → Sat i bero" in history and "Nok kandidater til samtale" in history
+    assert "Sat i bero → Åben" in history
+    # the order now belongs to Hillerød: Allerød's staff may no longer close it
+    r = post_form(client, f"{url}/pause", {"pause-version": "4", "pause-on_date": "11-03-2016"}, form_url=url)
+    assert r.status_code == 403
