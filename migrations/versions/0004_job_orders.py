@@ -56,7 +56,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_job_orders_contact_user_id'), ['contact_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_orders_lead_centre_id'), ['lead_centre_id'], unique=False)
         batch_op.create_index('ix_job_orders_received', ['received_on', 'id'], unique=False)
-        batch_op.create_index('ix_job_orders_state_received', ['state', 'received_on'], unique=False)
+        batch_op.create_index('ix_job_orders_state_received', ['state', 'received_on', 'id'], unique=False)
 
     op.create_table('help_requests',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -88,7 +88,7 @@ class JobOrder(SQLModel, table=True):
         sa.CheckConstraint("state <> 'unfilled' OR unfilled_reason IS NOT NULL", name="unfilled_reason"),
         sa.CheckConstraint("positions >= 1", name="positions"),
         sa.UniqueConstraint("company_id", "reference", name="uq_job_orders_company_reference"),
-        sa.Index("ix_job_orders_state_received", "state", "received_on"),
+        sa.Index("ix_job_orders_state_received", "state", "received_on", "id"),
         # the list's default order (newest first, id as tie-breaker) without sorting the table
         sa.Index("ix_job_orders_received", "received_on", "id"),
     )
