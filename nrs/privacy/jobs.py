@@ -44,7 +44,8 @@ def _settings(settings):
         return current_app.config["NRS"]
     from nrs.config import Settings
 
-    return Settings(instance_path=".", database_url="", secret_key="")  # the defaults only
+    # The scheduler calls jobs as (session, now=...) outside a request: read the same environment.
+    return Settings.from_env()
 
 
 def _referral_candidates(session: Session, cutoff: date):
@@ -65,6 +66,7 @@ def _referral_candidates(session: Session, cutoff: date):
 
 
 def run_retention(session: Session, *, now: datetime, dry_run: bool = False, settings=None) -> RetentionResult:
+    # ``settings``: given by the caller, else the app's, else read from the environment.
     """Purge old access-log entries and anonymise old referrals; running it twice changes nothing.
 
     (a) access-log entries older than ``access_log_retention_months`` are deleted;

@@ -104,3 +104,14 @@ def test_cli_retention_dry_run_and_real_run(cli_run, session):
     assert session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_id == "1")).all() == []
     again = cli_run("privacy", "retention")
     assert again.output.startswith("0 poster")
+
+
+def test_scheduler_style_call_reads_the_period_from_the_environment(session, monkeypatch, tmp_path):
+    """The scheduler calls ``run_retention(session, now=...)`` without an app context."""
+    monkeypatch.setenv("NRS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("NRS_SECRET_KEY", "x")
+    _log(session, datetime(2017, 5, 1, tzinfo=UTC))  # six weeks old on NOW
+    monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "6")
+    assert run_retention(session, now=NOW).access_log_purged == 0
+    monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "1")
+    assert run_retention(session, now=NOW).access_log_purged == 1
