@@ -47,8 +47,11 @@ WITH_IDS = [route for route in ROUTES if "<int:" in route[1]]
 # --- the objects URL parameters point at ----------------------------------------------------------
 
 @pytest.fixture
-def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign):
+def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign, make_focus_sector,
+          make_agreement):
     """Lazily built objects of centre 201, by URL parameter name."""
+    from nrs.sectors.models import FocusSector
+
     made: dict[str, int] = {}
     allerod = centre_by_code(201).id
 
@@ -84,22 +87,13 @@ def world(session, make_company, make_job_order, make_user, centre_by_code, make
 
     def sector():
         if "sector_id" not in made:
-            from nrs.sectors.models import FocusSector
-
-            s = FocusSector(year=2016, name="Bygge og anlæg", codes="41,42,43")
-            session.add(s)
-            session.commit()
-            made["sector_id"] = s.id
+            made["sector_id"] = make_focus_sector().id
         return made["sector_id"]
 
     def agreement():
-        from nrs.agreements.models import Agreement
+        from nrs.companies.models import Company
 
-        a = Agreement(company_id=company(), focus_sector_id=sector(), valid_from=date(2016, 1, 1),
-                      coordinating_centre_id=allerod)
-        session.add(a)
-        session.commit()
-        return a.id
+        return make_agreement(session.get(Company, company()), focus_sector=session.get(FocusSector, sector())).id
 
     def campaign():
         if "campaign_id" not in made:
