@@ -23,16 +23,15 @@ PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "run
 
 def _routes() -> list:
     """(endpoint, rule, method) for every route, read from a real app at collection time."""
-    tmp = Path(tempfile.mkdtemp(prefix="nrs-routes-"))
-    app = create_app(Settings(instance_path=tmp, database_url=f"sqlite:///{tmp}/x.db", secret_key="x"))
-    out = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        methods = rule.methods - {"HEAD", "OPTIONS"}
-        method = "GET" if "GET" in methods else "POST"
-        out.append((rule.endpoint, rule.rule, method))
-        if "POST" in methods:
-            POST_ROUTES.append((rule.endpoint, rule.rule))
-    app.extensions["nrs_engine"].dispose()
+    with tempfile.TemporaryDirectory(prefix="nrs-routes-") as tmp:
+        app = create_app(Settings(instance_path=Path(tmp), database_url=f"sqlite:///{tmp}/x.db", secret_key="x"))
+        out = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            methods = rule.methods - {"HEAD", "OPTIONS"}
+            out.append((rule.endpoint, rule.rule, "GET" if "GET" in methods else "POST"))
+            if "POST" in methods:
+                POST_ROUTES.append((rule.endpoint, rule.rule))
+        app.extensions["nrs_engine"].dispose()
     return out
 
 
