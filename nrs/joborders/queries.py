@@ -39,17 +39,21 @@ class OrderFilter:
         return ", ".join(f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, "") and k != "sort")
 
 
-def _referral_count():
-    return (
-        sa.select(sa.func.count(Referral.id)).where(Referral.job_order_id == JobOrder.id)
-        .correlate(JobOrder).scalar_subquery().label("referrals")
-    )
+def referral_counts(session: Session, order_ids) -> dict[int, int]:
+    """Referrals per order, for a page of the list (counted after paging, not for every skipped row)."""
+    ids = list(order_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(
+        sa.select(Referral.job_order_id, sa.func.count(Referral.id))
+        .where(Referral.job_order_id.in_(ids)).group_by(Referral.job_order_id)
+    ).all())
 
 
 def order_list(session: Session, flt: OrderFilter):
-    """``select(JobOrder, Company, JobCentre, referrals)`` for the list and its export."""
+    """``select(JobOrder, Company, JobCentre)`` for the list and its export."""
     stmt = (
-        select(JobOrder, Company, JobCentre, _referral_count())
+        select(JobOrder, Company, JobCentre)
         .join(Company, Company.id == JobOrder.company_id)
         .join(JobCentre, JobCentre.id == JobOrder.lead_centre_id)
     )
@@ -79,10 +83,14 @@ EXPORT_HEADERS = ["Nr.", "Reference", "CVR-nummer", "Virksomhed", "Stilling", "A
 
 
 def export_rows(session: Session, flt: OrderFilter):
-    for order, company, centre, referrals in session.execute(order_list(session, flt)):
+    rows = session.execute(order_list(session, flt)).all()
+    counts: dict[int, int] = {}
+    for start in range(0, len(rows), 1000):
+        counts.update(referral_counts(session, [order.id for order, _c, _j in rows[start:start + 1000]]))
+    for order, company, centre in rows:
         yield [order.id, order.reference or "", company.cvr, company.name, order.title, order.positions,
                JobOrderState(order.state).label, order.received_on, order.deadline_on, order.closed_on,
-               centre.name, order.channel.label, referrals]
+               centre.name, order.channel.label, counts.get(order.id, 0)]
 
 
 def for_company(session: Session, company_id: int) -> list[JobOrder]:

@@ -230,11 +230,13 @@ def index():
                    criterion=flt.criterion(), purpose="eksport af jobordrer")
         return download(fmt, "jobordrer", queries.EXPORT_HEADERS, list(queries.export_rows(s, flt)))
     page = paginate(s, queries.order_list(s, flt), per_page=50)
+    referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
     log_access(s, user=current_user, action="search", entity_type="job_order_referrals",
                criterion=flt.criterion(), purpose="liste over jobordrer")
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
+                           referrals=referrals,
                            args=request.args)
 
 
