@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from nrs.campaigns.queries import progress_by_centre, running_campaigns
+from nrs.campaigns.queries import centre_progress_in_running
 
 
 def panel(session, user):
-    rows = []
-    for campaign in running_campaigns(session):
-        progress = progress_by_centre(session, campaign.id, centre_id=user.job_centre_id)
-        rows.append((campaign, progress[0] if progress else None))
+    rows = centre_progress_in_running(session, user.job_centre_id)
     if not rows:
         return None
     return "campaigns/panel.html", {"rows": rows}
