@@ -1,1 +1,16 @@
-"""Job orders: a company's vacancies, from open to filled or unfilled, with referrals from every centre."""
+"""Job orders: a company's vacancies, from open to filled or unfilled, with referrals from every centre.
+
+What other domains use:
+
+- ``models``: ``JobOrder`` (``job_orders``; ``state``, ``received_on``, ``closed_on``, ``lead_centre_id``,
+  ``agreement_id``, ``version``), ``JobOrderEvent`` (``on_date`` is the business date figures read),
+  ``Hire`` (``event_id`` = the filling it belongs to), ``Referral``, ``HelpRequest``.
+- ``states.JobOrderState`` (``label``, ``css_class``, ``is_closed``), ``TRANSITIONS``, ``ensure_transition``.
+- ``services``: the only writers (``log_job_order``, ``update_job_order``, ``transition``/``fill``/
+  ``close_unfilled``/``pause``/``resume``/``reopen``, ``add_referral``, ``update_referral_outcome``,
+  ``request_help``); ``begin_write(session)`` before loading an order a request will change.
+- ``queries.for_company(session, company_id)``, ``queries.help_wanted(session, centre_id)``,
+  ``queries.order_list(session, OrderFilter(...))``.
+- ``jobs.request_help_for_idle_orders(session, *, now)`` for the scheduler (idempotent).
+- Figures: ``nrs.reports.queries.status_figures(session, *, as_of)``, ``fill_statistics``, ``states_as_of``.
+"""
