@@ -53,6 +53,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     configure_logging(app)  # before the db hooks, so a request line times the commit too
 
+    if settings.proxy_hops:
+        # Behind nginx every request comes from the proxy: the login throttle per address and
+        # the secure-cookie decision need the client's address and scheme from the headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+
     from nrs import db, i18n, security, web
     from nrs.auth import login
 

@@ -96,6 +96,8 @@ class Settings:
     access_log_retention_months: int = 6
     referral_retention_months: int = 12
     upload_max_bytes: int = 50 * 1024 * 1024
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto we trust (0 = none).
+    proxy_hops: int = 0
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -141,6 +143,7 @@ class Settings:
             access_log_retention_months=_int(env, "NRS_ACCESS_LOG_RETENTION_MONTHS", 6, 1),
             referral_retention_months=_int(env, "NRS_REFERRAL_RETENTION_MONTHS", 12, 1),
             upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),
+            proxy_hops=_int(env, "NRS_PROXY_HOPS", 0, 0),
         )
 
 

@@ -129,3 +129,26 @@ def test_security_headers(client, login_as):
     assert response.headers["Cache-Control"] == "no-store"
     cookie = client.get_cookie("nrs_session")
     assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_behind_a_proxy_the_client_address_is_throttled_not_the_proxy(settings, make_user):
+    from nrs import create_app
+
+    app = create_app(settings.with_(proxy_hops=1, login_max_failures=2))
+    user = make_user()
+    attacker = app.test_client()
+    for _ in range(8):
+        token = csrf_token(attacker, "/login")
+        attacker.post("/login", data={"csrf_token": token, "email": f"x{_}@y.test", "password": "forkert-forkert"},
+                      headers={"X-Forwarded-For": "203.0.113.9"})
+    # The attacker's address is blocked; a colleague behind the same proxy is not.
+    token = csrf_token(attacker, "/login")
+    blocked = attacker.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD},
+                            headers={"X-Forwarded-For": "203.0.113.9"})
+    assert blocked.status_code == 429
+    colleague = app.test_client()
+    token = csrf_token(colleague, "/login")
+    ok = colleague.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD},
+                        headers={"X-Forwarded-For": "198.51.100.7"})
+    assert ok.status_code == 302
+    app.extensions["nrs_engine"].dispose()
