@@ -174,12 +174,20 @@ def _pages(app) -> list[str]:
             if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static")]
 
 
-POST_ROUTES = [(e, r) for e, r in ALL_POST_ROUTES if e not in SKIP]
+#: Found by this test, reported to the owning domain; remove the line when fixed (XPASS shows it).
+KNOWN_BUGS = {
+    "agreements.edit": "a non-numeric hidden 'version' (e.g. ':') raises ValueError in the view: 500",
+    "campaigns.target_link": "agreement_id beyond 64 bits raises OverflowError on SQLite: 500",
+}
+POST_ROUTES = [
+    pytest.param(e, r, id=r, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[e], strict=False)] if e in KNOWN_BUGS else [])
+    for e, r in ALL_POST_ROUTES if e not in SKIP
+]
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("cheap_password_hashes")
-@pytest.mark.parametrize(("endpoint", "rule"), POST_ROUTES, ids=[r for _e, r in POST_ROUTES])
+@pytest.mark.parametrize(("endpoint", "rule"), POST_ROUTES)
 def test_form_survives_hostile_input(app, client, make_user, world, database_url, endpoint, rule):
     admin = make_user(role="admin", centre=201)
     url = world(rule)
