@@ -25,7 +25,8 @@ def import_cmd(path: Path, skip_invalid: bool):
 
     Exit status 0 only when every row was valid.
     """
-    from nrs.companies.importer import ImportFileError, run_import
+    from nrs.companies.importer import run_import
+    from nrs.importfile import ImportFileError
 
     try:
         with session_scope(engine()) as s:

@@ -6,17 +6,17 @@ written until every row has been checked; the writing itself is ``services.impor
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from nrs import importfile
 from nrs.audit.services import record
 from nrs.companies import fields as f
 from nrs.companies.models import CompanySource
 from nrs.companies.services import import_companies
+from nrs.importfile import decode
 from nrs.municipalities.models import Municipality
 
 #: Column → accepted header names (matched case-insensitively, surrounding spaces ignored).
@@ -35,11 +35,6 @@ COLUMNS = {
     "advertising_protected": ("advertising_protected", "reklamebeskyttet"),
 }
 REQUIRED = ("cvr", "name", "municipality_code", "industry_code")
-_HEADER = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (no header, a required column missing)."""
 
 
 @dataclass
@@ -67,14 +62,6 @@ class ImportReport:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM); otherwise Windows-1252, as Danish Excel saves it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def is_json_lines(text: str, filename: str = "") -> bool:
     if filename.lower().endswith((".jsonl", ".json", ".ndjson")):
         return True
@@ -82,39 +69,7 @@ def is_json_lines(text: str, filename: str = "") -> bool:
 
 
 def read_csv_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
-    """``(line number, {column: raw text})`` per non-blank row, and the unknown header names."""
-    lines = text.splitlines()
-    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if header_index is None:
-        raise ImportFileError("the file is empty (a header row is required)")
-    header_line = lines[header_index]
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header: list[str] | None = None
-    positions: dict[str, int] = {}
-    unknown: list[str] = []
-    rows: list[tuple[int, dict]] = []
-    last_line = 0
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not cells or all(not cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header = cells
-            for index, name in enumerate(cells):
-                column = _HEADER.get(name.strip().lower())
-                if column is None:
-                    if name.strip():
-                        unknown.append(name.strip())
-                elif column not in positions:
-                    positions[column] = index
-            missing = [c for c in REQUIRED if c not in positions]
-            if missing:
-                names = ", ".join(f"{c} ({'/'.join(COLUMNS[c][1:]) or c})" for c in missing)
-                raise ImportFileError(f"line {start}: the header has no column for {names}")
-            continue
-        rows.append((start, {column: cells[i] if i < len(cells) else "" for column, i in positions.items()}))
-    return rows, unknown
+    return importfile.read_csv_rows(text, COLUMNS, REQUIRED)
 
 
 def _first_open(items) -> dict | None:

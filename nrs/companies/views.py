@@ -15,10 +15,11 @@ from nrs.auth.models import Role
 from nrs.companies import queries, services
 from nrs.companies.fields import format_employees
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
-from nrs.companies.importer import ImportFileError, known_municipalities, run_import
+from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
+from nrs.importfile import ImportFileError
 from nrs.refdata import industry_name
 from nrs.security import access, can_change_centre
 

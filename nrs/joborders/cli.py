@@ -26,7 +26,7 @@ def import_cmd(path: Path, skip_invalid: bool):
     Known orders (same reference and CVR number) are left as they are. Exit status 0 only when
     every row was valid.
     """
-    from nrs.companies.importer import ImportFileError
+    from nrs.importfile import ImportFileError
     from nrs.joborders.importer import run_import
 
     try:

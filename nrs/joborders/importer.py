@@ -9,17 +9,15 @@ so importing the same file twice creates nothing new.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from nrs.audit.services import record
-from nrs.companies.importer import ImportFileError, decode
 from nrs.companies.models import Company
 from nrs.forms import contains_cpr
+from nrs.importfile import decode, read_csv_rows
 from nrs.joborders import services
 from nrs.joborders.models import JobOrder, UnfilledReason
 from nrs.joborders.states import JobOrderState
@@ -38,7 +36,6 @@ COLUMNS = {
     "close_reason": ("close_reason", "årsag", "aarsag"),
 }
 REQUIRED = ("cvr", "title", "received", "status")
-_HEADER = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 STATUSES = {
     "open": JobOrderState.open, "åben": JobOrderState.open, "aaben": JobOrderState.open,
     "filled": JobOrderState.filled, "besat": JobOrderState.filled,
@@ -83,39 +80,9 @@ class OrderRow:
 
 
 def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
-    """``(line number, {column: raw text})`` per non-blank row, and the unknown header names."""
-    lines = text.splitlines()
-    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if header_index is None:
-        raise ImportFileError("the file is empty (a header row is required)")
-    header_line = lines[header_index]
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header = None
-    positions: dict[str, int] = {}
-    unknown: list[str] = []
-    rows: list[tuple[int, dict]] = []
-    last_line = 0
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not cells or all(not cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header = cells
-            for index, name in enumerate(cells):
-                column = _HEADER.get(name.strip().lower())
-                if column is None:
-                    if name.strip():
-                        unknown.append(name.strip())
-                elif column not in positions:
-                    positions[column] = index
-            missing = [c for c in REQUIRED if c not in positions]
-            if missing:
-                names = ", ".join(f"{c} ({'/'.join(COLUMNS[c][1:]) or c})" for c in missing)
-                raise ImportFileError(f"line {start}: the header has no column for {names}")
-            continue
-        rows.append((start, {c: (cells[i] if i < len(cells) else "").strip() for c, i in positions.items()}))
-    return rows, unknown
+    """``(line number, {column: trimmed text})`` per non-blank row, and the unknown header names."""
+    rows, unknown = read_csv_rows(text, COLUMNS, REQUIRED)
+    return [(line, {c: v.strip() for c, v in values.items()}) for line, values in rows], unknown
 
 
 def _date(text: str) -> date:

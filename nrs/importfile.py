@@ -1,0 +1,67 @@
+"""Reading the spreadsheets staff import (companies, job orders), by one set of rules.
+
+``shared/formats/companies-csv.md`` states them: a header row is required; column names are
+matched case-insensitively in English or Danish; ``;`` or ``,`` detected from the header; UTF-8
+with or without BOM, else Windows-1252 (Danish Excel); blank lines skipped; line numbers count
+the header as line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (no header, a required column missing)."""
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM); otherwise Windows-1252, as Danish Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv_rows(
+    text: str, columns: Mapping[str, Sequence[str]], required: Sequence[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """``(line number, {column: raw cell})`` per non-blank row, and the unknown header names.
+
+    ``columns`` maps each column to its accepted header names (lower case).
+    """
+    aliases = {alias: column for column, names in columns.items() for alias in names}
+    lines = text.splitlines()
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise ImportFileError("the file is empty (a header row is required)")
+    header_line = lines[header_index]
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    header: list[str] | None = None
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    last_line = 0
+    for cells in reader:
+        start, last_line = last_line + 1, reader.line_num
+        if not cells or all(not cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = cells
+            for index, name in enumerate(cells):
+                column = aliases.get(name.strip().lower())
+                if column is None:
+                    if name.strip():
+                        unknown.append(name.strip())
+                elif column not in positions:
+                    positions[column] = index
+            missing = [c for c in required if c not in positions]
+            if missing:
+                names = ", ".join(f"{c} ({'/'.join(columns[c][1:]) or c})" for c in missing)
+                raise ImportFileError(f"line {start}: the header has no column for {names}")
+            continue
+        rows.append((start, {column: cells[i] if i < len(cells) else "" for column, i in positions.items()}))
+    return rows, unknown
