@@ -90,6 +90,29 @@ def demo_cmd(if_empty: bool, seed: int):
     click.echo(f"Demodata indlæst. Log ind som {login[0]} med adgangskoden {login[1]}")
 
 
+def run_file_import(run_import, path, *, skip_invalid: bool) -> None:
+    """Run an importer on ``path`` in one transaction and report like every NRS import does.
+
+    Every bad row is printed with its line number, then the summary; the exit status is 0 only
+    when every row was valid.
+    """
+    from nrs.db import session_scope
+    from nrs.importfile import ImportFileError
+
+    try:
+        with session_scope(engine()) as s:
+            report = run_import(s, path.read_bytes(), filename=path.name, skip_invalid=skip_invalid)
+    except ImportFileError as exc:
+        fail(f"{path.name}: {exc}; nothing was written")
+    for problem in report.problems:
+        click.echo(problem)
+    click.echo(report.summary())
+    if not report.ok:
+        if report.written:
+            fail(f"{report.invalid} invalid rows were skipped; the valid rows were written")
+        fail(f"{report.invalid} invalid rows; nothing was written (use --skip-invalid to write the valid rows)")
+
+
 #: Domain command groups: ``nrs.<domain>.cli.group`` is added when the module exists.
 DOMAIN_GROUPS = ("auth", "companies", "sectors", "agreements", "joborders", "campaigns", "reports",
                  "mail", "privacy", "scheduler_cli")

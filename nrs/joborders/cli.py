@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from nrs.cli import engine, fail
-from nrs.db import session_scope
+from nrs.cli import run_file_import
 
 
 @click.group("orders")
@@ -26,21 +25,9 @@ def import_cmd(path: Path, skip_invalid: bool):
     Known orders (same reference and CVR number) are left as they are. Exit status 0 only when
     every row was valid.
     """
-    from nrs.importfile import ImportFileError
     from nrs.joborders.importer import run_import
 
-    try:
-        with session_scope(engine()) as s:
-            report = run_import(s, path.read_bytes(), filename=path.name, skip_invalid=skip_invalid)
-    except ImportFileError as exc:
-        fail(f"{path.name}: {exc}; nothing was written")
-    for problem in report.problems:
-        click.echo(problem)
-    click.echo(report.summary())
-    if not report.ok:
-        if report.written:
-            fail(f"{report.invalid} invalid rows were skipped; the valid rows were written")
-        fail(f"{report.invalid} invalid rows; nothing was written (use --skip-invalid to write the valid rows)")
+    run_file_import(run_import, path, skip_invalid=skip_invalid)
 
 
 COMMANDS = (orders,)
