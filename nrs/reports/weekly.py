@@ -185,11 +185,14 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
 def _event_dates(session: Session, event_ids: list[int]) -> dict[int, date]:
     from nrs.joborders.models import JobOrderEvent
 
-    if not event_ids:
-        return {}
-    return dict(session.execute(
-        sa.select(JobOrderEvent.id, JobOrderEvent.on_date).where(JobOrderEvent.id.in_(event_ids))
-    ).all())
+    dates: dict[int, date] = {}
+    # In chunks: PostgreSQL takes at most 65,535 parameters in one statement (national scale).
+    for i in range(0, len(event_ids), 10_000):
+        chunk = event_ids[i : i + 10_000]
+        dates.update(session.execute(
+            sa.select(JobOrderEvent.id, JobOrderEvent.on_date).where(JobOrderEvent.id.in_(chunk))
+        ).all())
+    return dates
 
 
 def _first_referral(session: Session, end: date) -> set[int]:
