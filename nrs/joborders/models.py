@@ -91,6 +91,8 @@ class JobOrder(SQLModel, table=True):
         sa.Index("ix_job_orders_state_received", "state", "received_on", "id"),
         # the list's default order (newest first, id as tie-breaker) without sorting the table
         sa.Index("ix_job_orders_received", "received_on", "id"),
+        # The list filtered by a centre (and state), newest first: the commonest query at a centre.
+        sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
