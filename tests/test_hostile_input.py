@@ -175,10 +175,8 @@ def _pages(app) -> list[str]:
 
 
 #: Found by this test, reported to the owning domain; remove the line when fixed (XPASS shows it).
-KNOWN_BUGS = {
-    "agreements.edit": "a non-numeric hidden 'version' (e.g. ':') raises ValueError in the view: 500",
-    "campaigns.target_link": "agreement_id beyond 64 bits raises OverflowError on SQLite: 500",
-}
+#: Forms with a known crash, marked xfail until fixed (none at present).
+KNOWN_BUGS: dict[str, str] = {}
 POST_ROUTES = [
     pytest.param(e, r, id=r, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[e], strict=False)] if e in KNOWN_BUGS else [])
     for e, r in ALL_POST_ROUTES if e not in SKIP

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from nrs.agreements.models import AgreementKind
 from nrs.forms import DateField, Form, no_cpr, valid_cvr
@@ -23,7 +24,8 @@ class AgreementForm(Form):
     contact_user_id = SelectField(_l("NRS-kontaktperson"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Noter"), validators=[Length(max=4000), no_cpr])
     document = FileField(_l("Underskrevet aftale (PDF)"))
-    version = HiddenField()
+    #: The version the user saw; a whole number (anything else is a tampered form, refused with 400).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
 
 
 class DeleteForm(Form):

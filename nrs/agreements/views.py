@@ -172,7 +172,7 @@ def edit(agreement_id: int):
         if form.validate():
             try:
                 services.update_agreement(
-                    s, agreement, by=current_user, version=int(form.version.data or 0),
+                    s, agreement, by=current_user, version=form.version.data or 0,
                     document=_upload(form), **_fields(form),
                 )
             except StaleObjectError as exc:

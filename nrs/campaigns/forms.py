@@ -62,8 +62,9 @@ class LeadForm(Form):
 
 
 class LinkForm(Form):
-    job_order_id = IntegerField(_l("Jobordre nr."), validators=[Optional(), NumberRange(min=1)])
-    agreement_id = IntegerField(_l("Aftale nr."), validators=[Optional(), NumberRange(min=1)])
+    # Bounded to the databases' integer range: a larger number is refused, not a 500.
+    job_order_id = IntegerField(_l("Jobordre nr."), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    agreement_id = IntegerField(_l("Aftale nr."), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
 
 class ActionForm(Form):
