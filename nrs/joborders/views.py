@@ -11,7 +11,7 @@ from wtforms import FieldList
 from nrs.auth.models import Role, User
 from nrs.clock import parse_date, today
 from nrs.companies.models import Company
-from nrs.db import db_session, get_or_404
+from nrs.db import db_session, engine, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.joborders import queries, services
@@ -29,7 +29,7 @@ from nrs.joborders.forms import (
 from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
-from nrs.privacy.services import log_access
+from nrs.privacy.services import log_access, log_access_now
 from nrs.security import access, can_change_centre
 from nrs.web import paginate
 
@@ -222,17 +222,16 @@ def _sectors():
 @access("user")
 def index():
     s = db_session()
-    services.begin_write(s)  # the list writes the access log after reading
     flt = _filter_from_args()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        log_access(s, user=current_user, action="export", entity_type="job_order_referrals",
-                   criterion=flt.criterion(), purpose="eksport af jobordrer")
+        log_access_now(engine(), user=current_user, action="export", entity_type="job_order_referrals",
+                       criterion=flt.criterion(), purpose="eksport af jobordrer")
         return download(fmt, "jobordrer", queries.EXPORT_HEADERS, list(queries.export_rows(s, flt)))
+    log_access_now(engine(), user=current_user, action="search", entity_type="job_order_referrals",
+                   criterion=flt.criterion(), purpose="liste over jobordrer")
     page = paginate(s, queries.order_list(s, flt), per_page=50)
     referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
-    log_access(s, user=current_user, action="search", entity_type="job_order_referrals",
-               criterion=flt.criterion(), purpose="liste over jobordrer")
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,

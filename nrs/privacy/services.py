@@ -41,6 +41,19 @@ def log_access(
     return entry
 
 
+def log_access_now(bind, **entry) -> None:
+    """``log_access`` in its own short transaction, committed before the data is read.
+
+    For read-only pages: the request's own transaction then stays a reader, so on SQLite a busy
+    list page never holds the one write lock while it reads. The entry records the attempt even
+    if rendering fails afterwards, which errs on the side of the citizen.
+    """
+    from nrs.db import session_scope
+
+    with session_scope(bind) as s:
+        log_access(s, **entry)
+
+
 # --- Data-subject requests about a company's contact person -------------------------------------
 
 #: Contact fields that are personal data; an erasure removes them and never writes them elsewhere.
