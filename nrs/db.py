@@ -96,17 +96,24 @@ def _close_request(_exc) -> None:
 
 
 @contextmanager
-def session_scope(bind: Engine) -> Iterator[Session]:
-    """One transaction for a CLI command or a scheduled job: commit on success, roll back on error."""
-    session = Session(bind, expire_on_commit=False)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def session_scope(bind: Engine, *, write: bool = False) -> Iterator[Session]:
+    """One transaction for a CLI command or a scheduled job: commit on success, roll back on error.
+
+    ``write=True`` takes SQLite's write lock first (BEGIN IMMEDIATE), so work that reads and then
+    writes is not refused half-way by a concurrent writer; PostgreSQL needs nothing.
+    """
+    with bind.connect() as conn:
+        if write and conn.dialect.name == "sqlite":
+            conn.info["begin_immediate"] = True
+        session = Session(bind=conn, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def get_or_404(model, ident):

@@ -18,8 +18,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -32,10 +31,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from nrs.clock import COPENHAGEN, utcnow
 from nrs.config import Settings
+from nrs.db import session_scope
 from nrs.mail.models import SchedulerRun
 
 log = logging.getLogger(__name__)
@@ -125,24 +124,6 @@ def _finish(engine: Engine, run_id: int, outcome: str, error: str | None = None)
                      .values(finished_at=utcnow(), outcome=outcome, error=error))
 
 
-@contextmanager
-def _job_session(engine: Engine) -> Iterator[Session]:
-    """One transaction for the job; on SQLite it takes the write lock first (BEGIN IMMEDIATE),
-    so a job that reads and then writes is not refused half-way by a concurrent writer."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.info["begin_immediate"] = True
-        session = Session(bind=conn, expire_on_commit=False)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-
 def run_job(engine: Engine, settings: Settings, job: Job, due_at: datetime) -> str:
     """Run ``job`` for ``due_at`` unless another process already has: ``ran``, ``skipped``…"""
     run_id = _take_lease(engine, job, due_at)
@@ -158,7 +139,7 @@ def run_job(engine: Engine, settings: Settings, job: Job, due_at: datetime) -> s
         if job.kind == "engine":
             fn(engine, now=due_at, settings=settings)
         else:
-            with _job_session(engine) as session:
+            with session_scope(engine, write=True) as session:
                 fn(session, now=due_at)
     except Exception as exc:
         log.exception("job %s due %s failed", job.id, due_at.isoformat())
