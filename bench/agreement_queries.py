@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bench.databases import run_on_each
 from bench.generate import Counts, generate
 from nrs.agreements import queries
 from nrs.db import make_engine
@@ -62,25 +61,7 @@ def main() -> None:
     ap.add_argument("--agreements", type=int, default=50_000)
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
     args = ap.parse_args()
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as d:
-            run("SQLite", f"sqlite:///{Path(d) / 'bench.db'}", args.agreements)
-    if args.only in (None, "postgresql"):
-        from tests.pg import PostgresServer, find_bindir
-
-        bindir = find_bindir()
-        if bindir is None:
-            print("PostgreSQL binaries not found; skipped")
-            return
-        server = PostgresServer(bindir).start()
-        try:
-            admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql("CREATE DATABASE bench")
-            admin.dispose()
-            run("PostgreSQL", server.url("bench"), args.agreements)
-        finally:
-            server.stop()
+    run_on_each(lambda label, url: run(label, url, args.agreements), args.only)
 
 
 if __name__ == "__main__":

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 import nrs.models  # noqa: F401
+from bench.databases import run_on_each
 from nrs.campaigns import services
 from nrs.campaigns.models import CampaignTarget
 from nrs.companies.models import Company
@@ -176,25 +175,7 @@ def main() -> None:
     ap.add_argument("--companies", type=int, default=1_000_000)
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
     args = ap.parse_args()
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as d:
-            run("SQLite", f"sqlite:///{Path(d) / 'bench.db'}", args.companies)
-    if args.only in (None, "postgresql"):
-        from tests.pg import PostgresServer, find_bindir
-
-        bindir = find_bindir()
-        if bindir is None:
-            print("PostgreSQL binaries not found; skipped")
-            return
-        server = PostgresServer(bindir).start()
-        try:
-            admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql("CREATE DATABASE bench")
-            admin.dispose()
-            run("PostgreSQL", server.url("bench"), args.companies)
-        finally:
-            server.stop()
+    run_on_each(lambda label, url: run(label, url, args.companies), args.only)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bench.databases import run_on_each
 from bench.generate import Counts, generate
 from nrs.db import make_engine
 from nrs.joborders import queries
@@ -83,25 +82,7 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=200_000)
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
     args = ap.parse_args()
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as d:
-            run("SQLite", f"sqlite:///{Path(d) / 'bench.db'}", args.orders)
-    if args.only in (None, "postgresql"):
-        from tests.pg import PostgresServer, find_bindir
-
-        bindir = find_bindir()
-        if bindir is None:
-            print("PostgreSQL binaries not found; skipped")
-            return
-        server = PostgresServer(bindir).start()
-        try:
-            admin = sa.create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql("CREATE DATABASE bench")
-            admin.dispose()
-            run("PostgreSQL", server.url("bench"), args.orders)
-        finally:
-            server.stop()
+    run_on_each(lambda label, url: run(label, url, args.orders), args.only)
 
 
 if __name__ == "__main__":
