@@ -11,10 +11,31 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (no header, a required column missing)."""
+
+
+@dataclass
+class ImportReport:
+    """What every import reports: the counts, each bad row, and the columns it did not know."""
+
+    rows_read: int = 0
+    new: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    problems: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.invalid == 0
+
+    def unknown_text(self) -> str:
+        return ", ".join(self.unknown_columns) if self.unknown_columns else "none"
 
 
 def decode(data: bytes) -> str:

@@ -38,26 +38,14 @@ REQUIRED = ("cvr", "name", "municipality_code", "industry_code")
 
 
 @dataclass
-class ImportReport:
+class ImportReport(importfile.ImportReport):
     format: str = "csv"
-    rows_read: int = 0
-    new: int = 0
     changed: int = 0
-    unchanged: int = 0
-    invalid: int = 0
-    problems: list[str] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    written: bool = False
     moved: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.invalid == 0
-
     def summary(self) -> str:
-        unknown = ", ".join(self.unknown_columns) if self.unknown_columns else "none"
         return (f"{self.rows_read} rows read, {self.new} new, {self.changed} changed, "
-                f"{self.unchanged} unchanged, {self.invalid} invalid; unknown columns: {unknown}")
+                f"{self.unchanged} unchanged, {self.invalid} invalid; unknown columns: {self.unknown_text()}")
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ so importing the same file twice creates nothing new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from nrs import importfile
 from nrs.audit.services import record
 from nrs.companies.models import Company
 from nrs.forms import contains_cpr
@@ -44,24 +45,12 @@ STATUSES = {
 NO_REASON = "Ingen årsag angivet i regnearket"
 
 
-@dataclass
-class ImportReport:
-    rows_read: int = 0
-    new: int = 0
-    unchanged: int = 0
-    invalid: int = 0
-    problems: list[str] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.invalid == 0
+class ImportReport(importfile.ImportReport):
+    """Orders are never changed by a re-import, so there is no "changed" count."""
 
     def summary(self) -> str:
-        unknown = ", ".join(self.unknown_columns) if self.unknown_columns else "none"
         return (f"{self.rows_read} rows read, {self.new} new, {self.unchanged} unchanged, "
-                f"{self.invalid} invalid; unknown columns: {unknown}")
+                f"{self.invalid} invalid; unknown columns: {self.unknown_text()}")
 
 
 @dataclass
