@@ -11,26 +11,15 @@ the active count (what ``nrs reports status`` uses), counts per centre and per s
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.databases import run_on_each
+from bench.databases import median_ms, run_on_each
 from bench.generate import Counts, generate
 from nrs.agreements import queries
 from nrs.db import make_engine
-
-
-def _median_ms(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def run(label: str, url: str, agreements: int) -> None:
@@ -52,7 +41,7 @@ def run(label: str, url: str, agreements: int) -> None:
         }
         print(f"{label}: {total:,} agreements")
         for name, fn in figures.items():
-            print(f"  {name:28s} {_median_ms(fn):8.1f} ms")
+            print(f"  {name:28s} {median_ms(fn):8.1f} ms")
     engine.dispose()
 
 

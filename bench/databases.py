@@ -1,8 +1,10 @@
-"""Where a benchmark runs: a temporary SQLite file, then a throw-away PostgreSQL 15 server."""
+"""Where a benchmark runs (a temporary SQLite file, then a throw-away PostgreSQL 15 server) and how it times."""
 
 from __future__ import annotations
 
+import statistics
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,3 +32,13 @@ def run_on_each(run: Callable[[str, str], None], only: str | None = None) -> Non
             run("PostgreSQL", server.url("bench"))
         finally:
             server.stop()
+
+
+def median_ms(fn, runs: int = 5) -> float:
+    """The median of ``runs`` timings of ``fn()``, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)

@@ -11,14 +11,13 @@ page of the job-order list, the help-wanted list, and the idle-order help-reques
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bench.databases import run_on_each
+from bench.databases import median_ms, run_on_each
 from bench.generate import Counts, generate
 from nrs.db import make_engine
 from nrs.joborders import queries
@@ -33,15 +32,6 @@ SELECT lead_centre_id, to_state, count(*) FROM (
   WHERE e.on_date <= :d AND o.received_on <= :d
 ) latest WHERE rn = 1 GROUP BY lead_centre_id, to_state
 """
-
-
-def _median_ms(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def run(label: str, url: str, orders: int) -> None:
@@ -69,7 +59,7 @@ def run(label: str, url: str, orders: int) -> None:
         }
         print(f"{label}: {total:,} orders, {events:,} events")
         for name, fn in figures.items():
-            print(f"  {name:30s} {_median_ms(fn):9.1f} ms")
+            print(f"  {name:30s} {median_ms(fn):9.1f} ms")
         t = time.perf_counter()
         asked = request_help_for_idle_orders(s, now=datetime.now(UTC), working_days=5)
         s.rollback()
