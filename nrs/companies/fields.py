@@ -102,16 +102,17 @@ def parse_employees(value) -> tuple[int | None, int | None]:
     text = str(value if value is not None else "").strip()
     if not text:
         return None, None
-    if text.isdigit():
-        return int(text), int(text)
-    match = _BAND.fullmatch(text) or _RANGE.fullmatch(text)
-    if match:
-        low = int(match.group(1))
-        high = int(match.group(2)) if match.group(2) else None
+    if text.isdecimal():
+        low = high = int(text)
+    else:
+        match = _BAND.fullmatch(text) or _RANGE.fullmatch(text)
+        low = int(match.group(1)) if match else None
+        high = int(match.group(2)) if match and match.group(2) else None
         if high is not None and high >= OPEN_ENDED:
             high = None
-        if high is None or high >= low:
-            return low, high
+    # A count beyond the open-ended band is no real company's (and would overflow the column).
+    if low is not None and low < OPEN_ENDED and (high is None or low <= high < OPEN_ENDED):
+        return low, high
     raise Invalid("is not a number, a range (5-9) or a CVR band (ANTAL_5_9)",
                   _l("Ansatte skal være et tal, et interval (5-9) eller et CVR-interval (ANTAL_5_9)."))
 

@@ -20,3 +20,16 @@ def test_fold_is_case_and_accent_insensitive():
     assert fold("oelstykke") == fold("Ølstykke")
     assert fold("aa") in fold("Hørsholm Ålekro")
     assert fold("Café Ærø") == "cafe aero"
+
+
+def test_an_impossible_employee_count_is_refused_not_stored():
+    """Found by the hostile-input test: 2**63 overflowed the column and gave a 500."""
+    import pytest
+
+    from nrs.companies.fields import Invalid, parse_employees
+
+    assert parse_employees("ANTAL_1000_999999") == (1000, None)
+    with pytest.raises(Invalid):
+        parse_employees("9223372036854775808")
+    # An upper bound at or past the open band means "open", as 999999 does in CVR.
+    assert parse_employees("5-9223372036854775808") == (5, None)
