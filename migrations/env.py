@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import nrs.models  # noqa: F401 - registers every table
+from nrs.companies.search import include_name
 from nrs.config import Settings, normalise_database_url
 from nrs.db import make_engine
 
@@ -18,7 +19,7 @@ def _url() -> str:
 
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -41,6 +42,8 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things; batch mode recreates the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Search indexes on one database only (migration 0011), which the models cannot describe.
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,13 +9,14 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import nrs.models  # noqa: F401
+from nrs.companies.search import include_name
 from nrs.db import alembic_config, make_engine
 
 
 def _diff(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(ctx, SQLModel.metadata)
     engine.dispose()
     return diff

@@ -12,6 +12,7 @@ from nrs.audit.models import AuditEvent
 from nrs.auth.models import User
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
+from nrs.companies.search import NameContains
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.queries import prefix_condition
 
@@ -67,8 +68,7 @@ def search(criteria: Criteria):
     if criteria.q:
         folded = fold(criteria.q)
         if folded:
-            # fold() keeps only a-z, 0-9 and spaces, so the pattern has no LIKE wildcards in it.
-            by_name = Company.name_search.like(f"%{folded}%")
+            by_name = NameContains(folded)  # an indexed substring match on each database
             if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
                 by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
             stmt = stmt.where(by_name)

@@ -1,0 +1,139 @@
+"""The company search answers from an index (pg_trgm on PostgreSQL, FTS5 trigram on SQLite) and
+must find exactly what the plain rule finds: the folded query is a substring of the folded name,
+active companies only, sorted by folded name then id, 50 to a page."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlmodel import select
+from werkzeug.datastructures import MultiDict
+
+from nrs.companies import queries, services
+from nrs.companies.fields import fold
+from nrs.companies.importer import run_import
+from nrs.companies.models import Company
+
+NAMES = (
+    "Ølstykke Entreprise I/S", "Oelstykke Tømrer ApS", "Hørsholm Ålekro ApS", "Aalekroen Hørsholm",
+    "Kronborg Byggeri A/S", "Nordbyg Hillerød 12 ApS", "NORDBYG HILLERØD 120 A/S", "Nord-Byg Hillerød",
+    "Æbelø Bageri", "Café Ærø", "Sø & Skov VVS", "Bæk og Å Transport", "AB Data", "Ab", "A", "Åb",
+    "Byg 7 ApS", "7-Eleven Hillerød", "Frederikssund Kro & Hotel", "Gribskov El-Service",
+)
+QUERIES = (
+    "olstykke", "ØLSTYKKE", "oelstykke", "aalekro", "ålekro", "å", "aa", "a", "ab", "ø", "7", "12",
+    "nordbyg hiller", "nordbyg  hillerød", "nord byg", "byg", "kro & hotel", "kro hotel", "el-service",
+    "æbelø", "aebelo", "cafe aero", "hillerød 12", "xyz", "s", "sø skov", "12 aps",
+)
+
+
+def expected(session, q: str, *, status: str = "active") -> list[int]:
+    """The plain rule, computed in Python from the stored folded names."""
+    folded = fold(q)
+    rows = session.exec(select(Company)).all()
+    hits = [c for c in rows if folded in c.name_search
+            or q.isdigit() and len(q) <= 8 and c.cvr.startswith(q)]
+    if status == "active":
+        hits = [c for c in hits if c.active]
+    return [c.id for c in sorted(hits, key=lambda c: (c.name_search, c.id))]
+
+
+def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], int]:
+    """Every page of the search, as the list page asks for it, and the count it shows."""
+    criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
+    ids, page_number = [], 1
+    while True:
+        page = queries.page_of(session, queries.search(criteria), page=page_number, per_page=per_page)
+        ids += [c.id for c in page.items]
+        if not page.has_next:
+            return ids, page.counted
+        page_number += 1
+
+
+@pytest.fixture
+def named(make_company):
+    def make(names=NAMES, **kwargs):
+        return [make_company(name=name, **kwargs) for name in names]
+    return make
+
+
+def test_same_rows_in_the_same_order_as_the_plain_rule(session, named, make_company):
+    named()
+    make_company(name="Ølstykke Lukket ApS", active=False)
+    for q in QUERIES:
+        want = expected(session, q)
+        assert found(session, q) == (want, len(want)), q
+    # Ceased companies too, and small pages: the order holds across page boundaries.
+    for q in ("olstykke", "byg", "a", "nordbyg hiller"):
+        want = expected(session, q, status="all")
+        assert found(session, q, per_page=2, status="all") == (want, len(want)), q
+
+
+def test_random_names_and_substrings(session, named):
+    rng = random.Random(8)
+    words = ("Nord", "Syd", "Øster", "Å", "Ålborg", "Byg", "Bygge", "VVS", "Kro", "Sø", "Hillerød", "Aa",
+             "Tømrer", "Ærø", "Oe", "12", "3", "A/S", "ApS", "I/S")
+    names = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(60)]
+    named(names)
+    stored = [fold(n) for n in names]
+    cuts = set()
+    for text in rng.sample(stored, 30):
+        start = rng.randrange(len(text))
+        cuts.add(text[start:start + rng.randint(1, 9)].strip())
+    for q in sorted(cuts - {""}):
+        want = expected(session, q)
+        assert found(session, q, per_page=7) == (want, len(want)), q
+
+
+def test_several_words_are_one_phrase(session, named):
+    hit, _other, also = named(("Nordbyg Hillerød ApS", "Hillerød Nordbyg ApS", "Nordbyg  Hillerødvej"))
+    assert found(session, "nordbyg hiller")[0] == [hit.id, also.id]
+
+
+def test_a_cvr_number_typed_in_the_name_box(session, make_company):
+    company = make_company(name="Intet Tal ApS")
+    make_company(name="Firma 1234 ApS")
+    assert company.id in found(session, company.cvr[:5])[0]
+    assert found(session, company.cvr[:5]) == (expected(session, company.cvr[:5]),
+                                              len(expected(session, company.cvr[:5])))
+
+
+def test_edits_imports_and_deletes_keep_the_index_in_step(session, make_company):
+    company = make_company(name="Kronborg Byggeri A/S")
+    assert found(session, "kronborg byg")[0] == [company.id]
+    services.update_company(session, company, by=None, values={"name": "Esrum Tømrer ApS"}, version=None)
+    session.commit()
+    assert found(session, "kronborg")[0] == []
+    assert found(session, "esrum tomrer")[0] == [company.id]
+
+    # An import renames it and adds one; a second import of the same file changes nothing.
+    csv = ("CVR-nummer;Navn;Kommunekode;Branchekode\r\n"
+           f"{company.cvr};Arresø Vognmand ApS;201;412000\r\n"
+           "81167192;Gilleleje Fiskeeksport A/S;270;412000\r\n").encode()
+    for _ in range(2):
+        report = run_import(session, csv, filename="rename.csv")
+        session.commit()
+        assert report.written
+    assert found(session, "esrum")[0] == []
+    assert found(session, "arreso vognmand")[0] == [company.id]
+    new = session.exec(select(Company).where(Company.cvr == "81167192")).one()
+    assert found(session, "fiskeeksport")[0] == [new.id]
+
+    # A rename that only changes case or accents keeps it findable by the folded name.
+    services.update_company(session, company, by=None, values={"name": "ARRESØ VOGNMAND APS"}, version=None)
+    session.commit()
+    assert found(session, "arresø vogn")[0] == [company.id]
+
+    session.delete(new)
+    session.commit()
+    assert found(session, "fiskeeksport")[0] == []
+    assert found(session, "gilleleje")[0] == []
+
+
+def test_the_list_page_shows_the_matches(client, login_as, named):
+    login_as("staff")
+    named()
+    html = client.get("/companies/?q=nordbyg+hiller").get_data(as_text=True)
+    assert "Nordbyg Hillerød 12 ApS" in html and "NORDBYG HILLERØD 120 A/S" in html
+    assert "Nord-Byg" not in html and "2 virksomheder" in html
