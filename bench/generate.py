@@ -363,6 +363,7 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
         with deferred_indexes(engine, BULK_TABLES if counts.orders >= 100_000 else ()):
             _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, centre_list, today,
                     now, log, started)
+        _tally(engine, log)
         out.campaign_id = _campaigns(engine, counts, years, today, now, log)
         out.rows = writer.rows
     finally:
@@ -455,6 +456,16 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
     referrals[:] = [tuple(x) for x in referrals]
     flush()
     log(f"  job orders {counts.orders:,} with events, referrals, hires ({time.perf_counter() - started:.0f} s)")
+
+
+def _tally(engine, log) -> None:
+    """The orders were written around the services, so today's running counts are recounted once."""
+    from nrs.joborders import tally
+
+    t = time.perf_counter()
+    with session_scope(engine, write=True) as s:
+        tally.rebuild(s)
+    log(f"  job-order tally recounted ({time.perf_counter() - t:.1f} s)")
 
 
 def _campaigns(engine, counts, years, today, now, log) -> int | None:

@@ -64,6 +64,13 @@ def is_sqlite(session_or_engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def days_between(session_or_engine, later, earlier):
+    """``later - earlier`` in whole days as a SQL expression: SQLite has no date type to subtract."""
+    if is_sqlite(session_or_engine):
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+    return later - earlier
+
+
 def init_app(app: Flask, url: str) -> None:
     app.extensions["nrs_engine"] = make_engine(url)
     app.after_request(_commit_request)

@@ -70,6 +70,7 @@ JOBS: tuple[Job, ...] = (
     Job("outbox", "* * * * *", "nrs.mail.jobs:send_outbox", kind="engine"),
     Job("help_requests", "0 6 * * *", "nrs.joborders.jobs:request_help_for_idle_orders"),
     Job("retention", "0 3 * * *", "nrs.privacy.jobs:run_retention"),
+    Job("job_order_tally", "30 4 * * *", "nrs.joborders.jobs:check_tally"),
 )
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from nrs import importfile
 from nrs.audit.services import record
+from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.forms import contains_cpr
 from nrs.importfile import decode, read_csv_rows
@@ -145,6 +146,8 @@ class _Checker:
         received = closed = None
         try:
             received = _date(raw.get("received", ""))
+            if received > today():
+                bad("received", "is in the future")
         except ValueError:
             bad("received", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
         lead = company.lead_centre_id if company else None
@@ -163,6 +166,8 @@ class _Checker:
                     closed = _date(raw["closed"])
                     if received and closed < received:
                         bad("closed", "is before the received date")
+                    elif closed > today():
+                        bad("closed", "is in the future")
                 except ValueError:
                     bad("closed", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
         elif state == JobOrderState.open and raw.get("closed"):

@@ -1,4 +1,4 @@
-"""Scheduled work for job orders: ask the other centres for help when an order stands still."""
+"""Scheduled work for job orders: ask the other centres for help when an order stands still; check the tally."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from nrs.clock import local
-from nrs.joborders import services
+from nrs.joborders import services, tally
 from nrs.joborders.models import HelpRequest, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
 
@@ -74,3 +74,8 @@ def request_help_for_idle_orders(session: Session, *, now: datetime, working_day
         session, idle,
         message=_("Ingen henvisninger i %(n)d arbejdsdage: alle jobcentre bedes henvise kandidater.", n=days),
     )
+
+
+def check_tally(session: Session, *, now: datetime) -> int:
+    """Nightly: today's running counts against a recount from the orders, repaired if they drifted."""
+    return tally.repair(session)

@@ -188,3 +188,23 @@ class HelpRequest(SQLModel, table=True):
     message: str = Field(default="", max_length=1000)
     #: Set when a referral arrives or the order closes.
     resolved: bool = Field(default=False, index=True)
+
+
+class JobOrderTally(SQLModel, table=True):
+    """Today's figures as running counts, so the front page need not read ten years of history.
+
+    One row per lead centre and current state; a filled row also keeps how many orders took how
+    many days from received to filled (for the median). Kept by ``nrs.joborders.tally`` in the
+    same transaction as every change to an order; the history (``nrs.reports.queries``) stays the
+    answer for past dates, and the two must agree for today.
+    """
+
+    __tablename__ = "job_order_tally"
+
+    lead_centre_id: int = Field(foreign_key="job_centres.id", primary_key=True)
+    state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16), primary_key=True)
+    orders: int = Field(default=0)
+    #: Hires on the filling event from a centre other than the lead.
+    other_hires: int = Field(default=0)
+    #: Filled only: ``{"days to fill": orders}`` as JSON text (a few hundred entries per centre).
+    days_to_fill: str = Field(default="{}", sa_type=sa.Text)

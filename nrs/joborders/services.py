@@ -23,6 +23,7 @@ from nrs.companies.models import Company
 from nrs.db import is_sqlite
 from nrs.errors import DomainError, StaleObjectError
 from nrs.forms import contains_cpr
+from nrs.joborders import tally
 from nrs.joborders.models import (
     Channel,
     HelpRequest,
@@ -124,6 +125,8 @@ def _versioned_update(session: Session, order: JobOrder, *, by, expected_version
 def _check_dates(received_on, start_on=None, deadline_on=None) -> None:
     if received_on is None:
         raise DomainError(_("Modtagelsesdato skal udfyldes."), field="received_on")
+    if received_on > today():
+        raise DomainError(_("Modtagelsesdatoen kan ikke ligge i fremtiden."), field="received_on")
     if start_on and start_on < received_on:
         raise DomainError(_("Startdatoen kan ikke ligge før modtagelsesdatoen."), field="start_on")
     if deadline_on and deadline_on < received_on:
@@ -186,6 +189,8 @@ def log_job_order(
     session.flush()
     session.add(JobOrderEvent(job_order_id=order.id, on_date=received_on, user_id=getattr(by, "id", by),
                               from_state=None, to_state=JobOrderState.open, reason=_("Modtaget")))
+    session.flush()
+    tally.record_change(session, None, tally.contribution(session, order.id))
     record(session, by=by, entity="job_order", entity_id=order.id, action="create",
            changes={"title": [None, title], "company_id": [None, company.id], "lead_centre_id": [None, lead]},
            note=(lead_reason or "").strip())
@@ -228,6 +233,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
             raise DomainError(_("Skriv en begrundelse for at skifte ansvarligt jobcenter."), field="lead_reason")
     if not changes:
         return {}
+    before = tally.contribution(session, order.id)
     _versioned_update(session, order, by=by, expected_version=expected_version,
                       values={k: values[k] for k in changes})
     if "received_on" in changes:
@@ -236,6 +242,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
             .where(JobOrderEvent.job_order_id == order.id, JobOrderEvent.from_state.is_(None))
             .values(on_date=order.received_on)
         )
+    tally.record_change(session, before, tally.contribution(session, order.id))
     record(session, by=by, entity="job_order", entity_id=order.id, action="update", changes=changes,
            note=(lead_reason or "").strip())
     session.flush()
@@ -282,6 +289,8 @@ def transition(
             raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
     else:
         _ensure_lead(by, order)
+    if on_date > today():
+        raise DomainError(_("Datoen kan ikke ligge i fremtiden."), field="on_date")
     if on_date < order.received_on:
         raise DomainError(_("Datoen kan ikke ligge før jobordren blev modtaget (%(d)s).",
                             d=order.received_on.strftime("%d-%m-%Y")), field="on_date")
@@ -308,6 +317,7 @@ def transition(
         if unfilled_reason == UnfilledReason.other and not text:
             raise DomainError(_("Beskriv årsagen, når du vælger 'Andet'."), field="unfilled_reason_text")
         values.update(unfilled_reason=unfilled_reason, unfilled_reason_text=text)
+    before = tally.contribution(session, order.id)
     _versioned_update(session, order, by=by, expected_version=order.version, values=values)
     event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
                           from_state=old, to_state=to, reason=reason or _reason_text(to, unfilled_reason,
@@ -321,6 +331,8 @@ def transition(
             referral = session.get(Referral, hire.referral_id)
             if referral is not None and referral.job_order_id == order.id:
                 referral.outcome = ReferralOutcome.hired
+    session.flush()
+    tally.record_change(session, before, tally.contribution(session, order.id))
     if to in CLOSED:
         _resolve_help(session, order.id)
     record(session, by=by, entity="job_order", entity_id=order.id, action="transition",

@@ -7,12 +7,15 @@ both databases, and the counting happens in the database too.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from nrs.clock import today
+from nrs.db import days_between
+from nrs.joborders import tally
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
@@ -53,12 +56,6 @@ def _latest(as_of: date):
     )
 
 
-def _days(session: Session, later, earlier):
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
-    return later - earlier
-
-
 def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, int]]:
     """``order id -> (state at the end of as_of, lead centre id, id of the event that set it)``."""
     latest = _latest(as_of)
@@ -95,7 +92,7 @@ def _snapshot(session: Session, as_of: date):
         .subquery()
     )
     filled = latest.c.state == JobOrderState.filled.value
-    days = sa.case((filled, _days(session, latest.c.on_date, latest.c.received_on)), else_=None)
+    days = sa.case((filled, days_between(session, latest.c.on_date, latest.c.received_on)), else_=None)
     stmt = (
         sa.select(latest.c.lead, latest.c.state, days.label("days"), sa.func.count(),
                   sa.func.sum(sa.case((filled, latest.c.other_hires), else_=0)))
@@ -159,15 +156,15 @@ def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
     """Fill rate (filled / closed) and median days from received to filled, for "NRS" and per centre code."""
     by_lead, _other = snapshot or _snapshot(session, as_of)
     codes = _codes(session)
-    filled_days: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    filled_days: dict[str, Counter] = defaultdict(Counter)
     closed: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [filled, unfilled]
     for lead, states in by_lead.items():
-        code = str(codes.get(lead, ""))
-        for key in ("NRS", code):
-            for d, n in states.get(JobOrderState.filled, {}).items():
-                filled_days[key][d] += n
-                closed[key][0] += n
-            closed[key][1] += sum(states.get(JobOrderState.unfilled, {}).values())
+        days = states.get(JobOrderState.filled, {})
+        filled, unfilled = sum(days.values()), sum(states.get(JobOrderState.unfilled, {}).values())
+        for key in ("NRS", str(codes.get(lead, ""))):
+            filled_days[key].update(days)
+            closed[key][0] += filled
+            closed[key][1] += unfilled
 
     def stats(key: str) -> dict:
         filled, unfilled = closed.get(key, [0, 0])
@@ -180,7 +177,11 @@ def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
 
 
 def figures_with_statistics(session: Session, *, as_of: date) -> tuple[dict, dict]:
-    """``status_figures`` and ``fill_statistics`` from one pass over the history (the front page)."""
-    snapshot = _snapshot(session, as_of)
+    """``status_figures`` and ``fill_statistics`` from one snapshot (the front page, the reports page).
+
+    Today's come from the running tally (no order or event is dated after today, so it equals
+    the history); a past date's from one pass over the history.
+    """
+    snapshot = tally.snapshot(session) if as_of >= today() else _snapshot(session, as_of)
     return (status_figures(session, as_of=as_of, snapshot=snapshot),
             fill_statistics(session, as_of=as_of, snapshot=snapshot))
