@@ -20,6 +20,7 @@ from sqlmodel import Session
 import nrs.models  # noqa: F401
 from nrs.config import normalise_database_url
 from nrs.db import make_engine
+from nrs.web import keyset_select
 
 
 def queries(session: Session) -> dict[str, sa.Select]:
@@ -30,16 +31,32 @@ def queries(session: Session) -> dict[str, sa.Select]:
     centre = session.execute(sa.text("SELECT id FROM job_centres WHERE municipality_code = 219")).scalar_one()
     company = session.execute(sa.text("SELECT company_id FROM job_orders LIMIT 1")).scalar_one()
     campaign = session.execute(sa.text("SELECT min(campaign_id) FROM campaign_targets")).scalar_one()
-    flt = order_queries.OrderFilter(state="filled", lead_centre_id=centre)
-    orders = order_queries.order_list(session, flt)
-    out = {
-        "job orders: filtered, page 1": orders.limit(50),
-        "job orders: filtered, page 200": orders.limit(50).offset(199 * 50),
-        "job orders: count of the filter": sa.select(sa.func.count()).select_from(orders.order_by(None).subquery()),
-        "job orders: unfiltered, page 1": order_queries.order_list(session, order_queries.OrderFilter()).limit(50),
-        "job orders of a company (company page)": order_queries.order_list(
-            session, order_queries.OrderFilter(company_id=company)).limit(50),
-    }
+    sector = session.execute(sa.text("SELECT min(id) FROM focus_sectors")).scalar()
+    out = {}
+    # The list pages by key (nrs.web.keyset_select): page 1, and a page 90 % of the way down.
+    for label, flt in {
+        "centre+state": order_queries.OrderFilter(state="filled", lead_centre_id=centre),
+        "state": order_queries.OrderFilter(state="filled"),
+        "unfiltered": order_queries.OrderFilter(),
+        "centre": order_queries.OrderFilter(lead_centre_id=centre),
+        "sector": order_queries.OrderFilter(sector_id=sector),
+        "state, oldest first": order_queries.OrderFilter(state="filled", sort="received"),
+        "open, by deadline": order_queries.OrderFilter(state="open", sort="deadline"),
+        "by company": order_queries.OrderFilter(sort="company"),
+        "by state": order_queries.OrderFilter(sort="state"),
+    }.items():
+        keys = order_queries.sort_keys(flt)
+        rows = order_queries.order_rows(session, flt)
+        out[f"job orders, {label}: page 1"] = keyset_select(rows, keys)
+        deep = _deep_values(session, rows, keys)
+        if deep is not None:
+            out[f"job orders, {label}: page 90 % down (keyset)"] = keyset_select(rows, keys, deep)
+            out[f"job orders, {label}: back from there"] = keyset_select(rows, keys, deep, reverse=True)
+    ids = order_queries.order_ids(session, order_queries.OrderFilter(state="filled"))
+    out["job orders: capped count of state"] = sa.select(sa.func.count()).select_from(
+        ids.limit(order_queries.COUNT_CAP + 1).subquery())
+    out["job orders of a company (company page)"] = order_queries.order_list(
+        session, order_queries.OrderFilter(company_id=company)).limit(50)
     crit = company_queries.Criteria(q="nordbyg hiller")
     out["company search 'nordbyg hiller', page 1"] = company_queries.search(crit).limit(50)
     out["companies: lead centre, sorted by name"] = company_queries.search(
@@ -47,6 +64,18 @@ def queries(session: Session) -> dict[str, sa.Select]:
     if campaign:
         out["campaign page targets"] = campaign_queries.targets(campaign).limit(50)
     return out
+
+
+def _deep_values(session: Session, rows, keys):
+    """The sort-key values of the row 90 % of the way down the list (found with OFFSET, once, here only)."""
+    total = session.execute(sa.select(sa.func.count()).select_from(rows.subquery())).scalar_one()
+    if total < 100:
+        return None
+    key_cols = [k.column for k in keys]
+    found = session.execute(
+        rows.with_only_columns(*key_cols).order_by(*(k.order() for k in keys)).offset(int(total * 0.9)).limit(1)
+    ).one()
+    return tuple(found)
 
 
 def explain(engine, stmt, analyze: bool) -> tuple[str, float]:

@@ -88,11 +88,12 @@ class JobOrder(SQLModel, table=True):
         sa.CheckConstraint("state <> 'unfilled' OR unfilled_reason IS NOT NULL", name="unfilled_reason"),
         sa.CheckConstraint("positions >= 1", name="positions"),
         sa.UniqueConstraint("company_id", "reference", name="uq_job_orders_company_reference"),
-        sa.Index("ix_job_orders_state_received", "state", "received_on", "id"),
         # the list's default order (newest first, id as tie-breaker) without sorting the table
         sa.Index("ix_job_orders_received", "received_on", "id"),
         # The list filtered by a centre (and state), newest first: the commonest query at a centre.
         sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
+        # ... and by a centre alone (any state), newest or oldest first.
+        sa.Index("ix_job_orders_centre_received", "lead_centre_id", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +126,11 @@ class JobOrder(SQLModel, table=True):
     @property
     def is_closed(self) -> bool:
         return JobOrderState(self.state).is_closed
+
+
+# One state, newest or oldest first (read backwards), and the list sorted by state with the newest
+# first inside each: the same index in the list's own direction, so no sort on any of them.
+sa.Index("ix_job_orders_state_received", JobOrder.state, JobOrder.received_on.desc(), JobOrder.id.desc())
 
 
 class JobOrderEvent(SQLModel, table=True):

@@ -13,15 +13,28 @@ from nrs.companies.models import Company
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
+from nrs.web import SortKey, capped_count
 
-#: Sort keys offered by the list; each ends with the id so paging is stable (and keyset-friendly).
-SORTS = {
-    "received_desc": (JobOrder.received_on.desc(), JobOrder.id.desc()),
-    "received": (JobOrder.received_on.asc(), JobOrder.id.asc()),
-    "deadline": (JobOrder.deadline_on.asc(), JobOrder.id.asc()),
-    "company": (Company.name.asc(), JobOrder.id.asc()),
-    "state": (JobOrder.state.asc(), JobOrder.received_on.desc(), JobOrder.id.desc()),
+_ID_DESC = SortKey(JobOrder.id, desc=True)
+_ID = SortKey(JobOrder.id)
+
+#: Sort keys offered by the list; each ends with the id, so every row has its own place and the
+#: list pages by key (keyset) instead of by offset.
+SORTS: dict[str, tuple[SortKey, ...]] = {
+    "received_desc": (SortKey(JobOrder.received_on, desc=True, kind=date), _ID_DESC),
+    "received": (SortKey(JobOrder.received_on, kind=date), _ID),
+    "deadline": (SortKey(JobOrder.deadline_on, kind=date, nullable=True), _ID),
+    # by the folded name (indexed, case- and accent-blind), company by company
+    "company": (SortKey(Company.name_search, kind=str), SortKey(Company.id), _ID),
+    "state": (SortKey(JobOrder.state, kind=JobOrderState), SortKey(JobOrder.received_on, desc=True, kind=date),
+              _ID_DESC),
 }
+
+#: What the list's jump field goes to for each sort (the first key's value); None: no jump.
+JUMPS = {"received_desc": "date", "received": "date", "deadline": "date", "company": "text", "state": None}
+
+#: The list counts matching orders up to this many and then says "more than".
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -50,13 +63,42 @@ def referral_counts(session: Session, order_ids) -> dict[int, int]:
     ).all())
 
 
-def order_list(session: Session, flt: OrderFilter):
-    """``select(JobOrder, Company, JobCentre)`` for the list and its export."""
+def sort_keys(flt: OrderFilter) -> tuple[SortKey, ...]:
+    keys = SORTS.get(flt.sort, SORTS["received_desc"])
+    if flt.sort == "state" and flt.state:
+        keys = keys[1:]  # one state: sorting by it is a no-op, and the (state, received) index serves the rest
+    return keys
+
+
+def order_rows(session: Session, flt: OrderFilter):
+    """The list's rows, ``select(JobOrder, Company, JobCentre)`` filtered, not yet ordered (the pager orders)."""
     stmt = (
         select(JobOrder, Company, JobCentre)
         .join(Company, Company.id == JobOrder.company_id)
         .join(JobCentre, JobCentre.id == JobOrder.lead_centre_id)
     )
+    return _filtered(session, stmt, flt)
+
+
+def order_list(session: Session, flt: OrderFilter):
+    """``select(JobOrder, Company, JobCentre)`` for the export: every matching order, in the list's order."""
+    return order_rows(session, flt).order_by(*(k.order() for k in sort_keys(flt)))
+
+
+def order_ids(session: Session, flt: OrderFilter):
+    """The matching orders' ids, joining only what a filter needs: what the list counts."""
+    stmt = sa.select(JobOrder.id)
+    if flt.sector_id:
+        stmt = stmt.join(Company, Company.id == JobOrder.company_id)
+    return _filtered(session, stmt, flt)
+
+
+def order_count(session: Session, flt: OrderFilter, cap: int | None = None) -> int:
+    """Matching orders, counted up to ``cap`` (default ``COUNT_CAP``) + 1."""
+    return capped_count(session, order_ids(session, flt), cap or COUNT_CAP)
+
+
+def _filtered(session: Session, stmt, flt: OrderFilter):
     if flt.state:
         stmt = stmt.where(JobOrder.state == JobOrderState(flt.state))
     if flt.lead_centre_id:
@@ -75,7 +117,7 @@ def order_list(session: Session, flt: OrderFilter):
 
         sector = session.get(FocusSector, flt.sector_id)
         stmt = stmt.where(prefix_condition(sector.prefixes) if sector else sa.false())
-    return stmt.order_by(*SORTS.get(flt.sort, SORTS["received_desc"]))
+    return stmt
 
 
 EXPORT_HEADERS = ["Nr.", "Reference", "CVR-nummer", "Virksomhed", "Stilling", "Antal", "Status", "Modtaget",

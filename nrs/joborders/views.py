@@ -10,6 +10,7 @@ from wtforms import FieldList
 
 from nrs.auth.models import Role, User
 from nrs.clock import parse_date, today
+from nrs.companies.fields import fold
 from nrs.companies.models import Company
 from nrs.db import db_session, engine, get_or_404
 from nrs.errors import DomainError, StaleObjectError
@@ -31,7 +32,7 @@ from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access, log_access_now
 from nrs.security import access, can_change_centre
-from nrs.web import paginate
+from nrs.web import BadCursor, jump_cursor, keyset_paginate
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 
@@ -230,13 +231,36 @@ def index():
         return download(fmt, "jobordrer", queries.EXPORT_HEADERS, list(queries.export_rows(s, flt)))
     log_access_now(engine(), user=current_user, action="search", entity_type="job_order_referrals",
                    criterion=flt.criterion(), purpose="liste over jobordrer")
-    page = paginate(s, queries.order_list(s, flt), per_page=50)
+    keys = queries.sort_keys(flt)
+    after, jump_error = request.args.get("after"), None
+    if request.args.get("at") and not (request.args.get("after") or request.args.get("before")):
+        after, jump_error = _jump_cursor(keys, flt.sort, request.args["at"])
+    try:
+        page = keyset_paginate(s, queries.order_rows(s, flt), keys, after=after, before=request.args.get("before"),
+                               number=request.args.get("page", type=int), per_page=50)
+    except BadCursor:
+        abort(400, description=_("Linket til siden er ugyldigt eller forældet. Start fra første side."))
+    page.count_cap = queries.COUNT_CAP
+    page.total = queries.order_count(s, flt, page.count_cap)
     referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
-    export_args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
+    export_args = {k: v for k, v in request.args.items() if k not in ("page", "format", "after", "before", "at")}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
-                           referrals=referrals,
+                           referrals=referrals, jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
                            args=request.args)
+
+
+def _jump_cursor(keys, sort: str, text: str) -> tuple[str | None, str | None]:
+    """The cursor for the list's "go to" field: a date (received, deadline) or a company name."""
+    kind = queries.JUMPS.get(sort)
+    if kind == "date":
+        try:
+            return jump_cursor(keys, parse_date(text)), None
+        except ValueError:
+            return None, _("Skriv datoen som dd-mm-åååå.")
+    if kind == "text":
+        return jump_cursor(keys, fold(text)[:200]), None
+    return None, None
 
 
 @bp.get("/hjaelp")
