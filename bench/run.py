@@ -220,6 +220,9 @@ def page_urls(url: str, generated) -> dict[str, str]:
     from nrs import create_app
     from nrs.config import Settings
     from nrs.db import make_engine
+    from nrs.joborders.models import JobOrder
+    from nrs.joborders.queries import SORTS
+    from nrs.web import cursor_for
 
     engine = make_engine(url)
     with engine.connect() as c:
@@ -228,8 +231,13 @@ def page_urls(url: str, generated) -> dict[str, str]:
         company = c.execute(sa.text(
             "SELECT company_id FROM job_orders GROUP BY company_id ORDER BY count(*) DESC, company_id LIMIT 1")
         ).scalar_one()
+        deep = max(2, int(filtered / 50 * 0.9))
+        # The list pages by key: page `deep` is the one after the last row of page deep - 1, newest first
+        # (found here once with OFFSET, as a user would reach it by paging or jumping).
+        keys = SORTS["received_desc"]
+        last = c.execute(sa.select(JobOrder.received_on, JobOrder.id).where(JobOrder.state == "filled")
+                         .order_by(*(k.order() for k in keys)).offset((deep - 1) * 50 - 1).limit(1)).one()
     engine.dispose()
-    deep = max(1, int(filtered / 50 * 0.9))
     app = create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
                               run_scheduler=False))
     urls = {}
@@ -237,7 +245,8 @@ def page_urls(url: str, generated) -> dict[str, str]:
         urls["front page"] = url_for("home.index")
         urls["job orders, centre+state, page 1"] = url_for("joborders.index", state="filled", centre=centre)
         urls["job orders, state, page 1"] = url_for("joborders.index", state="filled")
-        urls[f"job orders, state, deep page {deep}"] = url_for("joborders.index", state="filled", page=deep)
+        urls[f"job orders, state, deep page {deep}"] = url_for("joborders.index", state="filled",
+                                                                after=cursor_for(keys, last), page=deep)
         urls["company search"] = url_for("companies.index", q="nordbyg hiller")
         urls["company page"] = url_for("companies.detail", company_id=company)
         if generated.campaign_id:
