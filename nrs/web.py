@@ -125,7 +125,7 @@ class SortKey:
             if not isinstance(value, int) or isinstance(value, bool) or not -_BIGGEST <= value <= _BIGGEST:
                 raise BadCursor("int")
             return value
-        if not isinstance(value, str) or len(value) > 500:
+        if not isinstance(value, str) or len(value) > 500 or "\x00" in value:  # PostgreSQL text has no NUL
             raise BadCursor("text")
         return self.kind(value)  # str, or an Enum: an unknown member raises ValueError
 

@@ -152,9 +152,14 @@ def test_a_tampered_cursor_is_a_clear_400(client, orders, login_as, cursor):
         assert "Linket til siden er ugyldigt" in r.get_data(as_text=True)
 
 
-def test_a_cursor_naming_no_state_is_a_400(client, orders, login_as):
+@pytest.mark.parametrize(("sort", "values"), [
+    ("state", ["hacked", "2016-01-05", 10]),  # no such state
+    ("company", ["aaby\u0000byg", 1, 10]),  # a NUL no name has
+    ("deadline", [None, "x"]),
+])
+def test_a_cursor_of_the_wrong_shape_for_its_sort_is_a_400(client, orders, login_as, sort, values):
     login_as("staff", 201)
-    r = client.get(f"/jobordrer/?sort=state&after={_cursor(['hacked', '2016-01-05', 10])}")
+    r = client.get(f"/jobordrer/?sort={sort}&after={_cursor(values)}")
     assert r.status_code == 400
 
 
