@@ -35,8 +35,9 @@ def fold(text: str | None) -> str:
     pre-1948 spelling people still type); other accents are dropped; punctuation is a space.
     """
     text = (text or "").lower().translate(_LETTERS)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # plain ASCII has no accents to drop (most names, once æøå are spelt out)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("oe", "o")
     return " ".join(_NON_WORD.sub(" ", text).split())
 

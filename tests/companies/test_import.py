@@ -176,3 +176,46 @@ def test_cvr_json_without_wrapper_ceased_company_and_bad_line(cli_run, tmp_path,
     pretty.write_text(json.dumps({"Vrvirksomhed": {**doc["Vrvirksomhed"], "cvrNummer": 39413183}}, indent=2))
     assert cli_run("companies", "import", str(pretty)).exit_code == 0
     assert "39413183" in companies(session)
+
+
+def test_a_file_over_many_chunks(monkeypatch, session, make_company, centre_by_code):
+    """New, changed, moved and overridden companies spread over several chunks: each new company
+    gets its own id and its own audit event, moves follow the lead rule, the override stays."""
+    from nrs.companies import services
+    from nrs.companies.importer import run_import
+    from tests.factories.companies import next_cvr
+
+    monkeypatch.setattr(services, "CHUNK", 7)
+    monkeypatch.setattr(services, "PG_CHUNK", 7)
+    renamed = make_company(name="Gammelt Navn ApS")
+    moved = make_company(name="Flytter ApS", municipality_code=201)
+    fixed = make_company(name="Aftalt ApS", municipality_code=201)
+    services.override_lead(session, fixed, by=None, centre_id=centre_by_code(270).id, reason="Aftalt")
+    session.commit()
+    version = renamed.version
+    new = [next_cvr() for _ in range(30)]
+    lines = ["cvr;name;municipality_code;industry_code"]
+    lines += [f"{cvr};Ny {i} ApS;{(201, 219, 230)[i % 3]};412000" for i, cvr in enumerate(new[:15])]
+    lines += [f"{renamed.cvr};Nyt Navn ApS;201;412000", f"{moved.cvr};Flytter ApS;219;412000",
+              f"{fixed.cvr};Aftalt ApS;219;412000"]
+    lines += [f"{cvr};Ny {i} ApS;{(201, 219, 230)[i % 3]};412000" for i, cvr in enumerate(new[15:], 15)]
+    data = "\n".join(lines).encode()
+    report = run_import(session, data, filename="many.csv")
+    session.commit()
+    assert (report.new, report.changed, report.unchanged) == (30, 3, 0)
+    assert sorted(report.moved) == sorted([moved.cvr, fixed.cvr])
+
+    found = companies(session)
+    creates = {e.entity_id: e.changes for e in session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "company", AuditEvent.action == "create"))}
+    for i, cvr in enumerate(new):
+        company = found[cvr]
+        assert company.name == f"Ny {i} ApS" and company.name_search == f"ny {i} aps"
+        assert company.lead_centre_id == (centre_by_code(201).id, centre_by_code(219).id, None)[i % 3]
+        assert creates[str(company.id)]["cvr"] == cvr
+    assert found[renamed.cvr].name == "Nyt Navn ApS" and found[renamed.cvr].version == version + 1
+    assert found[moved.cvr].lead_centre_id == centre_by_code(219).id
+    assert found[fixed.cvr].lead_centre_id == centre_by_code(270).id and found[fixed.cvr].lead_override
+
+    again = run_import(session, data, filename="many.csv")
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 33)
