@@ -77,7 +77,7 @@ def order_rows(session: Session, flt: OrderFilter):
         .join(Company, Company.id == JobOrder.company_id)
         .join(JobCentre, JobCentre.id == JobOrder.lead_centre_id)
     )
-    return _filtered(session, stmt, flt)
+    return _filtered(session, stmt, flt, sector_per_order=True)
 
 
 def order_list(session: Session, flt: OrderFilter):
@@ -98,7 +98,14 @@ def order_count(session: Session, flt: OrderFilter, cap: int | None = None) -> i
     return capped_count(session, order_ids(session, flt), cap or COUNT_CAP)
 
 
-def _filtered(session: Session, stmt, flt: OrderFilter):
+def _filtered(session: Session, stmt, flt: OrderFilter, *, sector_per_order: bool = False):
+    """``stmt`` (which joins ``Company`` if a sector is asked for) narrowed by ``flt``.
+
+    ``sector_per_order``: test the sector as EXISTS on each order, for a page read in its sort
+    order. As a plain join condition, SQLite (once ANALYZEd) starts from the sector's companies
+    and sorts all their orders for one page (130-200 ms instead of 10 ms at a tenth of the
+    national size); a count, which stops at the cap in any order, is quicker that way.
+    """
     if flt.state:
         stmt = stmt.where(JobOrder.state == JobOrderState(flt.state))
     if flt.lead_centre_id:
@@ -116,7 +123,10 @@ def _filtered(session: Session, stmt, flt: OrderFilter):
         from nrs.sectors.queries import prefix_condition
 
         sector = session.get(FocusSector, flt.sector_id)
-        stmt = stmt.where(prefix_condition(sector.prefixes) if sector else sa.false())
+        in_sector = prefix_condition(sector.prefixes) if sector else sa.false()
+        if sector_per_order:
+            in_sector = sa.exists().where(Company.id == JobOrder.company_id, in_sector).correlate(JobOrder)
+        stmt = stmt.where(in_sector)
     return stmt
 
 
