@@ -12,7 +12,7 @@ from nrs.audit.models import AuditEvent
 from nrs.auth.models import User
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
-from nrs.companies.search import NameContains
+from nrs.companies.search import NameContains, few_matches
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.queries import prefix_condition
 
@@ -62,13 +62,18 @@ class Criteria:
         return c
 
 
-def search(criteria: Criteria):
-    """``select(Company)`` for the criteria, sorted. Every filter has an index to use."""
+def search(criteria: Criteria, session: Session | None = None):
+    """``select(Company)`` for the criteria, sorted. Every filter has an index to use.
+
+    With ``session``, the name index is first asked whether the name matches few companies,
+    which decides how the database finds them (``search.NameContains``); the rows are the same.
+    """
     stmt = select(Company)
     if criteria.q:
         folded = fold(criteria.q)
         if folded:
-            by_name = NameContains(folded)  # an indexed substring match on each database
+            few = True if session is None else few_matches(session, folded, COUNT_CAP)
+            by_name = NameContains(folded, few=few)
             if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
                 by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
             stmt = stmt.where(by_name)

@@ -2,13 +2,19 @@
 
 ``name_search`` holds the folded name (``fields.fold``); a search is a substring match of the
 folded query, ``name_search LIKE '%q%'``. A plain LIKE with a leading wildcard scans every row,
-so migration 0011 adds an index that answers it without changing what it matches:
+so migration 0011 adds an index that finds the matches without changing what matches:
 
-- PostgreSQL: a pg_trgm GIN index on ``name_search``; the query stays the plain LIKE and the
-  planner uses the index (it rechecks every candidate, so the rows are exactly the LIKE's).
+- PostgreSQL: a pg_trgm GIN index on ``name_search``; it answers the plain LIKE (and rechecks
+  every candidate, so the rows are exactly the LIKE's).
 - SQLite: an FTS5 table with the trigram tokenizer over ``companies.name_search`` (external
-  content, kept in step by triggers). Its LIKE is exact too, but it can only use the index for
-  a term of at least 3 characters; shorter terms keep the plain LIKE.
+  content, kept in step by triggers). A phrase of trigrams matches exactly where the term is a
+  substring; it needs a term of at least 3 characters, so shorter terms keep the plain LIKE.
+
+Which plan is fast depends on how many companies the term matches, which only the index knows:
+a rare term ("nordbyg hiller") is best found through the index and the few matches sorted; a
+term in most names ("aps") is best found by walking the name index in list order until the page
+is full. ``few_matches`` asks the index, stopping at ``limit``; ``NameContains(few=...)`` then
+compiles to the plan for that case. Either way the rows and their order are the plain LIKE's.
 
 Neither the FTS5 tables nor the GIN index can be described by the models, so Alembic's
 comparison skips them (``include_name``; used by migrations/env.py and tests/test_migrations.py).
@@ -23,8 +29,10 @@ from sqlalchemy.sql.expression import ColumnElement
 #: The FTS5 table (SQLite) and the GIN index (PostgreSQL) of migration 0011.
 FTS_TABLE = "companies_name_fts"
 TRGM_INDEX = "ix_companies_name_trgm"
-#: FTS5's trigram index cannot answer a shorter term.
+#: FTS5's trigram index cannot answer a shorter term (pg_trgm neither, usefully).
 MIN_INDEXED = 3
+
+_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("name_search", sa.String))
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -34,16 +42,38 @@ def include_name(name, type_, parent_names) -> bool:
     return not (type_ == "index" and name == TRGM_INDEX)
 
 
+def _phrase(folded: str) -> str:
+    # fold() leaves only a-z, 0-9 and spaces: nothing to escape inside an FTS5 string.
+    return f'"{folded}"'
+
+
+def few_matches(session, folded: str, limit: int) -> bool:
+    """Whether at most ``limit`` companies' names contain ``folded``, asked of the index (it stops
+    counting at ``limit + 1``). Short terms the index cannot answer count as many."""
+    from nrs.companies.models import Company
+
+    if len(folded) < MIN_INDEXED:
+        return False
+    if session.get_bind().dialect.name == "sqlite":
+        ids = sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(folded)))
+    else:
+        ids = sa.select(Company.id).where(Company.name_search.like(f"%{folded}%"))
+    found = session.execute(sa.select(sa.func.count()).select_from(ids.limit(limit + 1).subquery()))
+    return found.scalar_one() <= limit
+
+
 class NameContains(ColumnElement):
-    """``companies.name_search`` contains ``folded`` (already folded: only a-z, 0-9 and spaces,
-    so the pattern has no LIKE wildcards in it). Compiled per database, see the module docstring."""
+    """``companies.name_search`` contains ``folded`` (already folded). With ``few`` (the term
+    matches few companies) the database is steered to find them through the index and sort them;
+    without, it is free to walk the name index in list order. See the module docstring."""
 
     type = sa.Boolean()
     _is_implicitly_boolean = True  # a condition, not a column: no "= 1" on SQLite
-    inherit_cache = False  # the SQL depends on the term's length, not only on the bound value
+    inherit_cache = False  # the SQL depends on the term and ``few``, not only on bound values
 
-    def __init__(self, folded: str):
+    def __init__(self, folded: str, *, few: bool = True):
         self.folded = folded
+        self.few = few
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
@@ -57,12 +87,24 @@ def _default(element: NameContains, compiler, **kw) -> str:
     return _plain(element, compiler, **kw)
 
 
-@compiles(NameContains, "sqlite")
-def _sqlite(element: NameContains, compiler, **kw) -> str:
-    if len(element.folded) < MIN_INDEXED:
+@compiles(NameContains, "postgresql")
+def _postgresql(element: NameContains, compiler, **kw) -> str:
+    if not element.few or len(element.folded) < MIN_INDEXED:
         return _plain(element, compiler, **kw)
     from nrs.companies.models import Company
 
-    fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("name_search", sa.String))
-    ids = sa.select(fts.c.rowid).where(fts.c.name_search.like(f"%{element.folded}%"))
+    # The matching ids as one array (an InitPlan, from the GIN index), then the rows by primary
+    # key: the planner cannot mistake this for "walk the name index until 50 match".
+    inner = sa.orm.aliased(Company)
+    ids = sa.select(inner.id).where(inner.name_search.like(f"%{element.folded}%"))
+    return compiler.process(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), **kw)
+
+
+@compiles(NameContains, "sqlite")
+def _sqlite(element: NameContains, compiler, **kw) -> str:
+    if not element.few or len(element.folded) < MIN_INDEXED:
+        return _plain(element, compiler, **kw)
+    from nrs.companies.models import Company
+
+    ids = sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(element.folded)))
     return compiler.process(Company.id.in_(ids.scalar_subquery()), **kw)

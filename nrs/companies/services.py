@@ -344,4 +344,6 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
                 {"at": now, "user_id": by_id, "entity_type": "company", "entity_id": str(company_id),
                  "action": action, "changes": changes, "note": note}
                 for company_id, action, changes in events])
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL plan_cache_mode TO DEFAULT"))  # the rest of the transaction
     return outcome

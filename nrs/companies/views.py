@@ -99,7 +99,7 @@ def _ensure_may_change(company: Company) -> None:
 def index():
     s = db_session()
     criteria = queries.Criteria.from_args(request.args)
-    page = queries.page_of(s, queries.search(criteria), page=request.args.get("page", 1, type=int) or 1)
+    page = queries.page_of(s, queries.search(criteria, s), page=request.args.get("page", 1, type=int) or 1)
     centres = queries.centres(s)
     return render_template(
         "companies/index.html", page=page, criteria=criteria, municipalities=queries.municipality_names(s),

@@ -5,6 +5,7 @@ active companies only, sorted by folded name then id, 50 to a page."""
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import pytest
 from sqlmodel import select
@@ -39,16 +40,25 @@ def expected(session, q: str, *, status: str = "active") -> list[int]:
     return [c.id for c in sorted(hits, key=lambda c: (c.name_search, c.id))]
 
 
-def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], int]:
-    """Every page of the search, as the list page asks for it, and the count it shows."""
-    criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
+def _pages(session, criteria, per_page: int) -> tuple[list[int], int]:
     ids, page_number = [], 1
     while True:
-        page = queries.page_of(session, queries.search(criteria), page=page_number, per_page=per_page)
+        page = queries.page_of(session, queries.search(criteria, session), page=page_number, per_page=per_page)
         ids += [c.id for c in page.items]
         if not page.has_next:
             return ids, page.counted
         page_number += 1
+
+
+def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], int]:
+    """Every page of the search, as the list page asks for it, and the count it shows; the same
+    whichever way the database is told to find the names (through the index, or in name order)."""
+    criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
+    result = _pages(session, criteria, per_page)
+    for few in (True, False):
+        with mock.patch.object(queries, "few_matches", lambda *_a, few=few: few):
+            assert _pages(session, criteria, per_page) == result, (q, few)
+    return result
 
 
 @pytest.fixture
