@@ -17,16 +17,18 @@ depends_on = None
 # The count from the orders as they stand (what nrs.joborders.tally.counted says today), written
 # out here because a migration must not change when the code does.
 _COUNT = """
-SELECT lead, state, days, count(*), sum(hires) FROM (
-  SELECT o.lead_centre_id AS lead, o.state AS state,
-         CASE WHEN o.state = 'filled' THEN {days} END AS days,
-         CASE WHEN o.state = 'filled' THEN (
-           SELECT count(*) FROM hires h
-           WHERE h.job_order_id = o.id AND h.centre_id <> o.lead_centre_id
-             AND h.event_id = (SELECT max(e.id) FROM job_order_events e WHERE e.job_order_id = o.id)
-         ) ELSE 0 END AS hires
-  FROM job_orders o
-) counted GROUP BY lead, state, days
+SELECT o.lead_centre_id, o.state, CASE WHEN o.state = 'filled' THEN {days} END AS days,
+       count(*), sum(coalesce(other.n, 0))
+FROM job_orders o
+LEFT JOIN (
+  SELECT h.job_order_id, count(*) AS n FROM hires h
+  JOIN job_orders o2 ON o2.id = h.job_order_id
+  JOIN (SELECT job_order_id, max(id) AS last_id FROM job_order_events GROUP BY job_order_id) last
+    ON last.job_order_id = h.job_order_id AND last.last_id = h.event_id
+  WHERE h.centre_id <> o2.lead_centre_id AND o2.state = 'filled'
+  GROUP BY h.job_order_id
+) other ON other.job_order_id = o.id
+GROUP BY o.lead_centre_id, o.state, days
 """
 _DAYS = {"sqlite": "CAST(julianday(o.closed_on) - julianday(o.received_on) AS INTEGER)",
          "postgresql": "o.closed_on - o.received_on"}

@@ -38,73 +38,79 @@ def agreements_active(session: Session, *, on: date, centre_id: int | None = Non
     return active_count(session, on=on, centre_id=centre_id)
 
 
-def _latest(as_of: date):
-    """Each order received by ``as_of`` with the event that set its state at the end of that day."""
+def _latest(as_of: date, **columns):
+    """Each order received by ``as_of`` beside each of its events up to that day; ``rn = 1`` marks
+    the event that set its state at the end of the day. ``columns``: what else to carry (by label)."""
     rn = sa.func.row_number().over(
         partition_by=JobOrderEvent.job_order_id,
         order_by=(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc()),
     )
     return (
-        sa.select(
-            JobOrder.id.label("order_id"), JobOrder.lead_centre_id.label("lead"), JobOrder.received_on,
-            JobOrderEvent.id.label("event_id"), JobOrderEvent.to_state.label("state"),
-            JobOrderEvent.on_date, rn.label("rn"),
-        )
+        sa.select(*(c.label(name) for name, c in columns.items()), rn.label("rn"))
+        .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
-        .cte("latest")
+        .subquery("latest")
     )
 
 
 def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, int]]:
     """``order id -> (state at the end of as_of, lead centre id, id of the event that set it)``."""
-    latest = _latest(as_of)
+    latest = _latest(as_of, order_id=JobOrder.id, state=JobOrderEvent.to_state, lead=JobOrder.lead_centre_id,
+                     event_id=JobOrderEvent.id)
     rows = session.execute(
         sa.select(latest.c.order_id, latest.c.state, latest.c.lead, latest.c.event_id).where(latest.c.rn == 1)
     ).all()
     return {oid: (JobOrderState(state), lead, eid) for oid, state, lead, eid in rows}
 
 
-def _snapshot(session: Session, as_of: date):
-    """One statement: per (lead, state, days to fill) the number of orders, and the hires from other centres.
+def _other_hires(session: Session, as_of: date) -> dict[int, int]:
+    """Per lead centre: hires by another centre that filled an order still filled at the end of ``as_of``.
+
+    A hire counts when its filling event is the order's last event up to that day: no later event
+    (by date, then by the order they were recorded in) exists by then. Few hires come from another
+    centre, so looking each one up is cheaper than carrying hires through the window's sort.
+    """
+    filling = sa.orm.aliased(JobOrderEvent)
+    later = sa.orm.aliased(JobOrderEvent)
+    superseded = (
+        sa.select(later.id)
+        .where(later.job_order_id == filling.job_order_id, later.on_date <= as_of,
+               sa.or_(later.on_date > filling.on_date, sa.and_(later.on_date == filling.on_date, later.id > filling.id)))
+        .exists()
+    )
+    stmt = (
+        sa.select(JobOrder.lead_centre_id, sa.func.count())
+        .select_from(Hire)
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .join(filling, filling.id == Hire.event_id)
+        .where(Hire.centre_id != JobOrder.lead_centre_id, filling.on_date <= as_of, JobOrder.received_on <= as_of,
+               filling.to_state == JobOrderState.filled, ~superseded)
+        .group_by(JobOrder.lead_centre_id)
+    )
+    return dict(session.execute(stmt).all())
+
+
+def _snapshot(session: Session, as_of: date, *, days_to_fill: bool = True):
+    """Per (lead, state, days to fill) the number of orders at the end of ``as_of``, and the hires from
+    other centres. ``days_to_fill=False`` leaves the days out (the status report does not need them).
 
     Returns ``({lead: {state: {days or None: n}}}, {lead: hires from another centre})``.
     """
-    # Hires by a centre other than the lead, per filling event: joined before the window so that
-    # the one sort the window needs does all the work (cheaper than a second look per order).
-    other_hires = (
-        sa.select(Hire.event_id, sa.func.count().label("n"))
-        .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .where(Hire.centre_id != JobOrder.lead_centre_id)
-        .group_by(Hire.event_id)
-        .subquery()
-    )
-    rn = sa.func.row_number().over(
-        partition_by=JobOrderEvent.job_order_id,
-        order_by=(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc()),
-    )
-    latest = (
-        sa.select(JobOrder.lead_centre_id.label("lead"), JobOrder.received_on, JobOrderEvent.to_state.label("state"),
-                  JobOrderEvent.on_date, other_hires.c.n.label("other_hires"), rn.label("rn"))
-        .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
-        .outerjoin(other_hires, other_hires.c.event_id == JobOrderEvent.id)
-        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
-        .subquery()
-    )
+    latest = _latest(as_of, lead=JobOrder.lead_centre_id, state=JobOrderEvent.to_state,
+                     **({"on_date": JobOrderEvent.on_date, "received_on": JobOrder.received_on} if days_to_fill else {}))
     filled = latest.c.state == JobOrderState.filled.value
-    days = sa.case((filled, days_between(session, latest.c.on_date, latest.c.received_on)), else_=None)
+    days = (sa.case((filled, days_between(session, latest.c.on_date, latest.c.received_on)), else_=None)
+            if days_to_fill else sa.null())
     stmt = (
-        sa.select(latest.c.lead, latest.c.state, days.label("days"), sa.func.count(),
-                  sa.func.sum(sa.case((filled, latest.c.other_hires), else_=0)))
+        sa.select(latest.c.lead, latest.c.state, days.label("days"), sa.func.count())
         .where(latest.c.rn == 1)
-        .group_by(latest.c.lead, latest.c.state, days)
+        .group_by(latest.c.lead, latest.c.state, *((days,) if days_to_fill else ()))
     )
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
-    other: dict[int, int] = defaultdict(int)
-    for lead, state, d, n, hires in session.execute(stmt).all():
+    for lead, state, d, n in session.execute(stmt).all():
         by_lead[lead][JobOrderState(state)][d] = n
-        other[lead] += int(hires or 0)
-    return by_lead, other
+    return by_lead, _other_hires(session, as_of)
 
 
 def _codes(session: Session) -> dict[int, int]:
@@ -116,7 +122,7 @@ def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
 
     ``by_centre`` is keyed by the lead centre's municipality code (``"201"``).
     """
-    by_lead, other = snapshot or _snapshot(session, as_of)
+    by_lead, other = snapshot or _snapshot(session, as_of, days_to_fill=False)
     codes = _codes(session)
     total = _blank()
     by_centre: dict[str, dict] = {str(code): _blank() for code in sorted(codes.values())}
