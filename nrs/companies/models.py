@@ -34,6 +34,10 @@ class Company(SQLModel, table=True):
         sa.Index("ix_companies_municipality_name", "municipality_code", "name_search"),
         # A coordinator's front page: the centre's companies that have no contact person.
         sa.Index("ix_companies_lead_contact", "lead_centre_id", "contact_user_id"),
+        # A campaign counts the advertising-protected companies it leaves out: these only.
+        sa.Index("ix_companies_protected_municipality", "municipality_code",
+                 sqlite_where=sa.text("advertising_protected IS 1"),
+                 postgresql_where=sa.text("advertising_protected IS true")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
