@@ -72,7 +72,7 @@ def search(criteria: Criteria, session: Session | None = None):
     if criteria.q:
         folded = fold(criteria.q)
         if folded:
-            few = True if session is None else few_matches(session, folded, COUNT_CAP)
+            few = True if session is None else few_matches(session, folded)
             by_name = NameContains(folded, few=few)
             if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
                 by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
