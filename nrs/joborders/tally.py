@@ -204,15 +204,28 @@ def repair(session: Session) -> int:
     return len(found)
 
 
+#: The last tally read and its snapshot, keyed by the rows themselves: the front page reads the
+#: tally on every visit, and it changes far less often than it is read (never stale: same rows,
+#: same answer).
+_last_snapshot: dict[tuple, tuple[dict, dict]] = {}
+
+
 def snapshot(session: Session):
     """The tally in the shape of the history's snapshot: ``({lead: {state: {days|None: n}}}, {lead: hires})``."""
+    rows = tuple(tuple(r) for r in session.execute(
+        sa.select(_T.c.lead_centre_id, sa.type_coerce(_T.c.state, sa.String), _T.c.orders, _T.c.other_hires,
+                  _T.c.days_to_fill).where(_T.c.orders != 0).order_by(_T.c.lead_centre_id, _T.c.state)))
+    found = _last_snapshot.get(rows)
+    if found is not None:
+        return found
     by_lead: dict[int, dict] = defaultdict(dict)
     other: dict[int, int] = defaultdict(int)
-    for (lead, state), row in stored(session).items():
-        if not row.orders:
-            continue
+    for lead, state, *rest in rows:
+        row = _row(rest)
         state = _STATES[state]
         by_lead[lead][state] = dict(row.days) if state is JobOrderState.filled else {None: row.orders}
         if row.other_hires:
             other[lead] += row.other_hires
-    return by_lead, other
+    _last_snapshot.clear()
+    _last_snapshot[rows] = found = (dict(by_lead), dict(other))
+    return found
