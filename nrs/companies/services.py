@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -259,22 +260,24 @@ def _cvr_in(session: Session, cvrs: list[str]):
     return Company.cvr.in_(cvrs)
 
 
-def _insert_companies(session: Session, rows: list[dict]) -> None:
-    """New company rows into the table; each row gets its ``id``."""
+def _insert_companies(session: Session, rows: list[dict], make) -> list[dict]:
+    """New companies, ``make(row)`` each, into the table; returns what was inserted, with ids."""
     if session.get_bind().dialect.name == "postgresql":
         # Numbers from the sequence up front: COPY cannot return the ids it made.
         ids = session.execute(sa.text(
             "SELECT nextval(pg_get_serial_sequence('companies', 'id')) FROM generate_series(1, :n)"),
             {"n": len(rows)}).scalars().all()
-        for row, new_id in zip(rows, ids, strict=True):
-            row["id"] = new_id
-        _insert(session, Company.__table__, rows)
-        return
+        # Made before COPY starts: nothing else may use the connection while it streams.
+        made = [{**make(row), "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+        _insert(session, Company.__table__, made)
+        return made
+    made = [make(row) for row in rows]
     # Core, not ORM bulk insert: the ORM splits the batch wherever a value is None.
     inserted = session.execute(
-        Company.__table__.insert().returning(Company.id, sort_by_parameter_order=True), rows)
-    for row, new_id in zip(rows, inserted.scalars().all(), strict=True):
+        Company.__table__.insert().returning(Company.id, sort_by_parameter_order=True), made)
+    for row, new_id in zip(made, inserted.scalars().all(), strict=True):
         row["id"] = new_id
+    return made
 
 
 def import_companies(session: Session, rows: Iterable[dict], *, by, source: CompanySource) -> ImportOutcome:
@@ -307,7 +310,7 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
         for row in chunk:
             current = existing.get(row["cvr"])
             if current is None:
-                new_rows.append(_new_company_row(session, row, source=source, centres=centres, now=now))
+                new_rows.append(row)
                 continue
             values = {k: row[k] for k in DATA_FIELDS if k in row}
             if all(getattr(current, k) == v for k, v in values.items()):
@@ -334,7 +337,8 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
             session.execute(sa.update(Company), updates)
         if new_rows:
             outcome.new += len(new_rows)
-            _insert_companies(session, new_rows)
+            new_rows = _insert_companies(session, new_rows, functools.partial(
+                _new_company_row, session, source=source, centres=centres, now=now))
             events.extend((r["id"], "create", {"cvr": r["cvr"], "name": r["name"],
                                                "municipality_code": r["municipality_code"],
                                                "lead_centre_id": r["lead_centre_id"]})
