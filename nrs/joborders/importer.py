@@ -20,7 +20,7 @@ from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.forms import contains_cpr
 from nrs.importfile import decode, read_csv_rows
-from nrs.joborders import services
+from nrs.joborders import services, tally
 from nrs.joborders.models import JobOrder, UnfilledReason
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
@@ -247,6 +247,7 @@ def run_import(session: Session, data: bytes, *, filename: str = "", by=None, sk
             valid.append(row)
     if report.invalid and not skip_invalid:
         return report
+    tally.lock_for_many(session)
     for row in valid:
         if _existing(session, row) is not None:
             report.unchanged += 1

@@ -128,6 +128,17 @@ def record_change(session: Session, before: Contribution | None, after: Contribu
         session.execute(_T.update().where(where).values(**current.values()))
 
 
+def lock_for_many(session: Session) -> None:
+    """Before one transaction changes many orders (an import): take the tally for the whole of it.
+
+    Such a transaction touches the rows of many centres in no particular order; without this a
+    single change waiting for one of them while holding another could deadlock with it on
+    PostgreSQL. Now single changes wait for the import to commit. (SQLite has one writer anyway.)
+    """
+    if not is_sqlite(session):
+        session.execute(sa.text("LOCK TABLE job_order_tally IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def _row(values) -> Row:
     orders, hires, days = values
     return Row(orders, hires, Counter({int(d): n for d, n in json.loads(days or "{}").items()}))

@@ -126,3 +126,51 @@ def test_the_migration_counts_the_orders_already_there(database_url, session, ma
     command.upgrade(cfg, "head")
     assert tally.stored(session) == before
     assert sum(r.orders for r in before.values()) == 3 and sum(r.other_hires for r in before.values()) == 1
+
+
+def test_a_close_during_an_import_waits_for_it_instead_of_deadlocking(app, database_url, session, make_company,
+                                                                      make_job_order):
+    """The import holds Allerød's open row and is about to take its filled row, while a colleague
+    fills another Allerød order (filled row, then open row). Without the import taking the tally
+    first, PostgreSQL would find a deadlock and fail one of them."""
+    import threading
+    import time
+
+    from sqlmodel import Session
+
+    from nrs.db import make_engine
+
+    received = today() - timedelta(days=5)
+    company = make_company(municipality_code=201)
+    existing = make_job_order(company, received_on=received)
+    engine = make_engine(database_url)
+    outcome: list[str] = []
+
+    def colleague_fills():
+        with app.app_context(), Session(engine) as s:
+            try:
+                services.begin_write(s)
+                order = s.get(JobOrder, existing.id)
+                services.fill(s, order, by=None, expected_version=order.version, on_date=today(),
+                              hires=[services.NewHire(centre_id=order.lead_centre_id, hired_on=today())])
+                s.commit()
+                outcome.append("filled")
+            except Exception as exc:  # a deadlock would land here
+                s.rollback()
+                outcome.append(repr(exc))
+
+    with app.app_context(), Session(engine) as importing:
+        services.begin_write(importing)
+        tally.lock_for_many(importing)
+        first = services.log_job_order(importing, by=None, company=importing.get(type(company), company.id),
+                                       title="Importeret 1", received_on=received)
+        colleague = threading.Thread(target=colleague_fills)
+        colleague.start()
+        time.sleep(0.5)  # let the colleague reach the tally (or SQLite's write lock) and wait there
+        services.fill(importing, first, by=None, expected_version=first.version, on_date=today(),
+                      hires=[services.NewHire(centre_id=first.lead_centre_id, hired_on=today())])
+        importing.commit()
+    colleague.join(timeout=60)
+    engine.dispose()
+    assert outcome == ["filled"]
+    assert_tally_equals_history(session)
