@@ -64,6 +64,13 @@ def is_sqlite(session_or_engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def capped_count(session, stmt, cap: int) -> int:
+    """``count(*)`` of ``stmt`` up to ``cap`` + 1 rows: "more than cap" costs cap rows, not millions."""
+    return session.execute(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
+    ).scalar_one()
+
+
 def days_between(session_or_engine, later, earlier):
     """``later - earlier`` in whole days as a SQL expression: SQLite has no date type to subtract."""
     if is_sqlite(session_or_engine):

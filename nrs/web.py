@@ -222,13 +222,6 @@ class KeysetPage:
         return self._url(before=self.first, page=self.number - 1 if self.number else None)
 
 
-def capped_count(session, stmt, cap: int) -> int:
-    """``count(*)`` of ``stmt`` up to ``cap`` + 1 rows: "more than cap" costs cap rows, not millions."""
-    return session.execute(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
-    ).scalar_one()
-
-
 def keyset_select(stmt, keys, values=None, *, reverse: bool = False, limit: int = 51):
     """``stmt`` from just after ``values`` (None: from the start), ordered by ``keys``, the key columns appended."""
     query = stmt.add_columns(*(k.column.label(f"_key{i}") for i, k in enumerate(keys)))

@@ -13,6 +13,7 @@ from nrs.auth.models import User
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
 from nrs.companies.search import NameContains, few_matches
+from nrs.db import capped_count
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.queries import prefix_condition
 
@@ -133,8 +134,7 @@ def page_of(session: Session, stmt, *, page: int, per_page: int = 50) -> ResultP
     """One page, with a count that stops at COUNT_CAP: on a million companies an exact count
     of an unfiltered list would scan them all on every page."""
     page = max(1, page)
-    capped = stmt.with_only_columns(Company.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    counted = session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
+    counted = capped_count(session, stmt.with_only_columns(Company.id), COUNT_CAP)
     items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)))
     return ResultPage(items=items, page=page, per_page=per_page, counted=counted)
 

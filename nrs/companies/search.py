@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
+from nrs.db import capped_count
+
 #: The FTS5 table (SQLite) and the GIN index (PostgreSQL) of migration 0011.
 FTS_TABLE = "companies_name_fts"
 TRGM_INDEX = "ix_companies_name_trgm"
@@ -54,21 +56,25 @@ def _phrase(folded: str) -> str:
 FEW = {"sqlite": 10_000, "postgresql": 100_000}
 
 
+def _indexed_ids(dialect: str, folded: str):
+    """The ids of the companies whose name contains ``folded`` (3 characters or more), as each
+    database's name index finds them: the FTS5 phrase on SQLite, the trigram LIKE on PostgreSQL."""
+    if dialect == "sqlite":
+        return sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(folded)))
+    from nrs.companies.models import Company
+
+    inner = sa.orm.aliased(Company)  # its own FROM: never correlated with the outer companies
+    return sa.select(inner.id).where(inner.name_search.like(f"%{folded}%"))
+
+
 def few_matches(session, folded: str) -> bool:
     """Whether few companies' names contain ``folded`` (``FEW``), asked of the index, which stops
     counting after the limit. Short terms the index cannot answer count as many."""
-    from nrs.companies.models import Company
-
     if len(folded) < MIN_INDEXED:
         return False
     dialect = session.get_bind().dialect.name
     limit = FEW.get(dialect, 10_000)
-    if dialect == "sqlite":
-        ids = sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(folded)))
-    else:
-        ids = sa.select(Company.id).where(Company.name_search.like(f"%{folded}%"))
-    found = session.execute(sa.select(sa.func.count()).select_from(ids.limit(limit + 1).subquery()))
-    return found.scalar_one() <= limit
+    return capped_count(session, _indexed_ids(dialect, folded), limit) <= limit
 
 
 class NameContains(ColumnElement):
@@ -104,8 +110,7 @@ def _postgresql(element: NameContains, compiler, **kw) -> str:
 
     # The matching ids as one array (an InitPlan, from the GIN index), then the rows by primary
     # key: the planner cannot mistake this for "walk the name index until 50 match".
-    inner = sa.orm.aliased(Company)
-    ids = sa.select(inner.id).where(inner.name_search.like(f"%{element.folded}%"))
+    ids = _indexed_ids("postgresql", element.folded)
     return compiler.process(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), **kw)
 
 
@@ -115,5 +120,5 @@ def _sqlite(element: NameContains, compiler, **kw) -> str:
         return _plain(element, compiler, **kw)
     from nrs.companies.models import Company
 
-    ids = sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(element.folded)))
+    ids = _indexed_ids("sqlite", element.folded)
     return compiler.process(Company.id.in_(ids.scalar_subquery()), **kw)

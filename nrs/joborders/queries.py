@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 
 from nrs.auth.models import User
 from nrs.companies.models import Company
+from nrs.db import capped_count
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
-from nrs.web import SortKey, capped_count
+from nrs.web import SortKey
 
 _ID_DESC = SortKey(JobOrder.id, desc=True)
 _ID = SortKey(JobOrder.id)
