@@ -66,20 +66,25 @@ class Row:
                                                                        nonzero(other.days))
 
 
-def _other_hires(order_id_column, lead_column):
-    """Hires from another centre than the lead on the order's last event (its filling event when filled).
+def _other_hires(order_id: int | None = None):
+    """``(job_order_id, n)``: per filled order (or just ``order_id``), the hires from another centre
+    than the lead on its last event, which is its filling event.
 
     An order's events only move forward in time (the services refuse an earlier or a future date),
-    so its last event is the one with the highest id.
+    so its last event is the one with the highest id. Joins rather than a lookup per order: the
+    plan stays a few hash joins even on a freshly loaded database without statistics.
     """
-    last_event = (
-        sa.select(sa.func.max(JobOrderEvent.id)).where(JobOrderEvent.job_order_id == order_id_column)
-        .correlate_except(JobOrderEvent).scalar_subquery()
-    )
+    only_events, only_hires = (((), ()) if order_id is None else
+                               ((JobOrderEvent.job_order_id == order_id,), (Hire.job_order_id == order_id,)))
+    last = (sa.select(JobOrderEvent.job_order_id, sa.func.max(JobOrderEvent.id).label("last_id"))
+            .where(*only_events).group_by(JobOrderEvent.job_order_id).subquery())
     return (
-        sa.select(sa.func.count()).select_from(Hire)
-        .where(Hire.job_order_id == order_id_column, Hire.event_id == last_event, Hire.centre_id != lead_column)
-        .correlate_except(Hire).scalar_subquery()
+        sa.select(Hire.job_order_id, sa.func.count().label("n"))
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .join(last, sa.and_(last.c.job_order_id == Hire.job_order_id, last.c.last_id == Hire.event_id))
+        .where(*only_hires, Hire.centre_id != JobOrder.lead_centre_id,
+               JobOrder.state == JobOrderState.filled)
+        .group_by(Hire.job_order_id).subquery()
     )
 
 
@@ -95,8 +100,8 @@ def contribution(session: Session, order_id: int) -> Contribution | None:
     state = JobOrderState(state)
     if state != JobOrderState.filled:
         return Contribution(lead, state.value)
-    hires = session.execute(sa.select(_other_hires(sa.literal(order_id), sa.literal(lead)))).scalar_one()
-    return Contribution(lead, state.value, (closed_on - received_on).days, int(hires))
+    hires = session.execute(sa.select(_other_hires(order_id).c.n)).scalar_one_or_none() or 0
+    return Contribution(lead, state.value, (closed_on - received_on).days, hires)
 
 
 def record_change(session: Session, before: Contribution | None, after: Contribution | None) -> None:
@@ -151,20 +156,8 @@ def stored(session: Session) -> dict[tuple[int, str], Row]:
 
 
 def counted(session: Session) -> dict[tuple[int, str], Row]:
-    """The tally counted from the orders as they stand.
-
-    Joins rather than a lookup per order: the plan stays a few hash joins even on a freshly
-    loaded database whose statistics are not gathered yet.
-    """
-    last = (sa.select(JobOrderEvent.job_order_id, sa.func.max(JobOrderEvent.id).label("last_id"))
-            .group_by(JobOrderEvent.job_order_id).subquery())
-    other = (
-        sa.select(Hire.job_order_id, sa.func.count().label("n"))
-        .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .join(last, sa.and_(last.c.job_order_id == Hire.job_order_id, last.c.last_id == Hire.event_id))
-        .where(Hire.centre_id != JobOrder.lead_centre_id, JobOrder.state == JobOrderState.filled)
-        .group_by(Hire.job_order_id).subquery()
-    )
+    """The tally counted from the orders as they stand."""
+    other = _other_hires()
     filled = JobOrder.state == JobOrderState.filled
     days = sa.case((filled, days_between(session, JobOrder.closed_on, JobOrder.received_on)), else_=None)
     inner = (sa.select(JobOrder.lead_centre_id.label("lead"), sa.type_coerce(JobOrder.state, sa.String).label("state"),
