@@ -19,19 +19,11 @@ from sqlmodel import Session
 
 from bench.databases import median_ms, run_on_each
 from bench.generate import Counts, generate
+from bench.run import STATUS_SQL
 from nrs.db import make_engine
 from nrs.joborders import queries
 from nrs.joborders.jobs import request_help_for_idle_orders
 from nrs.reports.queries import figures_with_statistics, status_figures
-
-BARE = """
-SELECT lead_centre_id, to_state, count(*) FROM (
-  SELECT o.lead_centre_id, e.to_state,
-         row_number() OVER (PARTITION BY e.job_order_id ORDER BY e.on_date DESC, e.id DESC) AS rn
-  FROM job_order_events e JOIN job_orders o ON o.id = e.job_order_id
-  WHERE e.on_date <= :d AND o.received_on <= :d
-) latest WHERE rn = 1 GROUP BY lead_centre_id, to_state
-"""
 
 
 def run(label: str, url: str, orders: int) -> None:
@@ -49,7 +41,7 @@ def run(label: str, url: str, orders: int) -> None:
             return s.execute(stmt.limit(50).offset((n - 1) * 50)).all()
 
         figures = {
-            "bare window query (floor)": lambda: s.execute(sa.text(BARE), {"d": day}).all(),
+            "bare window query (floor)": lambda: s.execute(sa.text(STATUS_SQL), {"d": day}).all(),
             "status_figures": lambda: status_figures(s, as_of=day),
             "front page figures + stats": lambda: figures_with_statistics(s, as_of=day),
             "list, first page": lambda: page(1),
