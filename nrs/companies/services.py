@@ -18,6 +18,7 @@ from nrs.auth.models import Role, User
 from nrs.clock import utcnow
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, CompanySource, Contact
+from nrs.db import is_sqlite
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.municipalities.services import centre_for_municipality
@@ -235,10 +236,10 @@ def _insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
     and spends longer rewriting their placeholders than PostgreSQL spends inserting the rows.
     ``COPY`` runs on the session's own connection, so it is part of the same transaction.
     """
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    if is_sqlite(session):
         session.execute(table.insert(), rows)
         return
+    bind = session.get_bind()
     columns = list(rows[0])
     processors = [(i, proc) for i, c in enumerate(columns)
                   if (proc := table.c[c].type.dialect_impl(bind.dialect).bind_processor(bind.dialect))]
@@ -255,14 +256,14 @@ def _insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
 
 def _cvr_in(session: Session, cvrs: list[str]):
     """``cvr IN (...)``; on PostgreSQL one array parameter instead of a placeholder per number."""
-    if session.get_bind().dialect.name == "postgresql":
+    if not is_sqlite(session):
         return Company.cvr == sa.any_(sa.bindparam("cvrs", cvrs, type_=ARRAY(sa.String)))
     return Company.cvr.in_(cvrs)
 
 
 def _insert_companies(session: Session, rows: list[dict], make) -> list[dict]:
     """New companies, ``make(row)`` each, into the table; returns what was inserted, with ids."""
-    if session.get_bind().dialect.name == "postgresql":
+    if not is_sqlite(session):
         # Numbers from the sequence up front: COPY cannot return the ids it made.
         ids = session.execute(sa.text(
             "SELECT nextval(pg_get_serial_sequence('companies', 'id')) FROM generate_series(1, :n)"),
@@ -288,7 +289,8 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
     gets an audit event (written in bulk, same shape as ``audit.services.record``).
     """
     outcome = ImportOutcome()
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = not is_sqlite(session)
+    if postgresql:
         # psycopg prepares a statement once it has run 5 times, and PostgreSQL may then keep one
         # generic plan for it, made while ``companies`` was still (nearly) empty: a sequential
         # scan with a 900-item IN list, per chunk, on an ever bigger table (100,000 new rows:
@@ -299,7 +301,7 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
     note = f"import ({source.value})"
     columns = [Company.id, Company.cvr, Company.version, *(getattr(Company, k) for k in DATA_FIELDS)]
     rows = list(rows)
-    size = PG_CHUNK if session.get_bind().dialect.name == "postgresql" else CHUNK
+    size = PG_CHUNK if postgresql else CHUNK
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
         now = utcnow()
@@ -348,6 +350,6 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
                 {"at": now, "user_id": by_id, "entity_type": "company", "entity_id": str(company_id),
                  "action": action, "changes": changes, "note": note}
                 for company_id, action, changes in events])
-    if session.get_bind().dialect.name == "postgresql":
+    if postgresql:
         session.execute(sa.text("SET LOCAL plan_cache_mode TO DEFAULT"))  # the rest of the transaction
     return outcome
