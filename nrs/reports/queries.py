@@ -54,14 +54,14 @@ def _latest(as_of: date, **columns):
     )
 
 
-def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, int]]:
-    """``order id -> (state at the end of as_of, lead centre id, id of the event that set it)``."""
+def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState, int, date]]:
+    """``order id -> (state at the end of as_of, lead centre id, date of the event that set it)``."""
     latest = _latest(as_of, order_id=JobOrder.id, state=JobOrderEvent.to_state, lead=JobOrder.lead_centre_id,
-                     event_id=JobOrderEvent.id)
+                     on_date=JobOrderEvent.on_date)
     rows = session.execute(
-        sa.select(latest.c.order_id, latest.c.state, latest.c.lead, latest.c.event_id).where(latest.c.rn == 1)
+        sa.select(latest.c.order_id, latest.c.state, latest.c.lead, latest.c.on_date).where(latest.c.rn == 1)
     ).all()
-    return {oid: (JobOrderState(state), lead, eid) for oid, state, lead, eid in rows}
+    return {oid: (JobOrderState(state), lead, on) for oid, state, lead, on in rows}
 
 
 def _other_hires(session: Session, as_of: date) -> dict[int, int]:

@@ -143,14 +143,13 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     states = states_as_of(session, end)
     received = dict(session.execute(
         sa.select(JobOrder.id, JobOrder.received_on).where(JobOrder.received_on <= end)).all())
-    event_dates = _event_dates(session, [e for _s, _l, e in states.values() if e])
     referred = _first_referral(session, end)
     helped = _asking_for_help(session, end)
-    for oid, (state, lead, event_id) in states.items():
+    for oid, (state, lead, since) in states.items():
         f = per[lead]
         if start <= received[oid] <= end:
             f.received += 1
-        closed_in_week = event_id is not None and start <= event_dates.get(event_id, start) <= end
+        closed_in_week = start <= since <= end
         if state == JobOrderState.filled and closed_in_week:
             f.filled += 1
         elif state == JobOrderState.unfilled and closed_in_week:
@@ -180,19 +179,6 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
         setattr(nrs, name, sum(getattr(per[c.id], name) for c in centres))
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
                        campaigns=_campaigns(session))
-
-
-def _event_dates(session: Session, event_ids: list[int]) -> dict[int, date]:
-    from nrs.joborders.models import JobOrderEvent
-
-    dates: dict[int, date] = {}
-    # In chunks: PostgreSQL takes at most 65,535 parameters in one statement (national scale).
-    for i in range(0, len(event_ids), 10_000):
-        chunk = event_ids[i : i + 10_000]
-        dates.update(session.execute(
-            sa.select(JobOrderEvent.id, JobOrderEvent.on_date).where(JobOrderEvent.id.in_(chunk))
-        ).all())
-    return dates
 
 
 def _first_referral(session: Session, end: date) -> set[int]:
