@@ -64,6 +64,22 @@ def is_sqlite(session_or_engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def begin_write(session: Session) -> None:
+    """Start this transaction as a writer on SQLite, so a concurrent writer waits its turn.
+
+    SQLite cannot turn a reading transaction that has fallen behind another writer into a
+    writing one ("database is locked" at once, whatever the busy timeout); ``BEGIN IMMEDIATE``
+    takes the write lock first and waits. PostgreSQL needs nothing: its UPDATE waits for the row.
+    Call it before loading what a request will change: it ends the request's reading
+    transaction (and any flushed work), so nothing may be pending.
+    """
+    if session.new or session.dirty or session.deleted:
+        return
+    session.rollback()
+    if is_sqlite(session):
+        session.connection(execution_options={"sqlite_immediate": True})
+
+
 def capped_count(session, stmt, cap: int) -> int:
     """``count(*)`` of ``stmt`` up to ``cap`` + 1 rows: "more than cap" costs cap rows, not millions."""
     return session.execute(

@@ -10,7 +10,7 @@ from nrs.campaigns import queries, services
 from nrs.campaigns.models import Campaign, TargetStatus
 from nrs.cli import engine, fail
 from nrs.clock import utcnow
-from nrs.db import is_sqlite, session_scope
+from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import render
 from nrs.municipalities.models import JobCentre
@@ -68,9 +68,7 @@ def _campaign(s, campaign_id: int) -> Campaign:
 def build(campaign_id: int):
     """Refresh the target list now; the last line starts with the number of targets."""
     try:
-        with session_scope(engine()) as s:
-            if is_sqlite(s):  # take the write lock first: a refresh reads, then writes
-                s.connection(execution_options={"sqlite_immediate": True})
+        with session_scope(engine(), write=True) as s:  # a refresh reads, then writes
             campaign = _campaign(s, campaign_id)
             result = services.build_campaign(s, campaign, now=utcnow())
             click.echo(f"tilføjet {result.added}, ikke længere matchende {result.removed}, "

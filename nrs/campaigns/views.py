@@ -21,7 +21,7 @@ from nrs.campaigns.models import (
 )
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
-from nrs.db import db_session, get_or_404, is_sqlite
+from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import JobCentre, Municipality
@@ -129,19 +129,10 @@ def detail(campaign_id: int):
     )
 
 
-def _begin_write() -> None:
-    """On SQLite take the write lock before reading (BEGIN IMMEDIATE): a refresh reads, then
-    writes, and SQLite refuses at once a reader that fell behind a concurrent writer."""
-    s = db_session()
-    if is_sqlite(s) and not (s.new or s.dirty or s.deleted):
-        s.rollback()
-        s.connection(execution_options={"sqlite_immediate": True})
-
-
 @bp.post("/<int:campaign_id>/build")
 @access("coordinator")
 def build(campaign_id: int):
-    _begin_write()
+    begin_write(db_session())  # a refresh reads, then writes
     campaign = get_or_404(Campaign, campaign_id)
     if not ActionForm().validate():
         abort(400)

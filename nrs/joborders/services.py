@@ -20,7 +20,6 @@ from nrs.audit.services import apply_changes, diff, record
 from nrs.auth.models import Role, User
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
-from nrs.db import is_sqlite
 from nrs.errors import DomainError, StaleObjectError
 from nrs.forms import contains_cpr
 from nrs.joborders import tally
@@ -53,22 +52,6 @@ class NewHire:
     centre_id: int
     hired_on: date
     referral_id: int | None = None
-
-
-def begin_write(session: Session) -> None:
-    """Start this transaction as a writer on SQLite, so a concurrent writer waits its turn.
-
-    SQLite cannot turn a reading transaction that has fallen behind another writer into a
-    writing one ("database is locked" at once, whatever the busy timeout); ``BEGIN IMMEDIATE``
-    takes the write lock first and waits. PostgreSQL needs nothing: its UPDATE waits for the row.
-    Call it before loading the order that a request will change: it ends the request's reading
-    transaction (and any flushed work), so nothing may be pending.
-    """
-    if session.new or session.dirty or session.deleted:
-        return
-    session.rollback()
-    if is_sqlite(session):
-        session.connection(execution_options={"sqlite_immediate": True})
 
 
 def refuse_cpr(**fields: str | None) -> None:

@@ -12,7 +12,7 @@ from nrs.auth.models import Role, User
 from nrs.clock import parse_date, today
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
-from nrs.db import db_session, engine, get_or_404
+from nrs.db import begin_write, db_session, engine, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.joborders import queries, services
@@ -145,7 +145,7 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
 
 def _load_for_write(order_id: int) -> JobOrder:
     """Start the write transaction, then load the order as it is now."""
-    services.begin_write(db_session())
+    begin_write(db_session())
     return get_or_404(JobOrder, order_id)
 
 
@@ -170,7 +170,7 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
     try:
         do(s, order, form)
     except StaleObjectError as exc:
-        services.begin_write(s)  # a fresh transaction sees the winner's change
+        begin_write(s)  # a fresh transaction sees the winner's change
         return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
     except DomainError as exc:
         field = getattr(form, exc.field, None) if exc.field else None
@@ -178,7 +178,7 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
             field.errors.append(exc.message)
         else:
             form.form_errors.append(exc.message)
-        services.begin_write(s)
+        begin_write(s)
         return _detail(s.get(JobOrder, order_id), 400, **{form_name: form})
     flash(done, "success")
     return redirect(url_for(".detail", order_id=order_id))
@@ -329,7 +329,7 @@ def edit(order_id: int):
             services.update_job_order(s, order, by=current_user, expected_version=_version(form),
                                       lead_reason=form.lead_reason.data or "", **values)
         except StaleObjectError as exc:
-            services.begin_write(s)
+            begin_write(s)
             return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
         except DomainError as exc:
             getattr(form, exc.field or "title").errors.append(exc.message)
@@ -344,7 +344,7 @@ def edit(order_id: int):
 @bp.get("/<int:order_id>")
 @access("user")
 def detail(order_id: int):
-    services.begin_write(db_session())  # the page writes the access log after reading
+    begin_write(db_session())  # the page writes the access log after reading
     return _detail(get_or_404(JobOrder, order_id))
 
 
@@ -435,7 +435,7 @@ def add_referral(order_id: int):
 @access("user")
 def referral_outcome(order_id: int, referral_id: int):
     s = db_session()
-    services.begin_write(s)
+    begin_write(s)
     referral = get_or_404(Referral, referral_id)
     if referral.job_order_id != order_id:
         abort(404)
@@ -446,7 +446,7 @@ def referral_outcome(order_id: int, referral_id: int):
         services.update_referral_outcome(s, referral, by=current_user, outcome=form.outcome.data)
     except DomainError as exc:
         flash(exc.message, "error")
-        services.begin_write(s)
+        begin_write(s)
         return _detail(s.get(JobOrder, order_id), 400)
     flash(_("Henvisningen er opdateret."), "success")
     return redirect(url_for(".detail", order_id=order_id))

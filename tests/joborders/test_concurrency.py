@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from nrs.db import make_engine
+from nrs.db import begin_write, make_engine
 from nrs.errors import StaleObjectError
 from nrs.joborders import services
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
@@ -29,7 +29,7 @@ def test_twenty_concurrent_closes_one_wins(app, database_url, session, make_job_
         with app.app_context(), Session(engine, expire_on_commit=False) as s:
             barrier.wait()
             try:
-                services.begin_write(s)
+                begin_write(s)
                 mine = s.get(JobOrder, order_id)
                 user = s.get(type(users[i]), users[i].id)
                 if i % 2:

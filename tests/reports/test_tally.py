@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from nrs.clock import today
-from nrs.db import alembic_config
+from nrs.db import alembic_config, begin_write
 from nrs.joborders import services, tally
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
@@ -149,7 +149,7 @@ def test_a_close_during_an_import_waits_for_it_instead_of_deadlocking(app, datab
     def colleague_fills():
         with app.app_context(), Session(engine) as s:
             try:
-                services.begin_write(s)
+                begin_write(s)
                 order = s.get(JobOrder, existing.id)
                 services.fill(s, order, by=None, expected_version=order.version, on_date=today(),
                               hires=[services.NewHire(centre_id=order.lead_centre_id, hired_on=today())])
@@ -160,7 +160,7 @@ def test_a_close_during_an_import_waits_for_it_instead_of_deadlocking(app, datab
                 outcome.append(repr(exc))
 
     with app.app_context(), Session(engine) as importing:
-        services.begin_write(importing)
+        begin_write(importing)
         tally.lock_for_many(importing)
         first = services.log_job_order(importing, by=None, company=importing.get(type(company), company.id),
                                        title="Importeret 1", received_on=received)
