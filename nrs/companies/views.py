@@ -183,13 +183,14 @@ def _detail(company: Company, *, lead_form=None, person_form=None, status: int =
     s = db_session()
     if lead_form is None:
         lead_form = LeadForm(formdata=None, centre=company.lead_centre_id)
-    lead_form.centre.choices = [(c.id, c.name) for c in queries.centres(s)]
+    centres = queries.centres(s)
+    lead_form.centre.choices = [(c.id, c.name) for c in centres]
     staff = services.lead_centre_staff(s, company)
     if person_form is None:
         person_form = ContactPersonForm(formdata=None, user=company.contact_user_id)
     person_form.user.choices = [("", _("(ingen)"))] + [(u.id, u.name) for u in staff]
     names = queries.user_names(s, [company.contact_user_id, company.lead_override_by_id])
-    centre_names = {c.id: c.name for c in queries.centres(s)}
+    centre_names = {c.id: c.name for c in centres}
     return render_template(
         "companies/detail.html", company=company, contacts=queries.contacts(s, company.id),
         history=queries.history(s, company.id), sections=company_sections(s, company),
