@@ -24,6 +24,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -384,8 +385,7 @@ def bench_campaign(backend: str, url: str) -> list[Line]:
                 s.rollback()
     finally:
         engine.dispose()
-    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    return [Line(backend, "campaign build", med(build_times), med(floor_times), "s", 1.5,
+    return [Line(backend, "campaign build", statistics.median(build_times), statistics.median(floor_times), "s", 1.5,
                  note=f"{added:,} targets; floor = bare INSERT … SELECT of the same {rows:,} rows; medians of 3")]
 
 
@@ -442,8 +442,7 @@ def bench_status(backend: str, url: str) -> list[Line]:
     received = sum(n for _c, _s, n in rows)
     same = received == figures["orders_received"] and hires == figures["hires_from_other_centres"]
     check = "same figures" if same else f"DIFFER ({received}, {hires})"
-    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    return [Line(backend, "reports status", med(report_times), med(bare_times), "s", 1.5,
+    return [Line(backend, "reports status", statistics.median(report_times), statistics.median(bare_times), "s", 1.5,
                  note=f"{figures['orders_received']:,} orders; bare SQL {check}; medians of 3")]
 
 
