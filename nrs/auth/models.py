@@ -67,12 +67,13 @@ class User(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed-login counters in the database, so every worker process sees the same count."""
+    """Guessing counters in the database, so every worker sees the same count (nrs/auth/throttle.py)."""
 
     __tablename__ = "login_throttles"
 
-    #: ``account:<email>`` or ``address:<ip>``.
-    key: str = Field(primary_key=True, max_length=300)
+    #: ``pair:<email>|<address>``, ``account:<email>`` or ``address:<address>``.
+    key: str = Field(primary_key=True, max_length=400)
     failures: int = Field(default=0)
-    first_failure_at: datetime = Field(default_factory=utcnow)
-    blocked_until: datetime | None = Field(default=None)
+    last_failure_at: datetime | None = Field(default=None)
+    #: On pair rows: the last successful login of that account from that address.
+    last_success_at: datetime | None = Field(default=None)

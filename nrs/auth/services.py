@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.audit.services import apply_changes, record
-from nrs.auth.models import LoginThrottle, Role, User
+from nrs.auth import throttle
+from nrs.auth.models import Role, User
 from nrs.auth.passwords import hash_password, password_problem, verify_password
 from nrs.clock import utcnow
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre
 
 log = logging.getLogger(__name__)
-
-#: Failures within this window count towards a block.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_BLOCK = timedelta(minutes=15)
 
 
 def normalise_email(email: str) -> str:
@@ -123,53 +120,62 @@ def end_sessions(session: Session, user: User) -> None:
     record(session, by=user, entity="user", entity_id=user.id, action="logout")
 
 
-def _throttle_rows(session: Session, keys: list[str]) -> list[LoginThrottle]:
-    return list(session.exec(select(LoginThrottle).where(LoginThrottle.key.in_(keys))))
+class Throttled(Exception):
+    """Too many failed guesses for this account from this address: wait ``wait``."""
+
+    def __init__(self, wait: timedelta):
+        super().__init__(wait)
+        self.wait = wait
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.wait.total_seconds() / 60))
 
 
-def blocked_for(session: Session, *, email: str, address: str) -> timedelta | None:
-    """How long the account or the address must wait, or None."""
-    now = utcnow()
-    waits = [
-        row.blocked_until - now
-        for row in _throttle_rows(session, [f"account:{normalise_email(email)}", f"address:{address}"])
-        if row.blocked_until and row.blocked_until > now
-    ]
-    return max(waits) if waits else None
+def _guess(session: Session, *, email: str, password: str, address: str, limits: throttle.Limits,
+           user: User | None, audit) -> bool:
+    """Check one password guess for ``email`` under the throttle; True when it is right.
 
-
-def _register_failure(session: Session, key: str, limit: int) -> None:
-    now = utcnow()
-    row = session.get(LoginThrottle, key)
-    if row is None or now - row.first_failure_at > THROTTLE_WINDOW:
-        if row is None:
-            row = LoginThrottle(key=key)
-        row.failures, row.first_failure_at, row.blocked_until = 0, now, None
-    row.failures += 1
-    if row.failures >= limit:
-        # Doubling delay from 30 seconds, capped: slows guessing, never locks a user out for long.
-        delay = min(timedelta(seconds=30 * 2 ** (row.failures - limit)), MAX_BLOCK)
-        row.blocked_until = now + delay
-    session.add(row)
-
-
-def authenticate(session: Session, *, email: str, password: str, address: str, limit: int = 5) -> User | None:
-    """The user for these credentials, or None. Unknown e-mail and wrong password look alike.
-
-    Failures are counted per account and per address in the database and written to the
-    audit log.
+    Raises Throttled without looking at the password when this address must wait. Commits the
+    session (the throttle's counters must outlive a 4xx answer); ``audit(session)`` writes the
+    record of the outcome in the same transaction as the counters.
     """
+    wait = throttle.reserve(session, email=email, address=address, limits=limits)
+    if wait is not None:
+        raise Throttled(wait)
+    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    throttle.settle(session, email=email, address=address, ok=ok, audit=lambda s: audit(s, ok))
+    if not ok:
+        log.warning("failed password check for %r from %s", email, address)
+    return ok
+
+
+def authenticate(session: Session, *, email: str, password: str, address: str,
+                 limits: throttle.Limits) -> User | None:
+    """The user for these credentials, or None; raises Throttled. Unknown e-mail and wrong password
+    look alike, and both are counted and written to the audit log."""
     email = normalise_email(email)
     user = session.exec(select(User).where(User.email == email)).first()
-    ok = verify_password(user.password_hash if user else None, password)
-    if ok and user.active:
-        session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"account:{email}"))
-        record(session, by=user, entity="user", entity_id=user.id, action="login", note=address)
-        return user
-    # Address limit is wider: several colleagues share one municipal NAT address.
-    _register_failure(session, f"account:{email}", limit)
-    _register_failure(session, f"address:{address}", limit * 4)
-    record(session, by=None, entity="login", entity_id=email[:40], action="login_failed", note=address)
-    log.warning("failed login for %r from %s", email, address)
-    session.flush()
-    return None
+
+    def audit(s: Session, ok: bool) -> None:
+        if ok:
+            record(s, by=user, entity="user", entity_id=user.id, action="login", note=address)
+        else:
+            record(s, by=None, entity="login", entity_id=email[:40], action="login_failed", note=address)
+
+    ok = _guess(session, email=email, password=password, address=address, limits=limits, user=user, audit=audit)
+    return user if ok else None
+
+
+def check_current_password(session: Session, user: User, *, password: str, address: str,
+                           limits: throttle.Limits) -> bool:
+    """The change-password form's check, throttled and logged like a login (same counters):
+    a stolen session must not become a way to guess the password."""
+
+    def audit(s: Session, ok: bool) -> None:
+        if not ok:
+            record(s, by=user.id, entity="user", entity_id=user.id, action="password_check_failed",
+                   note=address)
+
+    return _guess(session, email=user.email, password=password, address=address, limits=limits, user=user,
+                  audit=audit)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from flask import (
     Blueprint,
     current_app,
@@ -13,11 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from nrs.auth import services
+from nrs.auth import services, throttle
 from nrs.auth.forms import LoginForm, PasswordChangeForm
 from nrs.auth.login import start_session
-from nrs.auth.passwords import verify_password
-from nrs.db import db_session
+from nrs.db import begin_write, db_session
 from nrs.errors import DomainError
 from nrs.i18n import LANGUAGES
 from nrs.security import access, safe_next
@@ -30,22 +31,16 @@ bp = Blueprint("auth", __name__)
 def login():
     form = LoginForm()
     if request.method == "POST" and form.validate():
-        s = db_session()
-        address = request.remote_addr or "?"
-        wait = services.blocked_for(s, email=form.email.data, address=address)
-        if wait is not None:
-            minutes = max(1, round(wait.total_seconds() / 60))
-            form.password.errors.append(
-                _("For mange mislykkede forsøg. Prøv igen om %(m)d minut(ter).", m=minutes)
+        try:
+            user = services.authenticate(
+                db_session(), email=form.email.data, password=form.password.data,
+                address=throttle.client_address(request.remote_addr),
+                limits=throttle.Limits.from_settings(current_app.config["NRS"]),
             )
-            return render_template("auth/login.html", form=form), 429
-        user = services.authenticate(
-            s, email=form.email.data, password=form.password.data, address=address,
-            limit=current_app.config["NRS"].login_max_failures,
-        )
+        except services.Throttled as exc:
+            form.password.errors.append(_too_many(exc))
+            return render_template("auth/login.html", form=form), 429, _retry_after(exc)
         if user is None:
-            # The failure must be counted and logged although the answer is an error page.
-            s.commit()
             form.password.errors.append(_("Forkert e-mail eller adgangskode."))
             return render_template("auth/login.html", form=form), 401
         start_session(user)
@@ -69,9 +64,19 @@ def logout():
 def password():
     form = PasswordChangeForm()
     if request.method == "POST" and form.validate():
-        if not verify_password(current_user.password_hash, form.current.data):
+        try:
+            right = services.check_current_password(
+                db_session(), current_user._get_current_object(), password=form.current.data,
+                address=throttle.client_address(request.remote_addr),
+                limits=throttle.Limits.from_settings(current_app.config["NRS"]),
+            )
+        except services.Throttled as exc:
+            form.current.errors.append(_too_many(exc))
+            return render_template("auth/password.html", form=form), 429, _retry_after(exc)
+        if not right:
             form.current.errors.append(_("Forkert adgangskode."))
         else:
+            begin_write(db_session())
             try:
                 services.set_password(db_session(), current_user, by=current_user, password=form.new.data)
             except DomainError as exc:
@@ -82,6 +87,15 @@ def password():
                 return redirect(url_for("home.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+def _too_many(exc: services.Throttled) -> str:
+    # The same words whether or not the account exists, and whichever counter refused.
+    return _("For mange mislykkede forsøg. Prøv igen om %(m)d minut(ter).", m=exc.minutes)
+
+
+def _retry_after(exc: services.Throttled) -> dict:
+    return {"Retry-After": str(max(1, math.ceil(exc.wait.total_seconds())))}
 
 
 @bp.post("/language/<lang>")
