@@ -6,6 +6,7 @@ serves every app machine.
 
 import os
 
+#: Loopback: only the nginx on the same machine reaches the app (deploy/nginx-app.conf).
 bind = os.environ.get("NRS_BIND", "127.0.0.1:8000")
 #: Sync workers: NRS pages are short database-bound requests; nginx buffers slow clients.
 workers = int(os.environ.get("NRS_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
@@ -19,7 +20,8 @@ max_requests = int(os.environ.get("NRS_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
 #: Not preloaded: each worker opens its own database pool (pools must not cross a fork).
 preload_app = False
-#: Trust X-Forwarded-Proto/For only from the reverse proxy.
+#: Trust X-Forwarded-Proto only from the local nginx. The client address comes from
+#: X-Forwarded-For through the app's NRS_PROXY_HOPS=1 (werkzeug's ProxyFix).
 forwarded_allow_ips = os.environ.get("NRS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = os.environ.get("NRS_PROC_NAME", "nrs")
 #: The app logs one line per request itself (with its request id); gunicorn's access log would

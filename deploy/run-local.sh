@@ -50,6 +50,8 @@ app_env() {
   export NRS_INSTANCE_PATH="$STATE/instance"
   export NRS_LOG_FORMAT="${NRS_LOG_FORMAT:-json}"
   export NRS_RUN_SCHEDULER=false
+  # nginx is the one proxy in front of the app instances (which listen on 127.0.0.1 only).
+  export NRS_PROXY_HOPS=1
   export NRS_BASE_URL="${NRS_BASE_URL:-http://127.0.0.1:$HTTP_PORT}"
 }
 
@@ -113,9 +115,8 @@ $servers        keepalive 16;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-For \$remote_addr;
             proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Real-IP \$remote_addr;
             proxy_set_header X-Request-ID \$request_id;
             proxy_next_upstream error timeout http_502 http_503;
             proxy_read_timeout 60s;

@@ -109,7 +109,7 @@ def _log_requests(app: Flask) -> None:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration,
-                "remote_addr": request.headers.get("X-Real-IP") or request.remote_addr,
+                "remote_addr": request.remote_addr,  # behind nginx: ProxyFix (NRS_PROXY_HOPS)
             },
         )
         return response

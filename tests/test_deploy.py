@@ -35,8 +35,78 @@ REPO = Path(__file__).resolve().parent.parent
 RUN_LOCAL = REPO / "deploy" / "run-local.sh"
 NRS = REPO / ".venv" / "bin" / "nrs"
 
-pytestmark = pytest.mark.slow
+DEPLOY = REPO / "deploy"
 
+
+# --- the example files: the app is reachable only through nginx, which sets the client address ----
+
+def _nginx_configs() -> dict[str, str]:
+    """Every nginx configuration the example ships, including the one run-local.sh writes."""
+    configs = {p.name: p.read_text() for p in DEPLOY.glob("nginx*.conf")}
+    script = RUN_LOCAL.read_text()
+    configs["run-local.sh"] = script[script.index("start_nginx()"):script.index("cmd_start()")]
+    return configs
+
+
+def _env_lines(text: str, prefix: str = "") -> dict[str, str]:
+    pairs = (line[len(prefix):].split("=", 1) for line in text.splitlines()
+             if line.startswith(prefix) and "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _unit_env() -> dict[str, str]:
+    return _env_lines((DEPLOY / "systemd" / "nrs-app.service").read_text(), "Environment=")
+
+
+def _example_env() -> dict[str, str]:
+    return _env_lines((DEPLOY / "nrs.env.example").read_text())
+
+
+def test_the_app_listens_on_loopback_only(monkeypatch):
+    for source in (_unit_env(), _example_env()):
+        assert source["NRS_BIND"].startswith("127.0.0.1:"), source
+    monkeypatch.delenv("NRS_BIND", raising=False)
+    monkeypatch.delenv("NRS_FORWARDED_ALLOW_IPS", raising=False)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", DEPLOY / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.bind.startswith("127.0.0.1:")
+    assert conf.forwarded_allow_ips == "127.0.0.1" == _example_env()["NRS_FORWARDED_ALLOW_IPS"]
+    assert 'NRS_BIND="127.0.0.1:$p"' in RUN_LOCAL.read_text()  # run-local.sh's instances too
+
+
+def test_the_app_believes_exactly_one_proxy_hop(tmp_path):
+    assert _unit_env()["NRS_PROXY_HOPS"] == _example_env()["NRS_PROXY_HOPS"] == "1"
+    assert re.search(r"^\s*export NRS_PROXY_HOPS=1$", RUN_LOCAL.read_text(), re.M)
+    env = {**_example_env(), "NRS_INSTANCE_PATH": str(tmp_path), "NRS_DATABASE_URL": "sqlite://"}
+    assert Settings.from_env(env).proxy_hops == 1
+
+
+@pytest.mark.parametrize("name", sorted(_nginx_configs()))
+def test_nginx_replaces_x_forwarded_for_with_the_address_it_saw(name):
+    config = _nginx_configs()[name].replace("\\$", "$")  # run-local.sh escapes them in a here-doc
+    assert set(re.findall(r"proxy_set_header\s+X-Forwarded-For\s+(\S+?);", config)) == {"$remote_addr"}
+    assert "proxy_add_x_forwarded_for" not in config
+    assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+\S+;", config)
+    assert "X-Real-IP" not in config  # one source for the client address, not two
+
+
+def test_the_app_machines_nginx_is_the_only_way_in():
+    front, local = (DEPLOY / "nginx.conf").read_text(), (DEPLOY / "nginx-app.conf").read_text()
+    assert re.findall(r"proxy_pass\s+(\S+);", local) == ["http://127.0.0.1:8000"]
+    front_address = re.search(r"allow\s+(\S+);", local).group(1)
+    assert re.search(r"deny\s+all;", local)
+    # Only the front proxy's X-Forwarded-For is believed, and only its single value.
+    assert re.search(rf"set_real_ip_from\s+{re.escape(front_address)};", local)
+    assert re.search(r"real_ip_header\s+X-Forwarded-For;", local)
+    assert re.search(r"real_ip_recursive\s+off;", local)
+    listen = re.search(r"^\s*listen\s+(\d+);", local, re.M).group(1)
+    upstreams = re.findall(r"^\s*server\s+(\S+?):(\d+)", front, re.M)
+    assert upstreams and {port for _, port in upstreams} == {listen}
+    assert front_address in front.splitlines()[0]
+
+
+# --- the running example ---------------------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -204,6 +274,7 @@ def _row_counts(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_both_instances_are_healthy_and_log_json(deployment):
     for base in deployment.instances:
         r = requests.get(f"{base}/healthz", headers={"X-Request-ID": "deploy-test-1"}, timeout=10)
@@ -220,6 +291,7 @@ def test_both_instances_are_healthy_and_log_json(deployment):
         assert mine[0]["duration_ms"] >= 0
 
 
+@pytest.mark.slow
 def test_every_instance_shows_the_same_front_page_as_one_app(deployment, tmp_path):
     email, password = _demo_login(deployment)
     single = _in_process_front_page(deployment.db_url(), tmp_path, email, password)
@@ -229,6 +301,7 @@ def test_every_instance_shows_the_same_front_page_as_one_app(deployment, tmp_pat
         assert _main(page.text) == single
 
 
+@pytest.mark.slow
 def test_proxy_balances_over_both_instances_with_one_session(deployment):
     if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
         if IN_CI:
@@ -243,6 +316,38 @@ def test_proxy_balances_over_both_instances_with_one_session(deployment):
     access = (deployment.state / "log" / "nginx-access.log").read_text().splitlines()
     upstreams = {json.loads(line)["upstream"] for line in access[-4:]}
     assert upstreams == {f"127.0.0.1:{p}" for p in deployment.app_ports}
+
+
+@pytest.mark.slow
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_counter(deployment):
+    """Through nginx, a client that sends a new X-Forwarded-For with every guess is still one address."""
+    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+        if IN_CI:
+            pytest.fail("nginx could not be installed; CI must run the proxy example")
+        pytest.skip("nginx not available")
+    proxy, guesser = deployment.proxy, requests.Session()
+
+    def guess(i: int, forged: str):
+        token = _csrf(guesser.get(f"{proxy}/login", timeout=30).text)
+        return guesser.post(f"{proxy}/login", headers={"X-Forwarded-For": forged}, timeout=30,
+                            data={"csrf_token": token, "email": f"gaet{i}@forfalsket.test",
+                                  "password": "forkert-forkert-forkert"}).status_code
+
+    engine = make_engine(deployment.db_url())
+    try:
+        # 20 failures (4 x NRS_LOGIN_MAX_FAILURES) from one address, each claiming another one...
+        assert [guess(i, f"203.0.113.{i}") for i in range(20)] == [401] * 20
+        # ...and a fresh claim on a fresh account is refused: the counter saw the real address.
+        assert guess(99, "198.51.100.99") == 429
+        lines = [json.loads(line) for n in (1, 2)
+                 for line in (deployment.state / "log" / f"app{n}.log").read_text().splitlines()
+                 if line.startswith("{")]
+        posts = [r for r in lines if r.get("path") == "/login" and r.get("method") == "POST"]
+        assert posts and {r["remote_addr"] for r in posts} == {"127.0.0.1"}
+    finally:
+        with engine.begin() as c:  # the other tests log in from this address too
+            c.execute(sa.text("DELETE FROM login_throttles"))
+        engine.dispose()
 
 
 def _last_monday_7(now: datetime) -> datetime:
@@ -273,6 +378,7 @@ def _together(dep: Deployment, commands, release: Path | None = None):
     return results
 
 
+@pytest.mark.slow
 def test_weekly_email_from_two_schedulers_reaches_each_recipient_once(deployment, tmp_path):
     if importlib.util.find_spec("nrs.reports.weekly") is None:
         pytest.skip("the weekly e-mail (nrs.reports.weekly) is not built yet")
@@ -313,6 +419,7 @@ def test_weekly_email_from_two_schedulers_reaches_each_recipient_once(deployment
     assert deployment.mailbox.recipients() == expected
 
 
+@pytest.mark.slow
 def test_restored_backup_shows_the_same_figures(deployment, pg_bindir, tmp_path):
     dump = tmp_path / "nrs.dump"
     conn = ["-h", "127.0.0.1", "-p", str(deployment.pg_port), "-U", "nrs"]
