@@ -219,3 +219,34 @@ def test_guessing_the_current_password_is_throttled_and_logged(client, login_as,
     from nrs.auth.passwords import verify_password
 
     assert verify_password(session.get(User, user.id).password_hash, PASSWORD)  # unchanged
+
+
+# --- the migration keeps the counters a running system has ----------------------------------------
+
+def test_migration_0014_keeps_existing_counters(database_url):
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel.sql.sqltypes import UTCDateTime
+
+    from nrs.db import alembic_config, make_engine
+
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0014-1")
+    first, until = utcnow() - timedelta(minutes=3), utcnow() + timedelta(minutes=2)
+    old = sa.table("login_throttles", sa.column("key"), sa.column("failures"),
+                   sa.column("first_failure_at", UTCDateTime()), sa.column("blocked_until", UTCDateTime()))
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as c:
+            c.execute(old.insert(), [
+                {"key": "account:a@c201.test", "failures": 7, "first_failure_at": first, "blocked_until": until},
+                {"key": "address:192.0.2.1", "failures": 3, "first_failure_at": first, "blocked_until": None},
+            ])
+        command.upgrade(cfg, "head")
+        with engine.connect() as c:
+            rows = {r.key: r for r in c.execute(sa.select(LoginThrottle.__table__))}
+    finally:
+        engine.dispose()
+    assert (rows["account:a@c201.test"].failures, rows["account:a@c201.test"].last_failure_at) == (7, until)
+    assert (rows["address:192.0.2.1"].failures, rows["address:192.0.2.1"].last_failure_at) == (3, first)
+    assert rows["address:192.0.2.1"].last_success_at is None
