@@ -1,4 +1,4 @@
-"""Writes for personal data: the access log."""
+"""Writes for personal data: the access log, and data-subject requests about contact persons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from nrs.audit.models import AuditEvent
 from nrs.audit.services import record
+from nrs.clock import utcnow
 from nrs.companies.models import Company, Contact
 from nrs.errors import DomainError
 from nrs.privacy.models import AccessLogEntry
@@ -24,34 +25,78 @@ def log_access(
     entity_id=None,
     criterion: str = "",
     purpose: str = "",
-) -> AccessLogEntry:
-    """Record one use of referral data: who, when (UTC), what, which order or criterion, why."""
+) -> None:
+    """Record one use of referral data: who, when (UTC), what, which order or criterion, why.
+
+    The one way to write the access log. The row goes in its own short transaction, never in the
+    caller's: a page that shows a case reference and then refuses the form rolls its work back,
+    and the log must keep the read all the same. While ``session`` is inside a transaction the row
+    waits for that transaction to end (commit or rollback) and is then committed on a connection
+    of its own; that way it never waits for a write lock the caller itself holds on SQLite.
+    Outside a transaction it is written at once, before the data is read.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown access-log action {action!r}")
-    entry = AccessLogEntry(
-        user_id=getattr(user, "id", user),
-        job_centre_id=getattr(user, "job_centre_id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id="" if entity_id is None else str(entity_id),
-        criterion=(criterion or "")[:500],
-        purpose=(purpose or "")[:200],
-    )
-    session.add(entry)
-    return entry
+    row = {
+        "at": utcnow(),
+        "user_id": getattr(user, "id", user),
+        "job_centre_id": getattr(user, "job_centre_id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": "" if entity_id is None else str(entity_id),
+        "criterion": (criterion or "")[:500],
+        "purpose": (purpose or "")[:200],
+    }
+    if session.in_transaction():
+        session.info.setdefault(_PENDING, []).append(row)
+    else:
+        _write(session.get_bind(), [row])
 
 
-def log_access_now(bind, **entry) -> None:
-    """``log_access`` in its own short transaction, committed before the data is read.
+_PENDING = "nrs_access_log_pending"
 
-    For read-only pages: the request's own transaction then stays a reader, so on SQLite a busy
-    list page never holds the one write lock while it reads. The entry records the attempt even
-    if rendering fails afterwards, which errs on the side of the citizen.
-    """
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _write_pending(session: Session, transaction) -> None:
+    """The caller's transaction is over (its connection has committed or rolled back): write the rows."""
+    if transaction.parent is not None or not session.info.get(_PENDING):
+        return
+    rows = session.info.pop(_PENDING)
+    _write(session.get_bind(), rows)
+
+
+def _write(bind, rows: list[dict]) -> None:
+    """Commit ``rows`` in a short transaction of their own (on SQLite ``BEGIN IMMEDIATE``: a writer waits)."""
     from nrs.db import session_scope
 
-    with session_scope(bind) as s:
-        log_access(s, **entry)
+    if isinstance(bind, sa.Connection):
+        if bind.in_transaction():
+            # A connection whose transaction someone outside the session owns: a second connection
+            # would wait for that owner's lock, so the rows join its transaction instead.
+            bind.execute(sa.insert(AccessLogEntry), rows)
+            return
+        bind = bind.engine
+    with session_scope(bind, write=True) as s:
+        s.execute(sa.insert(AccessLogEntry), rows)
+
+
+#: Audit rows of these entity types hold referral data (a citizen's case and how it went).
+REFERRAL_AUDIT_ENTITIES = frozenset({"referral"})
+
+
+def log_audit_read(session: Session, *, user, events, entity: str = "", entity_id: str = "") -> None:
+    """The audit log page is a read of referral data when it is filtered to referrals or shows any.
+
+    One entry per page: the filter and the ids of the referrals whose history was on it.
+    """
+    shown = sorted({e.entity_id for e in events if e.entity_type in REFERRAL_AUDIT_ENTITIES}, key=str)
+    if entity not in REFERRAL_AUDIT_ENTITIES and not shown:
+        return
+    criterion = "; ".join(p for p in (f"entity={entity}" if entity else "", f"id={entity_id}" if entity_id else "",
+                                      f"viste={','.join(shown)}" if shown else "") if p)
+    log_access(session, user=user, action="read" if shown else "search", entity_type="referral_audit",
+               entity_id=entity_id if entity in REFERRAL_AUDIT_ENTITIES else None, criterion=criterion,
+               purpose="revisionslog")
 
 
 # --- Data-subject requests about a company's contact person -------------------------------------

@@ -7,8 +7,7 @@ from sqlmodel import select
 from nrs.audit.models import AuditEvent
 from nrs.privacy.jobs import months_before, run_retention
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
-from nrs.privacy.services import log_access
-from tests.privacy.helpers import make_closed_order_with_referral, make_company_row
+from tests.privacy.helpers import make_closed_order_with_referral, make_company_row, make_log_row
 
 NOW = datetime(2017, 6, 15, 3, 0, tzinfo=UTC)
 
@@ -20,10 +19,7 @@ def test_months_before_keeps_the_day_or_takes_the_months_last():
 
 
 def _log(session, at):
-    entry = log_access(session, user=None, action="read", entity_type="referral", entity_id=1)
-    entry.at = at
-    session.commit()
-    return entry
+    return make_log_row(session, at=at)
 
 
 def test_access_log_entries_older_than_six_months_are_purged(session, app, make_user):
