@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from nrs.audit.models import AuditEvent
@@ -12,6 +13,7 @@ from nrs.clock import utcnow
 from nrs.companies.models import Company, Contact
 from nrs.errors import DomainError
 from nrs.privacy.models import AccessLogEntry
+from nrs.privacy.queries import contact_history
 
 ACTIONS = frozenset({"read", "search", "create", "update", "export", "delete"})
 
@@ -56,7 +58,7 @@ def log_access(
 _PENDING = "nrs_access_log_pending"
 
 
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+@sa.event.listens_for(OrmSession, "after_transaction_end")
 def _write_pending(session: Session, transaction) -> None:
     """The caller's transaction is over (its connection has committed or rolled back): write the rows."""
     if transaction.parent is not None or not session.info.get(_PENDING):
@@ -114,14 +116,44 @@ def _contact(session: Session, contact_id: int):
 
 
 def _history(contact):
-    """The audit events that hold this contact's values: its own, and its company's about it."""
-    return select(AuditEvent).where(
-        sa.or_(
-            sa.and_(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact.id)),
-            sa.and_(AuditEvent.entity_type == "company", AuditEvent.entity_id == str(contact.company_id),
-                    AuditEvent.note == f"contact {contact.id}"),
-        )
-    )
+    return contact_history(contact.id, contact.company_id)
+
+
+def pseudonymise(events, fields) -> int:
+    """Overwrite the personal values in these audit events' before/after with ``REDACTED``.
+
+    Who, when, which row and what kind of change stay, so the history still answers "who changed
+    this when"; the values themselves go with the data they were about. Returns the events changed.
+    """
+    changed = 0
+    for event in events:
+        changes = {
+            key: ([REDACTED for _v in value] if isinstance(value, list) else REDACTED) if key in fields else value
+            for key, value in (event.changes or {}).items()
+        }
+        if changes != event.changes:
+            event.changes = changes
+            changed += 1
+    return changed
+
+
+def forget_contact(session: Session, contact) -> None:
+    """A contact person's row is going: its values leave the audit history too (deleted or erased)."""
+    session.flush()  # the caller's own event about the deletion is pseudonymised as well
+    pseudonymise(session.exec(_history(contact)), CONTACT_FIELDS)
+
+
+#: Referral fields that are personal data about the citizen; retention removes them.
+REFERRAL_FIELDS = ("case_reference", "note")
+
+
+def forget_referrals(session: Session, referral_ids) -> None:
+    """The referrals' case references and notes are gone: so are their values in the audit history."""
+    ids = [str(i) for i in referral_ids]
+    for start in range(0, len(ids), 500):
+        pseudonymise(session.exec(select(AuditEvent).where(AuditEvent.entity_type == "referral",
+                                                           AuditEvent.entity_id.in_(ids[start:start + 500]))),
+                     REFERRAL_FIELDS)
 
 
 def export_contact(session: Session, contact_id: int, *, by) -> dict:
@@ -171,13 +203,7 @@ def erase_contact(session: Session, contact_id: int, *, by, reason: str) -> None
         raise DomainError(_("Angiv hvorfor kontaktpersonen slettes."), field="reason")
     contact = _contact(session, contact_id)
     company_id = contact.company_id
-    for event in session.exec(_history(contact)):
-        event.changes = {
-            key: ([REDACTED for _v in value] if isinstance(value, list) else REDACTED)
-            if key in CONTACT_FIELDS else value
-            for key, value in (event.changes or {}).items()
-        }
-        session.add(event)
+    forget_contact(session, contact)
     session.delete(contact)
     log_access(session, user=by, action="delete", entity_type="contact", entity_id=contact_id,
                purpose="sletning (GDPR art. 17)")
