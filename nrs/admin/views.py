@@ -14,6 +14,7 @@ from nrs.auth.models import User
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre
+from nrs.privacy.services import log_audit_read
 from nrs.security import access
 from nrs.web import paginate
 
@@ -101,4 +102,6 @@ def audit():
     if entity_id:
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
     page = paginate(db_session(), stmt.order_by(AuditEvent.id.desc()), per_page=50)
+    log_audit_read(db_session(), user=current_user, events=[event for event, _user in page.items],
+                   entity=entity, entity_id=entity_id)
     return render_template("admin/audit.html", page=page, entity=entity, entity_id=entity_id)

@@ -22,6 +22,7 @@ from nrs.db import is_sqlite
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.municipalities.services import centre_for_municipality
+from nrs.privacy.services import forget_contact
 
 #: The fields an import or a manual edit sets; the rest (lead, contact person) are NRS's own.
 DATA_FIELDS = ("name", "address", "postal_code", "city", "municipality_code", "industry_code",
@@ -196,6 +197,7 @@ def update_contact(session: Session, contact: Contact, *, by, values: dict) -> N
 def delete_contact(session: Session, contact: Contact, *, by) -> None:
     record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_deleted",
            changes={k: [getattr(contact, k), None] for k in CONTACT_FIELDS}, note=f"contact {contact.id}")
+    forget_contact(session, contact)
     session.delete(contact)
     session.flush()
 

@@ -313,7 +313,7 @@ def transition(
         if hire.referral_id:
             referral = session.get(Referral, hire.referral_id)
             if referral is not None and referral.job_order_id == order.id:
-                referral.outcome = ReferralOutcome.hired
+                update_referral_outcome(session, referral, by=by, outcome=ReferralOutcome.hired)
     session.flush()
     tally.record_change(session, before, tally.contribution(session, order.id))
     if to in CLOSED:

@@ -12,7 +12,7 @@ from nrs.auth.models import Role, User
 from nrs.clock import parse_date, today
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
-from nrs.db import begin_write, db_session, engine, get_or_404
+from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.joborders import queries, services
@@ -30,7 +30,7 @@ from nrs.joborders.forms import (
 from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
-from nrs.privacy.services import log_access, log_access_now
+from nrs.privacy.services import log_access
 from nrs.security import access, can_change_centre
 from nrs.web import BadCursor, jump_cursor, keyset_paginate
 
@@ -226,11 +226,11 @@ def index():
     flt = _filter_from_args()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        log_access_now(engine(), user=current_user, action="export", entity_type="job_order_referrals",
-                       criterion=flt.criterion(), purpose="eksport af jobordrer")
+        log_access(s, user=current_user, action="export", entity_type="job_order_referrals",
+                   criterion=flt.criterion(), purpose="eksport af jobordrer")
         return download(fmt, "jobordrer", queries.EXPORT_HEADERS, list(queries.export_rows(s, flt)))
-    log_access_now(engine(), user=current_user, action="search", entity_type="job_order_referrals",
-                   criterion=flt.criterion(), purpose="liste over jobordrer")
+    log_access(s, user=current_user, action="search", entity_type="job_order_referrals",
+               criterion=flt.criterion(), purpose="liste over jobordrer")
     keys = queries.sort_keys(flt)
     after, jump_error = request.args.get("after"), None
     if request.args.get("at") and not (request.args.get("after") or request.args.get("before")):
@@ -344,7 +344,6 @@ def edit(order_id: int):
 @bp.get("/<int:order_id>")
 @access("user")
 def detail(order_id: int):
-    begin_write(db_session())  # the page writes the access log after reading
     return _detail(get_or_404(JobOrder, order_id))
 
 

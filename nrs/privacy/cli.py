@@ -20,12 +20,13 @@ def retention(dry_run: bool):
     """Purge old access-log entries and remove old referral case references (what runs daily)."""
     from nrs.privacy.jobs import run_retention
 
-    with session_scope(engine()) as s:
+    with session_scope(engine(), write=True) as s:  # reads, then writes: take SQLite's lock first
         result = run_retention(s, now=utcnow(), dry_run=dry_run)
     verb = "ville blive" if dry_run else "blev"
     click.echo(
         f"{result.access_log_purged} poster i adgangsloggen fra før {format_date(result.access_log_cutoff)} {verb} slettet; "
-        f"{result.referrals_anonymised} henvisninger på ordrer lukket senest {format_date(result.referral_cutoff)} "
+        f"{result.referrals_anonymised} henvisninger (ordre lukket eller, på en ikke lukket ordre, henvist senest "
+        f"{format_date(result.referral_cutoff)}) "
         f"{verb} anonymiseret."
     )
 

@@ -14,7 +14,7 @@ from nrs.audit.services import record
 from nrs.joborders.models import JobOrder, Referral
 from nrs.joborders.states import CLOSED
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
-from nrs.privacy.services import log_access
+from nrs.privacy.services import forget_referrals, log_access
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +49,18 @@ def _settings(settings):
 
 
 def _referral_candidates(session: Session, cutoff: date):
-    """Referrals on orders closed on or before ``cutoff`` that still carry a case reference or note."""
+    """Referrals whose retention period ended on or before ``cutoff`` and that are not yet anonymised.
+
+    The period runs from the day the order closed; on an order that is not closed (open, paused,
+    or reopened) it runs from the referral date, so an order nobody closes keeps no case for ever.
+    """
     done = select(AnonymisedReferral.referral_id).where(AnonymisedReferral.referral_id == Referral.id)
+    closed = sa.and_(JobOrder.state.in_(sorted(CLOSED)), JobOrder.closed_on.is_not(None))
+    since = sa.case((closed, JobOrder.closed_on), else_=Referral.referred_on)
     stmt = (
         select(Referral)
         .join(JobOrder, JobOrder.id == Referral.job_order_id)
-        .where(
-            JobOrder.state.in_(sorted(CLOSED)),
-            JobOrder.closed_on.is_not(None),
-            JobOrder.closed_on <= cutoff,
-            ~sa.exists(done),
-        )
+        .where(since <= cutoff, ~sa.exists(done))
         .order_by(Referral.id)
     )
     return list(session.exec(stmt))
@@ -71,7 +72,9 @@ def run_retention(session: Session, *, now: datetime, dry_run: bool = False, set
 
     (a) access-log entries older than ``access_log_retention_months`` are deleted;
     (b) ``referral_retention_months`` after an order closed, its referrals lose their case
-        reference and note; the row, its centre, outcome and dates stay for the reports.
+        reference and note; on an order still open (or paused) the months run from each
+        referral's date. The row, its centre, outcome and dates stay for the reports; the
+        referral's audit history keeps who changed what when, with the values "[slettet]".
     """
     settings = _settings(settings)
     log_cutoff = months_before(now, settings.access_log_retention_months)
@@ -92,6 +95,7 @@ def run_retention(session: Session, *, now: datetime, dry_run: bool = False, set
         session.add(AnonymisedReferral(referral_id=referral.id, at=now))
         log_access(session, user=None, action="delete", entity_type="referral", entity_id=referral.id,
                    criterion=f"job_order={referral.job_order_id}", purpose="sletning efter opbevaringsperiode")
+    forget_referrals(session, [referral.id for referral in referrals])
     if purged or referrals:
         record(session, by=None, entity="retention", entity_id=now.date().isoformat(), action="run",
                changes={"access_log_purged": purged, "referrals_anonymised": len(referrals)})

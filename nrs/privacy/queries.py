@@ -1,4 +1,4 @@
-"""Reads for the access log, shared by the admin page and its export."""
+"""Reads for the access log (the admin page and its export) and for a contact person's history."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
+from nrs.audit.models import AuditEvent
 from nrs.auth.models import User
 from nrs.clock import COPENHAGEN
 from nrs.municipalities.models import JobCentre
@@ -100,3 +101,27 @@ def export_rows(session, flt: AccessLogFilter):
 
 def entity_types(session) -> list[str]:
     return list(session.exec(select(AccessLogEntry.entity_type).distinct().order_by(AccessLogEntry.entity_type)))
+
+
+def _about_contact(contact_id: int, company_id: int | None = None):
+    about = sa.and_(AuditEvent.entity_type == "company", AuditEvent.note == f"contact {contact_id}")
+    if company_id is not None:
+        about = sa.and_(about, AuditEvent.entity_id == str(company_id))
+    return sa.or_(sa.and_(AuditEvent.entity_type == "contact", AuditEvent.entity_id == str(contact_id)), about)
+
+
+def contact_history(contact_id: int, company_id: int | None = None):
+    """The audit events that hold (or held) a contact's values: its own, and its company's about it.
+
+    The company's events name the contact by id (``note = "contact <id>"``), its pseudonym after an
+    erasure; ``company_id`` narrows the search to that company's events when it is known.
+    """
+    return select(AuditEvent).where(_about_contact(contact_id, company_id))
+
+
+def gone_contact_history(session, contact_id: int) -> list[tuple[AuditEvent, str | None]]:
+    """A deleted or erased contact's (pseudonymised) history with who did each step, oldest first."""
+    return list(session.execute(
+        sa.select(AuditEvent, User.name).outerjoin(User, AuditEvent.user_id == User.id)
+        .where(_about_contact(contact_id)).order_by(AuditEvent.id)
+    ).all())

@@ -67,6 +67,12 @@ def _contact_and_company(contact_id: int) -> tuple[Contact, Company]:
 @bp.get("/contacts/<int:contact_id>")
 @access("coordinator")
 def contact(contact_id: int):
+    if db_session().get(Contact, contact_id) is None:
+        # Deleted or erased: the page still finds its history, by id and without the values.
+        history = queries.gone_contact_history(db_session(), contact_id)
+        if not history:
+            abort(404)
+        return render_template("privacy/contact_gone.html", contact_id=contact_id, history=history)
     contact, company = _contact_and_company(contact_id)
     return render_template("privacy/contact.html", contact=contact, company=company, form=EraseContactForm())
 

@@ -19,6 +19,19 @@ def valid_cvr() -> str:
             return candidate
 
 
+def make_log_row(session, *, user=None, action="read", entity_type="referral", entity_id=1, at=None,
+                 criterion="", purpose="henvisning"):
+    """An access-log row at a chosen time (``log_access`` always stamps the present)."""
+    from nrs.privacy.models import AccessLogEntry
+
+    entry = AccessLogEntry(user_id=getattr(user, "id", user), job_centre_id=getattr(user, "job_centre_id", None),
+                           action=action, entity_type=entity_type, entity_id=str(entity_id), criterion=criterion,
+                           purpose=purpose, **({"at": at} if at else {}))
+    session.add(entry)
+    session.commit()
+    return entry
+
+
 def make_company_row(session, *, centre_id: int | None, municipality: int = 201, name: str = "Byg & Anlæg ApS"):
     company = Company(cvr=valid_cvr(), name=name, name_search=name.lower(), municipality_code=municipality,
                       industry_code="412000", lead_centre_id=centre_id)

@@ -7,16 +7,12 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from nrs.privacy.models import AccessLogEntry
-from nrs.privacy.services import log_access
+from tests.privacy.helpers import make_log_row
 
 
 def _entry(session, user, *, action="read", entity_type="referral", entity_id=1, at=None, criterion=""):
-    entry = log_access(session, user=user, action=action, entity_type=entity_type, entity_id=entity_id,
-                       criterion=criterion, purpose="henvisning")
-    if at:
-        entry.at = at
-    session.commit()
-    return entry
+    return make_log_row(session, user=user, action=action, entity_type=entity_type, entity_id=entity_id, at=at,
+                        criterion=criterion)
 
 
 def test_admin_searches_the_log_by_user_action_entity_and_dates(client, login_as, make_user, session):

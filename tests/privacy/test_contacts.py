@@ -66,7 +66,11 @@ def test_erasure_removes_the_contact_and_its_values_from_history(client, login_a
     assert "+45" not in text and "Mette" not in text and "mette@" not in text
     erase = [e for e in events if e.action == "erase"]
     assert len(erase) == 1 and erase[0].user_id == coordinator.id and erase[0].note == "Anmodning 03-05-2016"
-    assert client.get(f"/privacy/contacts/{contact.id}").status_code == 404
+    # The erase page still finds the history, by the contact's id, without the values.
+    page = client.get(f"/privacy/contacts/{contact.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Mette" not in html and "+45" not in html and "Anmodning 03-05-2016" in html
 
 
 def test_erasure_needs_a_reason_and_writes_nothing_without_one(client, login_as, session, centre_by_code):
@@ -93,3 +97,40 @@ def test_staff_cannot_export_or_erase(client, login_as, session, centre_by_code)
     _company, contact = _contact(session, centre_by_code)
     assert client.get(f"/privacy/contacts/{contact.id}/export").status_code == 403
     assert client.get(f"/privacy/contacts/{contact.id}").status_code == 403
+
+
+def test_deleting_a_contact_leaves_no_name_or_phone_in_audit_rows(client, login_as, session, centre_by_code):
+    staff = login_as("staff", centre=201)
+    company, contact = _contact(session, centre_by_code)
+    response = post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {},
+                         form_url=f"/companies/{company.id}")
+    assert response.status_code == 302
+    assert _still_there(session, contact.id) is None
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    text = json.dumps([e.changes for e in events], ensure_ascii=False) + " ".join(e.note for e in events)
+    assert "Mette" not in text and "+45" not in text and "mette@" not in text and "HR-chef" not in text
+    about = [e for e in events if e.note == f"contact {contact.id}"]
+    assert [e.action for e in about] == ["contact_added", "contact_updated", "contact_deleted"]
+    assert about[-1].user_id == staff.id
+    assert set(about[-1].changes) == {"name", "role", "phone", "email"}  # which fields went, not their values
+    company_page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert "Mette" not in company_page and "+45 48" not in company_page
+
+
+def test_the_erase_page_lists_a_deleted_contacts_pseudonymised_history(client, login_as, session, centre_by_code,
+                                                                       make_user):
+    company, contact = _contact(session, centre_by_code)
+    deleter = make_user(role="staff", centre=201, name="Søren Sletter")
+    from nrs.companies import services as companies
+
+    companies.delete_contact(session, contact, by=deleter)
+    session.commit()
+    login_as("coordinator", centre=219)
+    page = client.get(f"/privacy/contacts/{contact.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Søren Sletter" in html and "[slettet]" in html
+    assert html.count('data-testid="erased-event"') == 3
+    assert "Mette" not in html and "+45" not in html
+    assert 'data-testid="contact-erase"' not in html  # nothing left to erase
+    assert client.get("/privacy/contacts/999999").status_code == 404

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from nrs.privacy.models import AccessLogEntry
-from nrs.privacy.services import log_access
 from tests.conftest import post_form
+from tests.privacy.helpers import make_log_row
 
 SECRET_CASE = "SAG-HEMMELIG-4711"
 SECRET_NOTE = "kørekort kategori C, hemmelig note"
@@ -64,8 +64,7 @@ def test_admin_finds_a_users_reads_in_the_log(client, login_as, session, make_us
 
 
 def test_the_access_log_cannot_be_rewritten(session):
-    entry = log_access(session, user=None, action="read", entity_type="referral", entity_id=1)
-    session.commit()
+    entry = make_log_row(session)
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         session.execute(sa.update(AccessLogEntry).where(AccessLogEntry.id == entry.id).values(criterion="x"))
     session.rollback()

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
 from nrs.privacy.jobs import months_before, run_retention
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
-from nrs.privacy.services import log_access
-from tests.privacy.helpers import make_closed_order_with_referral, make_company_row
+from tests.privacy.helpers import make_closed_order_with_referral, make_company_row, make_log_row
 
 NOW = datetime(2017, 6, 15, 3, 0, tzinfo=UTC)
 
@@ -20,10 +21,7 @@ def test_months_before_keeps_the_day_or_takes_the_months_last():
 
 
 def _log(session, at):
-    entry = log_access(session, user=None, action="read", entity_type="referral", entity_id=1)
-    entry.at = at
-    session.commit()
-    return entry
+    return make_log_row(session, at=at)
 
 
 def test_access_log_entries_older_than_six_months_are_purged(session, app, make_user):
@@ -75,21 +73,58 @@ def test_case_references_go_twelve_months_after_the_order_closed(session, app, c
     assert len(runs) == 1 and runs[0].changes["referrals_anonymised"] == 1
 
 
-def test_open_orders_keep_their_referrals(session, app, centre_by_code):
+def _open_order_with_referrals(session, lead, *, state, referred_on):
     from nrs.joborders.models import JobOrder, Referral
     from nrs.joborders.states import JobOrderState
 
-    lead = centre_by_code(201).id
     company = make_company_row(session, centre_id=lead)
     order = JobOrder(company_id=company.id, title="Tømrer", received_on=date(2015, 1, 5), lead_centre_id=lead,
-                     state=JobOrderState.open)
+                     state=JobOrderState(state))
     session.add(order)
     session.commit()
-    session.add(Referral(job_order_id=order.id, referring_centre_id=lead, referred_on=date(2015, 2, 1),
-                         case_reference="SAG-1"))
+    referrals = [Referral(job_order_id=order.id, referring_centre_id=lead, referred_on=day,
+                          case_reference=f"SAG-{day.isoformat()}", note="Truckcertifikat") for day in referred_on]
+    session.add_all(referrals)
+    session.commit()
+    return referrals
+
+
+@pytest.mark.parametrize("state", ["open", "paused"])
+def test_orders_left_open_lose_case_references_twelve_months_after_the_referral(session, app, centre_by_code,
+                                                                                state):
+    """An order nobody closes must not keep a citizen's case reference for ever."""
+    from nrs.joborders.models import Referral
+
+    old, recent = _open_order_with_referrals(session, centre_by_code(201).id, state=state,
+                                             referred_on=[date(2016, 6, 15), date(2016, 6, 16)])
+    with app.app_context():
+        first = run_retention(session, now=NOW)
+        session.commit()
+        assert run_retention(session, now=NOW).referrals_anonymised == 0
+    assert first.referrals_anonymised == 1
+    rows = {r.id: r for r in session.exec(select(Referral))}
+    assert (rows[old.id].case_reference, rows[old.id].note) == ("", "")
+    assert rows[old.id].referred_on == date(2016, 6, 15)
+    assert rows[recent.id].case_reference == "SAG-2016-06-16" and rows[recent.id].note == "Truckcertifikat"
+
+
+def test_anonymising_a_referral_also_blanks_its_note_in_the_audit_log(session, app, make_job_order, centre_by_code):
+    from nrs.joborders import services
+
+    order = make_job_order(received_on=date(2016, 1, 4))
+    referral = services.add_referral(session, order, by=None, referring_centre_id=centre_by_code(217).id,
+                                     referred_on=date(2016, 1, 5), case_reference="SAG-9", note="")
+    services.update_referral_outcome(session, referral, by=None, outcome="interview", note="Ringer efter kl. 16")
     session.commit()
     with app.app_context():
-        assert run_retention(session, now=NOW).referrals_anonymised == 0
+        run_retention(session, now=NOW)
+    session.commit()
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "referral",
+                                                   AuditEvent.entity_id == str(referral.id))).all()
+    assert [e.action for e in events] == ["create", "update"]
+    assert "Ringer" not in json.dumps([e.changes for e in events])
+    assert events[1].changes["note"] == ["[slettet]", "[slettet]"]
+    assert events[1].changes["outcome"] == ["referred", "interview"]  # what kind of change stays
 
 
 def test_cli_retention_dry_run_and_real_run(cli_run, session):
