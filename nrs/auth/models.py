@@ -1,28 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum
 
 
-class Role(StrEnum):
-    staff = "staff"
-    coordinator = "coordinator"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "staff": _l("Virksomhedskonsulent"),
-            "coordinator": _l("Koordinator"),
-            "admin": _l("Styregruppe (administrator)"),
-        }[self.value]
+class Role(LabelledEnum):
+    staff = "staff", _l("Virksomhedskonsulent")
+    coordinator = "coordinator", _l("Koordinator")
+    admin = "admin", _l("Styregruppe (administrator)")
 
 
 class User(SQLModel, table=True):

@@ -1,76 +1,45 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum
 
 #: The nine NRS municipalities: a campaign's default area.
 NRS_MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
 
 
-class CampaignStatus(StrEnum):
-    draft = "draft"
-    running = "running"
-    ended = "ended"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {"draft": _l("Kladde"), "running": _l("Kører"), "ended": _l("Afsluttet")}[self.value]
+class CampaignStatus(LabelledEnum):
+    draft = "draft", _l("Kladde")
+    running = "running", _l("Kører")
+    ended = "ended", _l("Afsluttet")
 
 
-class TargetStatus(StrEnum):
+class TargetStatus(LabelledEnum):
     """How far a centre has come with one company on the list."""
 
-    not_contacted = "not_contacted"
-    contacted = "contacted"
-    meeting_booked = "meeting_booked"
-    agreement_signed = "agreement_signed"
-    job_order_received = "job_order_received"
-    not_interested = "not_interested"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "not_contacted": _l("Ikke kontaktet"),
-            "contacted": _l("Kontaktet"),
-            "meeting_booked": _l("Møde aftalt"),
-            "agreement_signed": _l("Aftale indgået"),
-            "job_order_received": _l("Jobordre modtaget"),
-            "not_interested": _l("Ikke interesseret"),
-        }[self.value]
+    not_contacted = "not_contacted", _l("Ikke kontaktet")
+    contacted = "contacted", _l("Kontaktet")
+    meeting_booked = "meeting_booked", _l("Møde aftalt")
+    agreement_signed = "agreement_signed", _l("Aftale indgået")
+    job_order_received = "job_order_received", _l("Jobordre modtaget")
+    not_interested = "not_interested", _l("Ikke interesseret")
 
 
-class MismatchReason(StrEnum):
+class MismatchReason(LabelledEnum):
     """Why a target no longer matches the campaign (kept with its outcome, never deleted)."""
 
-    ceased = "ceased"
-    moved_away = "moved_away"
-    shrunk = "shrunk"
-    sector_changed = "sector_changed"
-    advertising_protected = "advertising_protected"
-    active_agreement = "active_agreement"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "ceased": _l("Ophørt"),
-            "moved_away": _l("Flyttet ud af området"),
-            "shrunk": _l("For få ansatte"),
-            "sector_changed": _l("Skiftet branche"),
-            "advertising_protected": _l("Reklamebeskyttet"),
-            "active_agreement": _l("Har aktiv aftale"),
-        }[self.value]
+    ceased = "ceased", _l("Ophørt")
+    moved_away = "moved_away", _l("Flyttet ud af området")
+    shrunk = "shrunk", _l("For få ansatte")
+    sector_changed = "sector_changed", _l("Skiftet branche")
+    advertising_protected = "advertising_protected", _l("Reklamebeskyttet")
+    active_agreement = "active_agreement", _l("Har aktiv aftale")
 
 
 class Campaign(SQLModel, table=True):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -9,69 +8,34 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum
 from nrs.joborders.states import JobOrderState
 
 
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     """How the order reached NRS: the shared ways in, a visit, an agreement, Jobnet."""
 
-    shared_phone = "shared_phone"
-    shared_mailbox = "shared_mailbox"
-    visit = "visit"
-    agreement = "agreement"
-    jobnet = "jobnet"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "shared_phone": _l("Fælles telefon"),
-                "shared_mailbox": _l("Fælles postkasse"),
-                "visit": _l("Virksomhedsbesøg"),
-                "agreement": _l("Aftale"),
-                "jobnet": _l("Jobnet"),
-                "other": _l("Andet"),
-            }[self.value]
-        )
+    shared_phone = "shared_phone", _l("Fælles telefon")
+    shared_mailbox = "shared_mailbox", _l("Fælles postkasse")
+    visit = "visit", _l("Virksomhedsbesøg")
+    agreement = "agreement", _l("Aftale")
+    jobnet = "jobnet", _l("Jobnet")
+    other = "other", _l("Andet")
 
 
-class UnfilledReason(StrEnum):
-    no_candidates = "no_candidates"
-    company_withdrew = "company_withdrew"
-    filled_by_company = "filled_by_company"
-    deadline_passed = "deadline_passed"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "no_candidates": _l("Ingen egnede kandidater"),
-                "company_withdrew": _l("Virksomheden trak ordren tilbage"),
-                "filled_by_company": _l("Besat af virksomheden selv"),
-                "deadline_passed": _l("Fristen udløb"),
-                "other": _l("Andet"),
-            }[self.value]
-        )
+class UnfilledReason(LabelledEnum):
+    no_candidates = "no_candidates", _l("Ingen egnede kandidater")
+    company_withdrew = "company_withdrew", _l("Virksomheden trak ordren tilbage")
+    filled_by_company = "filled_by_company", _l("Besat af virksomheden selv")
+    deadline_passed = "deadline_passed", _l("Fristen udløb")
+    other = "other", _l("Andet")
 
 
-class ReferralOutcome(StrEnum):
-    referred = "referred"
-    interview = "interview"
-    hired = "hired"
-    rejected = "rejected"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "referred": _l("Henvist"),
-                "interview": _l("Til samtale"),
-                "hired": _l("Ansat"),
-                "rejected": _l("Afvist"),
-            }[self.value]
-        )
+class ReferralOutcome(LabelledEnum):
+    referred = "referred", _l("Henvist")
+    interview = "interview", _l("Til samtale")
+    hired = "hired", _l("Ansat")
+    rejected = "rejected", _l("Afvist")
 
 
 class JobOrder(SQLModel, table=True):

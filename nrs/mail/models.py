@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum
 
 
-class OutboxStatus(StrEnum):
-    pending = "pending"
-    sending = "sending"
-    sent = "sent"
-    failed = "failed"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "pending": _l("Venter"),
-            "sending": _l("Sendes"),
-            "sent": _l("Sendt"),
-            "failed": _l("Fejlet"),
-        }[self.value]
+class OutboxStatus(LabelledEnum):
+    pending = "pending", _l("Venter")
+    sending = "sending", _l("Sendes")
+    sent = "sent", _l("Sendt")
+    failed = "failed", _l("Fejlet")
 
 
 class OutboxMessage(SQLModel, table=True):
