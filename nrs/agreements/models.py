@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-from nrs.enums import LabelledEnum
+from nrs.enums import LabelledEnum, enum_check
 
 
 class AgreementKind(LabelledEnum):
@@ -34,6 +34,7 @@ class Agreement(SQLModel, table=True):
         sa.CheckConstraint(
             "(document_path IS NULL) = (document_name IS NULL)", name="document_complete"
         ),
+        enum_check("kind", AgreementKind),
     )
 
     # Lets pydantic leave the hybrid alone: ``active_on`` works on rows and in SQL alike.

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-from nrs.enums import LabelledEnum
+from nrs.enums import LabelledEnum, enum_check
 
 
 class Role(LabelledEnum):
@@ -20,6 +20,7 @@ class User(SQLModel, table=True):
     """A member of staff at one of the job centres (or the steering group)."""
 
     __tablename__ = "users"
+    __table_args__ = (enum_check("role", Role),)
 
     id: int | None = Field(default=None, primary_key=True)
     #: Always stored lower-case so that look-ups are exact.

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-from nrs.enums import LabelledEnum
+from nrs.enums import LabelledEnum, enum_check
 
 #: The nine NRS municipalities: a campaign's default area.
 NRS_MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
@@ -49,6 +49,7 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period"),
         sa.CheckConstraint("min_employees >= 0", name="min_employees"),
+        enum_check("status", CampaignStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -101,6 +102,8 @@ class CampaignTarget(SQLModel, table=True):
         sa.Index("ix_campaign_targets_campaign_centre", "campaign_id", "lead_centre_id", "status"),
         sa.CheckConstraint("matching OR mismatch_reason IS NOT NULL", name="mismatch_reason"),
         sa.CheckConstraint("NOT removed_by_hand OR removed_reason <> ''", name="removed_reason"),
+        enum_check("status", TargetStatus),
+        enum_check("mismatch_reason", MismatchReason),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -138,6 +141,10 @@ class CampaignTargetEvent(SQLModel, table=True):
     """One change of a target's status: the history shown on the target page."""
 
     __tablename__ = "campaign_target_events"
+    __table_args__ = (
+        enum_check("from_status", TargetStatus),
+        enum_check("to_status", TargetStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     target_id: int = Field(foreign_key="campaign_targets.id", index=True)

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-from nrs.enums import LabelledEnum
+from nrs.enums import LabelledEnum, enum_check
 
 
 class OutboxStatus(LabelledEnum):
@@ -27,6 +27,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.CheckConstraint("status != 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
+        enum_check("status", OutboxStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)
