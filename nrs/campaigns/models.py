@@ -9,9 +9,7 @@ from sqlmodel import Field, SQLModel
 from nrs.clock import utcnow
 from nrs.db import enum_type
 from nrs.enums import LabelledEnum, enum_check
-
-#: The nine NRS municipalities: a campaign's default area.
-NRS_MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
+from nrs.municipalities.models import NRS_MUNICIPALITIES
 
 
 class CampaignStatus(LabelledEnum):
@@ -63,7 +61,7 @@ class Campaign(SQLModel, table=True):
     #: Comma-separated DB07 prefixes targeted besides the sectors, e.g. ``55,56``.
     extra_prefixes: str = Field(default="", max_length=500)
     min_employees: int = Field(default=5)
-    #: Comma-separated municipality codes; default the nine.
+    #: Comma-separated municipality codes; default the nine NRS municipalities.
     municipality_codes: str = Field(default=",".join(str(c) for c in NRS_MUNICIPALITIES), max_length=500)
     exclude_active_agreements: bool = Field(default=False)
     exclude_advertising_protected: bool = Field(default=True)

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role
 from nrs.campaigns.models import (
-    NRS_MUNICIPALITIES,
     Campaign,
     CampaignStatus,
     CampaignTarget,
@@ -28,7 +27,7 @@ from nrs.campaigns.models import (
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
-from nrs.municipalities.models import JobCentre
+from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_rule
 

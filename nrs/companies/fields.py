@@ -13,6 +13,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 
 from nrs.forms import cvr_problem, email_problem
+from nrs.yesno import yes_no
 
 
 class Invalid(ValueError):
@@ -134,19 +135,11 @@ def parse_status(value) -> bool:
     return str(value or "").strip().upper() in ACTIVE_STATUSES
 
 
-_TRUE = {"ja", "true", "1", "yes", "j", "y"}
-_FALSE = {"", "nej", "false", "0", "no", "n"}
-
-
 def parse_flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value if value is not None else "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise Invalid("is not ja/nej, true/false or 1/0", _l("Skriv ja eller nej."))
+    try:
+        return yes_no(value, blank=False)
+    except ValueError:
+        raise Invalid("is not ja/nej, true/false or 1/0", _l("Skriv ja eller nej.")) from None
 
 
 def parse_postal_code(value) -> str:
