@@ -1,7 +1,8 @@
 """Sector matching: the one query that decides which companies belong to a sector.
 
-Campaigns, the front page and exports all call ``matching_companies`` so that a company counts
-in the same sector everywhere.
+Campaigns, the front page and exports all build on ``sector_rule`` (through ``matching_companies``)
+so that a company counts in the same sector everywhere, and a campaign names why a company left
+its list by the same named conditions.
 """
 
 from __future__ import annotations
