@@ -33,6 +33,7 @@ from nrs.db import make_engine, session_scope, upgrade
 from nrs.joborders.models import Channel, UnfilledReason
 from nrs.municipalities.services import load_reference_data
 from nrs.refdata import read_csv
+from nrs.yesno import yes_no
 
 BENCH_PASSWORD = "bench-kodeord-2016-nrs"
 BENCH_ADMIN = "bench@nrs.bench"
@@ -222,7 +223,7 @@ def prepare(url: str) -> Engine:
 
 def add_centres(engine: Engine) -> dict[int, int]:
     """Every municipality gets a job centre (NRS's reference data has the nine)."""
-    munis = [r for r in read_csv("municipalities.csv") if r["is_municipality"] == "true"]
+    munis = [r for r in read_csv("municipalities.csv") if yes_no(r["is_municipality"])]
     with engine.begin() as conn:
         have = dict(conn.execute(sa.text("SELECT municipality_code, id FROM job_centres")).all())
         for r in munis:
@@ -234,7 +235,7 @@ def add_centres(engine: Engine) -> dict[int, int]:
 
 
 def _industry_codes(rng: random.Random) -> tuple[list[str], list[float]]:
-    rows = [r for r in read_csv("db07_6digit.csv") if r["current"] == "true"]
+    rows = [r for r in read_csv("db07_6digit.csv") if yes_no(r["current"])]
     per_section: dict[str, list[str]] = {}
     for r in rows:
         per_section.setdefault(r["section"], []).append(r["branchekode"])

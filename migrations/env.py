@@ -1,6 +1,7 @@
 """Alembic environment: targets SQLModel.metadata with every domain's models imported."""
 
 from alembic import context
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import nrs.models  # noqa: F401 - registers every table
@@ -30,9 +31,21 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     engine = make_engine(_url())
+    if engine.dialect.name == "sqlite":
+        # A migration that rebuilds a table other tables refer to (SQLite's only way to add a
+        # constraint) must drop the old table: foreign keys off, checked once at the end instead.
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         _run(connection)
+        if engine.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose foreign key points nowhere: {broken[:5]}")
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA foreign_keys=OFF")
 
 
 def _run(connection) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from nrs.yesno import yes_no
+
 KNOWN_DB_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
 
 
@@ -40,12 +42,10 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    low = raw.strip().lower()
-    if low in ("1", "true", "yes", "on", "ja"):
-        return True
-    if low in ("0", "false", "no", "off", "nej"):
-        return False
-    raise ConfigError(name, f"must be true or false, got {raw!r}")
+    try:
+        return yes_no(raw, blank=default)
+    except ValueError:
+        raise ConfigError(name, f"must be true or false, got {raw!r}") from None
 
 
 def _cron(env: dict, name: str, default: str) -> str:

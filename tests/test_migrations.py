@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -46,3 +50,63 @@ def test_downgrade_to_base_and_up_again(database_url):
     assert tables == set()
     command.upgrade(cfg, "head")
     assert _diff(database_url) == []
+
+
+def _enum_columns():
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum):
+                yield table, column
+
+
+def test_every_enum_column_admits_exactly_the_enums_values(database_url):
+    """The model's CHECK is generated from the enum; the migrated database has the same one."""
+    engine = make_engine(database_url)
+    inspector = sa.inspect(engine)
+    seen = 0
+    for table, column in _enum_columns():
+        name = f"ck_{table.name}_{column.name}_values"
+        values = {m.value for m in column.type.enum_class}
+        in_model = {c.name: c for c in table.constraints if isinstance(c, sa.CheckConstraint)}
+        assert name in in_model, f"{table.name}.{column.name} has no enum_check in its model"
+        in_db = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+        assert name in in_db, f"the database has no {name}"
+        assert set(re.findall(r"'([^']*)'", in_db[name])) == values, (name, in_db[name])
+        seen += 1
+    engine.dispose()
+    assert seen >= 16  # every enum column of the schema at the time of writing
+
+
+def test_the_database_refuses_a_value_outside_the_enum(database_url, make_user):
+    user = make_user(role="staff", centre=201)
+    engine = make_engine(database_url)
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET role = 'superuser' WHERE id = :id"), {"id": user.id})
+    engine.dispose()
+
+
+COMPANIES = "cvr;name;municipality_code;industry_code;employees;status\n"
+
+
+def test_companies_and_their_search_survive_the_enum_checks_migration(
+    app, database_url, import_companies, client, login_as, tmp_path
+):
+    before = tmp_path / "before.csv"
+    before.write_text(COMPANIES + "43872621;Nordsjællands Taxa A/S;219;493200;ANTAL_20_49;NORMAL\n"
+                                  "94959314;Tømrerfirmaet Esrum I/S;210;433200;ANTAL_10_19;NORMAL\n",
+                      encoding="utf-8")
+    import_companies(before)
+    app.extensions["nrs_engine"].dispose()
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0012")
+    command.upgrade(cfg, "head")
+    after = tmp_path / "after.csv"
+    after.write_text(COMPANIES + "37743488;Frederikssund Nybyg I/S;250;412000;ANTAL_5_9;NORMAL\n",
+                     encoding="utf-8")
+    import_companies(after)  # the search triggers are back: a new name is found too
+
+    login_as("coordinator", centre=219)
+    for term, name in [("taxa", "Nordsjællands Taxa A/S"), ("esrum", "Tømrerfirmaet Esrum I/S"),
+                       ("nybyg", "Frederikssund Nybyg I/S")]:
+        page = client.get(f"/companies/?q={term}").get_data(as_text=True)
+        assert name in page, term

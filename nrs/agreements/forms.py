@@ -14,7 +14,7 @@ class AgreementForm(Form):
     """Create or edit an agreement; choices are filled in by the view, rules live in services."""
 
     cvr = StringField(_l("Virksomhedens CVR-nummer"), validators=[DataRequired(), valid_cvr])
-    kind = SelectField(_l("Aftaletype"), choices=[(k.value, k.label) for k in AgreementKind],
+    kind = SelectField(_l("Aftaletype"), choices=AgreementKind.choices(),
                        validators=[DataRequired()])
     focus_sector_id = SelectField(_l("Fokusbranche"), coerce=int, validators=[Optional()])
     signed_on = DateField(_l("Underskrevet"), description=_l("Tom, så længe aftalen ikke er underskrevet."))

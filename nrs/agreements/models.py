@@ -1,34 +1,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum, enum_check
 
 
-class AgreementKind(StrEnum):
+class AgreementKind(LabelledEnum):
     #: rekrutteringsaftale: with a company inside one of the year's focus sectors.
-    recruitment = "recruitment"
+    recruitment = "recruitment", _l("Rekrutteringsaftale")
     #: samarbejdsaftale: a larger, general cooperation agreement.
-    cooperation = "cooperation"
+    cooperation = "cooperation", _l("Samarbejdsaftale")
     #: Jobservice Danmark: one centre coordinates (tovholder) a company with sites across the country.
-    jobservice = "jobservice"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "recruitment": _l("Rekrutteringsaftale"),
-            "cooperation": _l("Samarbejdsaftale"),
-            "jobservice": _l("Jobservice Danmark-aftale"),
-        }[self.value]
+    jobservice = "jobservice", _l("Jobservice Danmark-aftale")
 
 
 class Agreement(SQLModel, table=True):
@@ -43,6 +34,7 @@ class Agreement(SQLModel, table=True):
         sa.CheckConstraint(
             "(document_path IS NULL) = (document_name IS NULL)", name="document_complete"
         ),
+        enum_check("kind", AgreementKind),
     )
 
     # Lets pydantic leave the hybrid alone: ``active_on`` works on rows and in SQL alike.

@@ -26,7 +26,7 @@ class UserForm(Form):
     centre = SelectField(_l("Jobcenter"), coerce=int, validators=[DataRequired()])
     role = SelectField(
         _l("Rolle"),
-        choices=[(r.value, r.label) for r in Role],
+        choices=Role.choices(),
         validators=[DataRequired()],
     )
     weekly_email = BooleanField(_l("Modtager ugentlig statusmail"), default=True)

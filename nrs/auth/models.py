@@ -1,34 +1,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum, enum_check
 
 
-class Role(StrEnum):
-    staff = "staff"
-    coordinator = "coordinator"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "staff": _l("Virksomhedskonsulent"),
-            "coordinator": _l("Koordinator"),
-            "admin": _l("Styregruppe (administrator)"),
-        }[self.value]
+class Role(LabelledEnum):
+    staff = "staff", _l("Virksomhedskonsulent")
+    coordinator = "coordinator", _l("Koordinator")
+    admin = "admin", _l("Styregruppe (administrator)")
 
 
 class User(SQLModel, table=True):
     """A member of staff at one of the job centres (or the steering group)."""
 
     __tablename__ = "users"
+    __table_args__ = (enum_check("role", Role),)
 
     id: int | None = Field(default=None, primary_key=True)
     #: Always stored lower-case so that look-ups are exact.

@@ -46,7 +46,7 @@ class CampaignForm(Form):
 
 
 class StatusForm(Form):
-    status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in TargetStatus],
+    status = SelectField(_l("Status"), choices=TargetStatus.choices(),
                          validators=[DataRequired()])
     status_on = DateField(_l("Dato"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000), no_cpr])

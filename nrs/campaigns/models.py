@@ -1,76 +1,43 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-
-#: The nine NRS municipalities: a campaign's default area.
-NRS_MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
-
-
-class CampaignStatus(StrEnum):
-    draft = "draft"
-    running = "running"
-    ended = "ended"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {"draft": _l("Kladde"), "running": _l("Kører"), "ended": _l("Afsluttet")}[self.value]
+from nrs.enums import LabelledEnum, enum_check
+from nrs.municipalities.models import NRS_MUNICIPALITIES
 
 
-class TargetStatus(StrEnum):
+class CampaignStatus(LabelledEnum):
+    draft = "draft", _l("Kladde")
+    running = "running", _l("Kører")
+    ended = "ended", _l("Afsluttet")
+
+
+class TargetStatus(LabelledEnum):
     """How far a centre has come with one company on the list."""
 
-    not_contacted = "not_contacted"
-    contacted = "contacted"
-    meeting_booked = "meeting_booked"
-    agreement_signed = "agreement_signed"
-    job_order_received = "job_order_received"
-    not_interested = "not_interested"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "not_contacted": _l("Ikke kontaktet"),
-            "contacted": _l("Kontaktet"),
-            "meeting_booked": _l("Møde aftalt"),
-            "agreement_signed": _l("Aftale indgået"),
-            "job_order_received": _l("Jobordre modtaget"),
-            "not_interested": _l("Ikke interesseret"),
-        }[self.value]
+    not_contacted = "not_contacted", _l("Ikke kontaktet")
+    contacted = "contacted", _l("Kontaktet")
+    meeting_booked = "meeting_booked", _l("Møde aftalt")
+    agreement_signed = "agreement_signed", _l("Aftale indgået")
+    job_order_received = "job_order_received", _l("Jobordre modtaget")
+    not_interested = "not_interested", _l("Ikke interesseret")
 
 
-class MismatchReason(StrEnum):
+class MismatchReason(LabelledEnum):
     """Why a target no longer matches the campaign (kept with its outcome, never deleted)."""
 
-    ceased = "ceased"
-    moved_away = "moved_away"
-    shrunk = "shrunk"
-    sector_changed = "sector_changed"
-    advertising_protected = "advertising_protected"
-    active_agreement = "active_agreement"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "ceased": _l("Ophørt"),
-            "moved_away": _l("Flyttet ud af området"),
-            "shrunk": _l("For få ansatte"),
-            "sector_changed": _l("Skiftet branche"),
-            "advertising_protected": _l("Reklamebeskyttet"),
-            "active_agreement": _l("Har aktiv aftale"),
-        }[self.value]
+    ceased = "ceased", _l("Ophørt")
+    moved_away = "moved_away", _l("Flyttet ud af området")
+    shrunk = "shrunk", _l("For få ansatte")
+    sector_changed = "sector_changed", _l("Skiftet branche")
+    advertising_protected = "advertising_protected", _l("Reklamebeskyttet")
+    active_agreement = "active_agreement", _l("Har aktiv aftale")
 
 
 class Campaign(SQLModel, table=True):
@@ -80,6 +47,7 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period"),
         sa.CheckConstraint("min_employees >= 0", name="min_employees"),
+        enum_check("status", CampaignStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,7 +61,7 @@ class Campaign(SQLModel, table=True):
     #: Comma-separated DB07 prefixes targeted besides the sectors, e.g. ``55,56``.
     extra_prefixes: str = Field(default="", max_length=500)
     min_employees: int = Field(default=5)
-    #: Comma-separated municipality codes; default the nine.
+    #: Comma-separated municipality codes; default the nine NRS municipalities.
     municipality_codes: str = Field(default=",".join(str(c) for c in NRS_MUNICIPALITIES), max_length=500)
     exclude_active_agreements: bool = Field(default=False)
     exclude_advertising_protected: bool = Field(default=True)
@@ -132,6 +100,8 @@ class CampaignTarget(SQLModel, table=True):
         sa.Index("ix_campaign_targets_campaign_centre", "campaign_id", "lead_centre_id", "status"),
         sa.CheckConstraint("matching OR mismatch_reason IS NOT NULL", name="mismatch_reason"),
         sa.CheckConstraint("NOT removed_by_hand OR removed_reason <> ''", name="removed_reason"),
+        enum_check("status", TargetStatus),
+        enum_check("mismatch_reason", MismatchReason),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -169,6 +139,10 @@ class CampaignTargetEvent(SQLModel, table=True):
     """One change of a target's status: the history shown on the target page."""
 
     __tablename__ = "campaign_target_events"
+    __table_args__ = (
+        enum_check("from_status", TargetStatus),
+        enum_check("to_status", TargetStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     target_id: int = Field(foreign_key="campaign_targets.id", index=True)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from nrs.auth.models import User
 from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
+from nrs.companies.fields import employees_text
 from nrs.companies.models import Company
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.refdata import industry_name
@@ -128,17 +129,6 @@ EXPORT_HEADERS = [
     "Telefon", "E-mail", "Jobcenter (kontakt)", "NRS-kontaktperson", "Reklamebeskyttet", "Status",
     "Statusdato", "Note",
 ]
-
-
-def employees_text(low: int | None, high: int | None) -> str:
-    """``12``, ``5–9`` or ``1000+``; an en dash so that no spreadsheet reads ``5-9`` as a date."""
-    if low is None:
-        return ""
-    if high is None or high >= 999999:
-        return f"{low}+"
-    if high == low:
-        return str(low)
-    return f"{low}–{high}"
 
 
 def export_rows(session: Session, campaign_id: int, *, centre_id: int | None = None,

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role
 from nrs.campaigns.models import (
-    NRS_MUNICIPALITIES,
     Campaign,
     CampaignStatus,
     CampaignTarget,
@@ -28,9 +27,9 @@ from nrs.campaigns.models import (
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
-from nrs.municipalities.models import JobCentre
+from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre
 from nrs.sectors.models import FocusSector
-from nrs.sectors.queries import matching_companies, prefix_condition
+from nrs.sectors.queries import sector_rule
 
 
 def _csv(values: Iterable) -> str:
@@ -120,6 +119,8 @@ class Criteria:
     prefixes: list[str]
     matching: sa.Select  # select(Company) of the sector-matching companies
     keep: list  # extra conditions on Company that a target must also meet
+    #: Every condition a target must meet, by name: the sector rule's and the campaign's own.
+    named: dict
 
     def eligible_ids(self):
         return self.matching.with_only_columns(Company.id, maintain_column_froms=True).where(*self.keep)
@@ -127,17 +128,18 @@ class Criteria:
 
 def criteria(session: Session, campaign: Campaign, *, on: date) -> Criteria:
     prefixes = campaign_prefixes(session, campaign)
-    matching = matching_companies(
+    named = sector_rule(
         prefixes=prefixes,
         min_employees=campaign.min_employees,
         municipality_codes=campaign.municipality_list,
     )
-    keep = []
+    matching = select(Company).where(*named.values())
+    own = {}
     if campaign.exclude_advertising_protected:
-        keep.append(Company.advertising_protected.is_(False))
+        own["not_protected"] = Company.advertising_protected.is_(False)
     if campaign.exclude_active_agreements:
-        keep.append(~_has_active_agreement(on))
-    return Criteria(prefixes=prefixes, matching=matching, keep=keep)
+        own["no_active_agreement"] = ~_has_active_agreement(on)
+    return Criteria(prefixes=prefixes, matching=matching, keep=list(own.values()), named=named | own)
 
 
 def _has_active_agreement(on: date):
@@ -274,20 +276,22 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
     return result
 
 
+#: The reason a target left the list, for each condition it no longer meets, in the order a
+#: consultant would name them (a company that ceased is not also said to have moved).
+REASON_FOR = {
+    "active": MismatchReason.ceased,
+    "in_municipalities": MismatchReason.moved_away,
+    "big_enough": MismatchReason.shrunk,
+    "in_sector_codes": MismatchReason.sector_changed,
+    "not_protected": MismatchReason.advertising_protected,
+    "no_active_agreement": MismatchReason.active_agreement,
+}
+
+
 def _mismatch_reason(campaign: Campaign, crit: Criteria, on: date):
-    """The first reason, in the order a consultant would name it, as a correlated SQL CASE."""
+    """The first condition the company fails, named, as a correlated SQL CASE."""
     t = CampaignTarget.__table__
-    whens = [
-        (Company.active.is_(False), MismatchReason.ceased.value),
-        (Company.municipality_code.not_in(campaign.municipality_list), MismatchReason.moved_away.value),
-        (sa.or_(Company.employees_min.is_(None), Company.employees_min < campaign.min_employees),
-         MismatchReason.shrunk.value),
-        (~prefix_condition(crit.prefixes), MismatchReason.sector_changed.value),
-    ]
-    if campaign.exclude_advertising_protected:
-        whens.append((Company.advertising_protected.is_(True), MismatchReason.advertising_protected.value))
-    if campaign.exclude_active_agreements:
-        whens.append((_has_active_agreement(on), MismatchReason.active_agreement.value))
+    whens = [(~crit.named[name], reason.value) for name, reason in REASON_FOR.items() if name in crit.named]
     case = sa.case(*whens, else_=MismatchReason.sector_changed.value)
     return sa.select(case).where(Company.id == t.c.company_id).scalar_subquery()
 

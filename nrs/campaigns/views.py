@@ -12,7 +12,6 @@ from nrs.auth.models import Role, User
 from nrs.campaigns import queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
 from nrs.campaigns.models import (
-    NRS_MUNICIPALITIES,
     Campaign,
     CampaignStatus,
     CampaignTarget,
@@ -24,7 +23,7 @@ from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import download
-from nrs.municipalities.models import JobCentre, Municipality
+from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.refdata import industry_name
 from nrs.sectors.models import FocusSector
 from nrs.security import access

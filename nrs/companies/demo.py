@@ -15,6 +15,7 @@ from nrs.companies.models import Company, CompanySource, Contact
 from nrs.companies.services import CentreCache, assign_lead, import_companies
 from nrs.demo import FIRST, LAST
 from nrs.refdata import read_csv
+from nrs.yesno import yes_no
 
 COMPANIES = 3000
 #: Municipality → share of the companies. Furesø, Rudersdal and Ballerup are neighbours outside NRS.
@@ -54,7 +55,7 @@ def _cvr(rng, taken: set[str]) -> str:
 def _industry_codes() -> list[tuple[list[str], int]]:
     """Current DB07 codes in groups with weights: construction (41-43) about a quarter, transport
     (49-53) a fifth, the trades North Zealand is full of next, then everything else."""
-    codes = [r["branchekode"] for r in read_csv("db07_6digit.csv") if r["current"] == "true"
+    codes = [r["branchekode"] for r in read_csv("db07_6digit.csv") if yes_no(r["current"])
              and r["branchekode"] != "999999"]
     construction = [c for c in codes if c[:2] in ("41", "42", "43")]
     transport = [c for c in codes if c[:2] in ("49", "50", "51", "52", "53")]

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from nrs.forms import cvr_problem, email_problem
+from nrs.yesno import yes_no
 
 
 class Invalid(ValueError):
@@ -91,7 +94,9 @@ def parse_industry(value) -> str:
 
 
 _BAND = re.compile(r"ANTAL_(\d+)_(\d*)", re.IGNORECASE)
-_RANGE = re.compile(r"(\d+)\s*-\s*(\d*)")
+#: ``5-9``, ``5-`` (open), and what ``employees_text`` shows: ``5–9 ansatte``, ``1000+ ansatte``, ``12 ansatte``.
+_RANGE = re.compile(r"(\d+)\s*(?:([-–])\s*(\d*)|(\+))?\s*[^\W\d_]*")
+_UNKNOWN = {"ukendt", "unknown"}
 OPEN_ENDED = 999999
 
 
@@ -99,18 +104,24 @@ def parse_employees(value) -> tuple[int | None, int | None]:
     """A count (``12``), a range (``5-9``) or a CVR band (``ANTAL_5_9``); blank is unknown.
 
     An open upper bound (empty or 999999) is stored as null: "at least N" uses the lower bound.
+    What ``employees_text`` shows reads back as the same range (the edit form shows it).
     """
     text = str(value if value is not None else "").strip()
-    if not text:
+    if not text or text.lower() in _UNKNOWN:
         return None, None
+    low = high = None
     if text.isdecimal():
         low = high = int(text)
-    else:
-        match = _BAND.fullmatch(text) or _RANGE.fullmatch(text)
-        low = int(match.group(1)) if match else None
-        high = int(match.group(2)) if match and match.group(2) else None
-        if high is not None and high >= OPEN_ENDED:
-            high = None
+    elif band := _BAND.fullmatch(text):
+        low, high = int(band.group(1)), int(band.group(2)) if band.group(2) else None
+    elif shown := _RANGE.fullmatch(text):
+        low = int(shown.group(1))
+        if shown.group(3):
+            high = int(shown.group(3))
+        elif not (shown.group(2) or shown.group(4)):
+            high = low  # a count with its word: "12 ansatte"
+    if high is not None and high >= OPEN_ENDED:
+        high = None
     # A count beyond the open-ended band is no real company's (and would overflow the column).
     if low is not None and low < OPEN_ENDED and (high is None or low <= high < OPEN_ENDED):
         return low, high
@@ -118,12 +129,19 @@ def parse_employees(value) -> tuple[int | None, int | None]:
                   _l("Ansatte skal være et tal, et interval (5-9) eller et CVR-interval (ANTAL_5_9)."))
 
 
-def format_employees(low: int | None, high: int | None) -> str:
+def employees_text(low: int | None, high: int | None, *, unknown: str | None = None) -> str:
+    """The range in words, for pages, exports and the edit form: ``12 ansatte``, ``5–9 ansatte``,
+    ``1000+ ansatte`` or ``ukendt`` (``unknown`` instead, if given).
+
+    An en dash, so that no spreadsheet reads ``5-9`` as a date; ``parse_employees`` reads it back.
+    """
     if low is None:
-        return ""
+        return str(_l("ukendt")) if unknown is None else unknown
+    if high is None or high >= OPEN_ENDED:
+        return _("%(low)d+ ansatte", low=low)
     if high == low:
-        return str(low)
-    return f"{low}-{high}" if high is not None else f"{low}+"
+        return ngettext("%(num)d ansat", "%(num)d ansatte", low)
+    return _("%(low)d–%(high)d ansatte", low=low, high=high)
 
 
 ACTIVE_STATUSES = {"", "NORMAL", "AKTIV"}
@@ -134,19 +152,11 @@ def parse_status(value) -> bool:
     return str(value or "").strip().upper() in ACTIVE_STATUSES
 
 
-_TRUE = {"ja", "true", "1", "yes", "j", "y"}
-_FALSE = {"", "nej", "false", "0", "no", "n"}
-
-
 def parse_flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value if value is not None else "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise Invalid("is not ja/nej, true/false or 1/0", _l("Skriv ja eller nej."))
+    try:
+        return yes_no(value, blank=False)
+    except ValueError:
+        raise Invalid("is not ja/nej, true/false or 1/0", _l("Skriv ja eller nej.")) from None
 
 
 def parse_postal_code(value) -> str:

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import enum_check
 
 
 class CompanySource(StrEnum):
@@ -39,6 +40,7 @@ class Company(SQLModel, table=True):
         sa.Index("ix_companies_protected_municipality", "municipality_code",
                  sqlite_where=sa.text("advertising_protected IS 1"),
                  postgresql_where=sa.text("advertising_protected IS true")),
+        enum_check("source", CompanySource),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,7 @@ from nrs.companies.models import Company, Contact
 from nrs.companies.search import NameContains, few_matches
 from nrs.db import capped_count
 from nrs.municipalities.models import JobCentre, Municipality
-from nrs.sectors.queries import prefix_condition
+from nrs.sectors.queries import big_enough, prefix_condition
 
 #: Sort keys of the list → columns (the name index breaks ties so pages are stable).
 SORTS = {
@@ -90,7 +90,7 @@ def search(criteria: Criteria, session: Session | None = None):
     if criteria.industry:
         stmt = stmt.where(prefix_condition([criteria.industry]))
     if criteria.min_employees:
-        stmt = stmt.where(Company.employees_min >= criteria.min_employees)
+        stmt = stmt.where(big_enough(criteria.min_employees))
     if criteria.status == "active":
         stmt = stmt.where(Company.active.is_(True))
     elif criteria.status == "ceased":

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from nrs.auth.models import Role
 from nrs.companies import queries, services
-from nrs.companies.fields import format_employees
+from nrs.companies.fields import employees_text
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
 from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
@@ -35,7 +35,7 @@ COMPANY_SECTIONS = (
 
 @bp.app_template_filter("employees")
 def _employees_filter(company) -> str:
-    return format_employees(company.employees_min, company.employees_max)
+    return employees_text(company.employees_min, company.employees_max)
 
 
 @bp.app_template_global("industry_name")
@@ -137,7 +137,7 @@ def edit(company_id: int):
     form = _company_form(obj=company)
     del form.cvr
     if request.method == "GET":
-        form.employees.data = format_employees(company.employees_min, company.employees_max)
+        form.employees.data = employees_text(company.employees_min, company.employees_max, unknown="")
         form.municipality_code.data = f"{company.municipality_code:03d}"
         form.version.data = company.version
     stale = None

@@ -51,7 +51,7 @@ class JobOrderForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.channel.choices = [(c.value, c.label) for c in Channel]
+        self.channel.choices = Channel.choices()
 
 
 class EditJobOrderForm(JobOrderForm):
@@ -84,7 +84,7 @@ class UnfilledForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unfilled_reason.choices = [(r.value, r.label) for r in UnfilledReason]
+        self.unfilled_reason.choices = UnfilledReason.choices()
 
 
 class ReferralForm(Form):
@@ -98,7 +98,7 @@ class ReferralForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [(o.value, o.label) for o in ReferralOutcome]
+        self.outcome.choices = ReferralOutcome.choices()
 
 
 class ReferralOutcomeForm(Form):
@@ -106,7 +106,7 @@ class ReferralOutcomeForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [(o.value, o.label) for o in ReferralOutcome]
+        self.outcome.choices = ReferralOutcome.choices()
 
 
 class HelpForm(Form):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -9,69 +8,39 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum, enum_check, values_sql
 from nrs.joborders.states import JobOrderState
 
 
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     """How the order reached NRS: the shared ways in, a visit, an agreement, Jobnet."""
 
-    shared_phone = "shared_phone"
-    shared_mailbox = "shared_mailbox"
-    visit = "visit"
-    agreement = "agreement"
-    jobnet = "jobnet"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "shared_phone": _l("Fælles telefon"),
-                "shared_mailbox": _l("Fælles postkasse"),
-                "visit": _l("Virksomhedsbesøg"),
-                "agreement": _l("Aftale"),
-                "jobnet": _l("Jobnet"),
-                "other": _l("Andet"),
-            }[self.value]
-        )
+    shared_phone = "shared_phone", _l("Fælles telefon")
+    shared_mailbox = "shared_mailbox", _l("Fælles postkasse")
+    visit = "visit", _l("Virksomhedsbesøg")
+    agreement = "agreement", _l("Aftale")
+    jobnet = "jobnet", _l("Jobnet")
+    other = "other", _l("Andet")
 
 
-class UnfilledReason(StrEnum):
-    no_candidates = "no_candidates"
-    company_withdrew = "company_withdrew"
-    filled_by_company = "filled_by_company"
-    deadline_passed = "deadline_passed"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "no_candidates": _l("Ingen egnede kandidater"),
-                "company_withdrew": _l("Virksomheden trak ordren tilbage"),
-                "filled_by_company": _l("Besat af virksomheden selv"),
-                "deadline_passed": _l("Fristen udløb"),
-                "other": _l("Andet"),
-            }[self.value]
-        )
+class UnfilledReason(LabelledEnum):
+    no_candidates = "no_candidates", _l("Ingen egnede kandidater")
+    company_withdrew = "company_withdrew", _l("Virksomheden trak ordren tilbage")
+    filled_by_company = "filled_by_company", _l("Besat af virksomheden selv")
+    deadline_passed = "deadline_passed", _l("Fristen udløb")
+    other = "other", _l("Andet")
 
 
-class ReferralOutcome(StrEnum):
-    referred = "referred"
-    interview = "interview"
-    hired = "hired"
-    rejected = "rejected"
+class ReferralOutcome(LabelledEnum):
+    referred = "referred", _l("Henvist")
+    interview = "interview", _l("Til samtale")
+    hired = "hired", _l("Ansat")
+    rejected = "rejected", _l("Afvist")
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "referred": _l("Henvist"),
-                "interview": _l("Til samtale"),
-                "hired": _l("Ansat"),
-                "rejected": _l("Afvist"),
-            }[self.value]
-        )
+
+#: In declaration order, so the CHECK below reads the same as the migration that created it.
+OPEN_STATES = [s for s in JobOrderState if not s.is_closed]
+CLOSED_STATES = [s for s in JobOrderState if s.is_closed]
 
 
 class JobOrder(SQLModel, table=True):
@@ -81,8 +50,8 @@ class JobOrder(SQLModel, table=True):
     __table_args__ = (
         # The state machine in states.py decides; the database refuses what it never allows.
         sa.CheckConstraint(
-            "(state IN ('open', 'paused') AND closed_on IS NULL)"
-            " OR (state IN ('filled', 'unfilled') AND closed_on IS NOT NULL)",
+            f"({values_sql('state', OPEN_STATES)} AND closed_on IS NULL)"
+            f" OR ({values_sql('state', CLOSED_STATES)} AND closed_on IS NOT NULL)",
             name="closed_on_state",
         ),
         sa.CheckConstraint("state <> 'unfilled' OR unfilled_reason IS NOT NULL", name="unfilled_reason"),
@@ -94,6 +63,9 @@ class JobOrder(SQLModel, table=True):
         sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
         # ... and by a centre alone (any state), newest or oldest first.
         sa.Index("ix_job_orders_centre_received", "lead_centre_id", "received_on", "id"),
+        enum_check("channel", Channel),
+        enum_check("state", JobOrderState),
+        enum_check("unfilled_reason", UnfilledReason),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +109,10 @@ class JobOrderEvent(SQLModel, table=True):
     """One step in an order's life: received (no from-state), or a change of state."""
 
     __tablename__ = "job_order_events"
+    __table_args__ = (
+        enum_check("from_state", JobOrderState),
+        enum_check("to_state", JobOrderState),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     job_order_id: int = Field(foreign_key="job_orders.id", index=True)
@@ -153,6 +129,7 @@ class Referral(SQLModel, table=True):
     """A centre's candidate put forward for an order, known by the centre's own case reference."""
 
     __tablename__ = "referrals"
+    __table_args__ = (enum_check("outcome", ReferralOutcome),)
 
     id: int | None = Field(default=None, primary_key=True)
     job_order_id: int = Field(foreign_key="job_orders.id", index=True)
@@ -206,6 +183,7 @@ class JobOrderTally(SQLModel, table=True):
     """
 
     __tablename__ = "job_order_tally"
+    __table_args__ = (enum_check("state", JobOrderState),)
 
     lead_centre_id: int = Field(foreign_key="job_centres.id", primary_key=True)
     state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16), primary_key=True)

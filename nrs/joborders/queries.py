@@ -137,8 +137,8 @@ def export_rows(session: Session, flt: OrderFilter):
         counts.update(referral_counts(session, [order.id for order, _c, _j in rows[start:start + 1000]]))
     for order, company, centre in rows:
         yield [order.id, order.reference or "", company.cvr, company.name, order.title, order.positions,
-               JobOrderState(order.state).label, order.received_on, order.deadline_on, order.closed_on,
-               centre.name, order.channel.label, counts.get(order.id, 0)]
+               str(JobOrderState(order.state).label), order.received_on, order.deadline_on, order.closed_on,
+               centre.name, str(order.channel.label), counts.get(order.id, 0)]
 
 
 def for_company(session: Session, company_id: int) -> list[JobOrder]:

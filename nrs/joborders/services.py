@@ -328,7 +328,7 @@ def transition(
 
 def _reason_text(to: JobOrderState, code, text: str) -> str:
     if to == JobOrderState.unfilled and code:
-        label = UnfilledReason(code).label
+        label = str(UnfilledReason(code).label)
         return f"{label}: {text}" if text else label
     return ""
 

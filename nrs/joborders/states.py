@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from nrs.enums import LabelledEnum
 from nrs.errors import DomainError
 
 
-class JobOrderState(StrEnum):
-    open = "open"
-    paused = "paused"
-    filled = "filled"
-    unfilled = "unfilled"
-
-    @property
-    def label(self) -> str:
-        return str(_LABELS[self])
+class JobOrderState(LabelledEnum):
+    open = "open", _l("Åben")
+    paused = "paused", _l("Sat i bero")
+    filled = "filled", _l("Besat")
+    unfilled = "unfilled", _l("Ikke besat")
 
     @property
     def css_class(self) -> str:
@@ -28,13 +23,6 @@ class JobOrderState(StrEnum):
     def is_closed(self) -> bool:
         return self in CLOSED
 
-
-_LABELS = {
-    JobOrderState.open: _l("Åben"),
-    JobOrderState.paused: _l("Sat i bero"),
-    JobOrderState.filled: _l("Besat"),
-    JobOrderState.unfilled: _l("Ikke besat"),
-}
 
 CLOSED = frozenset({JobOrderState.filled, JobOrderState.unfilled})
 

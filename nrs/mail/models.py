@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.enums import LabelledEnum, enum_check
 
 
-class OutboxStatus(StrEnum):
-    pending = "pending"
-    sending = "sending"
-    sent = "sent"
-    failed = "failed"
-
-    @property
-    def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
-        return {
-            "pending": _l("Venter"),
-            "sending": _l("Sendes"),
-            "sent": _l("Sendt"),
-            "failed": _l("Fejlet"),
-        }[self.value]
+class OutboxStatus(LabelledEnum):
+    pending = "pending", _l("Venter")
+    sending = "sending", _l("Sendes")
+    sent = "sent", _l("Sendt")
+    failed = "failed", _l("Fejlet")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -37,6 +27,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.CheckConstraint("status != 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
+        enum_check("status", OutboxStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,6 +2,14 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
+from nrs.refdata import read_csv
+from nrs.yesno import yes_no
+
+#: The nine NRS municipalities, from the reference data (``nrs_member``): the one list of them.
+NRS_MUNICIPALITIES: tuple[int, ...] = tuple(sorted(
+    int(row["kommunekode"]) for row in read_csv("municipalities.csv") if yes_no(row["nrs_member"])
+))
+
 
 class Municipality(SQLModel, table=True):
     """One of Denmark's 98 municipalities (plus Christiansø), keyed by its kommunekode."""

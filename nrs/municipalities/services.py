@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from nrs.municipalities.models import JobCentre, Municipality
+from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.refdata import read_csv
 
 
@@ -16,7 +16,7 @@ def load_reference_data(session: Session) -> int:
         values = dict(
             name=row["kommunenavn"],
             region_code=int(row["regionskode"]),
-            nrs_member=row["nrs_member"] == "true",
+            nrs_member=int(row["kommunekode"]) in NRS_MUNICIPALITIES,
         )
         m = existing.get(code)
         if m is None:

@@ -1,7 +1,8 @@
 """Sector matching: the one query that decides which companies belong to a sector.
 
-Campaigns, the front page and exports all call ``matching_companies`` so that a company counts
-in the same sector everywhere.
+Campaigns, the front page and exports all build on ``sector_rule`` (through ``matching_companies``)
+so that a company counts in the same sector everywhere, and a campaign names why a company left
+its list by the same named conditions.
 """
 
 from __future__ import annotations
@@ -46,6 +47,40 @@ def sector_condition(sector: FocusSector):
     return prefix_condition(sector.prefixes)
 
 
+def big_enough(min_employees: int | None):
+    """At least ``min_employees``: the lower bound of the company's range is at least N.
+
+    An unknown size never qualifies for a minimum; with no minimum (None or 0) every company does,
+    unknown size included. True or false, never null, so that its negation names a miss.
+    """
+    if not min_employees:
+        return sa.true()
+    return sa.and_(Company.employees_min.is_not(None), Company.employees_min >= min_employees)
+
+
+def sector_rule(
+    *,
+    prefixes: Iterable[str],
+    min_employees: int | None = None,
+    municipality_codes: Iterable[int] | None = None,
+    active_only: bool = True,
+) -> dict[str, sa.ColumnElement[bool]]:
+    """The sector rule as named conditions on ``Company``; a company matches when all hold.
+
+    Only the conditions that restrict are present. The names are what a campaign uses to say why
+    a company no longer matches (``nrs.campaigns.services``), so matching and naming cannot differ.
+    """
+    named: dict[str, sa.ColumnElement[bool]] = {}
+    if active_only:
+        named["active"] = Company.active.is_(True)
+    if municipality_codes is not None:
+        named["in_municipalities"] = Company.municipality_code.in_(list(municipality_codes))
+    if min_employees:
+        named["big_enough"] = big_enough(min_employees)
+    named["in_sector_codes"] = prefix_condition(prefixes)
+    return named
+
+
 def matching_companies(
     *,
     prefixes: Iterable[str],
@@ -53,19 +88,10 @@ def matching_companies(
     municipality_codes: Iterable[int] | None = None,
     active_only: bool = True,
 ):
-    """A ``select(Company)`` of the companies in the sector.
-
-    "At least N employees" means the lower bound of the company's range is at least N; an
-    unknown count never qualifies.
-    """
-    stmt = select(Company).where(prefix_condition(prefixes))
-    if active_only:
-        stmt = stmt.where(Company.active.is_(True))
-    if min_employees:
-        stmt = stmt.where(Company.employees_min >= min_employees)
-    if municipality_codes is not None:
-        stmt = stmt.where(Company.municipality_code.in_(list(municipality_codes)))
-    return stmt
+    """A ``select(Company)`` of the companies that meet every condition of ``sector_rule``."""
+    rule = sector_rule(prefixes=prefixes, min_employees=min_employees,
+                       municipality_codes=municipality_codes, active_only=active_only)
+    return select(Company).where(*rule.values())
 
 
 def sectors_for_year(session: Session, year: int) -> list[FocusSector]:

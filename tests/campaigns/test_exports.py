@@ -73,7 +73,7 @@ def test_csv_export_opens_in_libreoffice_with_danish_letters_and_no_formulas(
     assert row["Telefon"] == "'+45 48 10 00 00"
     assert row["Adresse"] == "Æblevej 5" and row["Kommune"] == "Hillerød"
     assert row["Branche"] == industry_name("412000") != ""
-    assert row["Ansatte"] == "10–19" and row["Status"] == "Ikke kontaktet"
+    assert row["Ansatte"] == "10–19 ansatte" and row["Status"] == "Ikke kontaktet"
     assert row["Jobcenter (kontakt)"] == "Jobcenter Hillerød"
 
 

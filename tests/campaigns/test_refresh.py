@@ -8,7 +8,9 @@ from sqlmodel import select
 
 from nrs.agreements.models import Agreement
 from nrs.campaigns.models import CampaignTarget, MismatchReason, TargetStatus
+from nrs.campaigns.services import REASON_FOR
 from nrs.companies.models import Company
+from nrs.sectors.queries import sector_rule
 from tests.conftest import shared_file
 
 HEADER = "cvr;name;municipality_code;industry_code;employees;status\n"
@@ -155,3 +157,28 @@ def test_an_untouched_target_follows_its_company_to_a_new_lead_centre(
     targets = _by_cvr(session, campaign.id)
     assert targets["43872621"].lead_centre_id == centre_by_code(201).id
     assert targets["56706569"].lead_centre_id == centre_by_code(219).id  # Hillerød keeps its conversation
+
+
+def test_a_company_of_unknown_size_that_changed_sector_is_named_sector_changed_when_size_does_not_count(
+    session, cli_run, import_companies, sectors_2016, make_campaign, tmp_path
+):
+    """With no minimum size, an unknown size is no reason to leave: the sector change is."""
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + "43872621;Nordsjællands Taxa A/S;219;493200;;NORMAL\n", encoding="utf-8")
+    import_companies(first)
+    campaign = make_campaign(build=True, min_employees=0)
+    assert _by_cvr(session, campaign.id)["43872621"].matching
+
+    now_it = tmp_path / "now-it.csv"
+    now_it.write_text(HEADER + "43872621;Nordsjællands Taxa A/S;219;620100;;NORMAL\n", encoding="utf-8")
+    import_companies(now_it)
+    _build(cli_run, campaign.id)
+    target = _by_cvr(session, campaign.id)["43872621"]
+    assert not target.matching
+    assert target.mismatch_reason == MismatchReason.sector_changed
+
+
+def test_every_condition_of_the_rule_has_a_reason_to_name():
+    """A condition added to the sector rule or the campaign must also say why a target left."""
+    every = sector_rule(prefixes=["49"], min_employees=5, municipality_codes=[219], active_only=True)
+    assert set(every) | {"not_protected", "no_active_agreement"} == set(REASON_FOR)

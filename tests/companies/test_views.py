@@ -233,3 +233,17 @@ def test_cvr_number_typed_in_the_name_box_finds_the_company(client, login_as, ma
     login_as("staff")
     company = make_company(name="Nummerfirma ApS")
     assert "Nummerfirma ApS" in listed(client, f"q={company.cvr}")
+
+
+def test_saving_the_edit_form_unchanged_keeps_an_open_ended_employee_range(client, login_as, make_company, session):
+    """The form shows the range as the pages do ("1000+ ansatte"); saving it must read it back."""
+    login_as("staff", centre=201)
+    company = make_company(name="Stor Virksomhed A/S", employees=(1000, None))
+    form = client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    shown = re.search(r'name="employees"[^>]*value="([^"]*)"', form).group(1)
+    data = {"name": "Stor Virksomhed A/S", "municipality_code": "201", "industry_code": "412000",
+            "employees": shown, "version": str(company.version)}
+    response = post_form(client, f"/companies/{company.id}/edit", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    company = reload(session, company)
+    assert (company.employees_min, company.employees_max) == (1000, None)
