@@ -1,0 +1,292 @@
+"""The committee report for a period: what came in, what closed and how, what stands open, per centre and sector.
+
+Every order figure comes from the job-order history through the as-of machinery of
+``nrs.reports.queries`` (an order's state at the end of a day is set by its last event up to
+that day), so a past period gives today the figures it gave then (corrections of dates and
+leads aside). Per order the report compares its state at the end of the day before the period
+(``S0``; none if it was received in the period) with its state at the end of the period (``S1``),
+paused counting as open:
+
+- open at start: ``S0`` open; received: ``S0`` none; open at end: ``S1`` open;
+- filled / unfilled: ``S0`` none or open and ``S1`` filled / unfilled (the period's net outcome);
+- reopened: ``S0`` closed and ``S1`` open (a closure taken back, which the state machine allows).
+
+so for any period, per centre and per sector: open at start + received − filled − unfilled +
+reopened = open at end. An order closed one way and reopened and closed the other way within
+the period moves between the closed figures without touching the open stock.
+
+When cancellations (issue 14) exist they get their own ``S1`` and key beside unfilled; positions
+likewise as a second count per pair; enquiries (issues 15/16) as a section like the campaigns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from nrs.agreements.models import Agreement, AgreementKind
+from nrs.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    TargetStatus,
+)
+from nrs.companies.models import Company
+from nrs.joborders.models import JobOrder, JobOrderEvent
+from nrs.joborders.states import JobOrderState
+from nrs.municipalities.models import JobCentre
+from nrs.reports.queries import _latest, _other_hires
+from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import sector_condition
+
+#: NRS started in December 2015: "since the start" begins here (or at an earlier order, if any).
+NRS_START = date(2015, 12, 1)
+
+ORDER_KEYS = ("orders_open_at_start", "orders_received", "orders_filled", "orders_unfilled",
+              "orders_reopened", "orders_open_at_end")
+OTHER = "other"
+
+PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_half", "last_half",
+           "this_year", "last_year", "since_start")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts")
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        out, first = [], self.start.replace(day=1)
+        while first <= self.end:
+            nxt = _add_months(first, 1)
+            out.append(Period(max(first, self.start), min(nxt - timedelta(days=1), self.end)))
+            first = nxt
+        return out
+
+
+def _add_months(first: date, n: int) -> date:
+    m = first.month - 1 + n
+    return date(first.year + m // 12, m % 12 + 1, 1)
+
+
+def preset(name: str, *, today: date, first_day: date = NRS_START) -> Period:
+    """A named period relative to ``today``: the running one ("this") up to today, the previous one whole."""
+    if name == "since_start":
+        return Period(min(first_day, today), today)
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[name.split("_", 1)[1]]
+    start = date(today.year, (today.month - 1) // months * months + 1, 1)
+    if name.startswith("this_"):
+        return Period(start, today)
+    if not name.startswith("last_"):
+        raise ValueError(name)
+    previous = _add_months(start, -months)
+    return Period(previous, start - timedelta(days=1))
+
+
+def first_day(session: Session) -> date:
+    """The day NRS started, or the first order received if one is older."""
+    first = session.execute(sa.select(sa.func.min(JobOrder.received_on))).scalar_one_or_none()
+    return min(first, NRS_START) if first else NRS_START
+
+
+def _blank() -> dict:
+    return dict.fromkeys(ORDER_KEYS, 0)
+
+
+def _open(state) -> bool:
+    return state in (JobOrderState.open, JobOrderState.paused, "open", "paused")
+
+
+def _add(bucket: dict, s0, s1, n: int) -> None:
+    """One (state at start, state at end) pair of ``n`` orders into a bucket of ORDER_KEYS."""
+    if s0 is None:
+        bucket["orders_received"] += n
+    elif _open(s0):
+        bucket["orders_open_at_start"] += n
+    if _open(s1):
+        bucket["orders_open_at_end"] += n
+        if s0 is not None and not _open(s0):
+            bucket["orders_reopened"] += n
+    elif s0 is None or _open(s0):
+        bucket["orders_filled" if JobOrderState(s1) == JobOrderState.filled else "orders_unfilled"] += n
+
+
+def period_sectors(session: Session, period: Period) -> list[FocusSector]:
+    """The focus sectors of the years the period touches, newest year first, then by name."""
+    return list(session.exec(
+        select(FocusSector).where(FocusSector.year >= period.start.year, FocusSector.year <= period.end.year)
+        .order_by(FocusSector.year.desc(), FocusSector.name)))
+
+
+def sector_key(sector: FocusSector) -> str:
+    return f"{sector.year} {sector.name}"
+
+
+def order_pairs(session: Session, period: Period, *, centre_id: int | None = None,
+                sectors: list[FocusSector] = ()):
+    """Rows ``(lead, state at start or None, state at end, *in sector i, n)`` for orders received by the end."""
+    before = _latest(period.start - timedelta(days=1), order_id=JobOrder.id,
+                     state=JobOrderEvent.to_state).alias("before")
+    after = _latest(period.end, order_id=JobOrder.id, state=JobOrderEvent.to_state,
+                    lead=JobOrder.lead_centre_id, company=JobOrder.company_id)
+    flags = [sa.case((sector_condition(s), 1), else_=0).label(f"s{i}") for i, s in enumerate(sectors)]
+    stmt = (
+        sa.select(after.c.lead, before.c.state, after.c.state, *flags, sa.func.count())
+        .select_from(after)
+        .outerjoin(before, sa.and_(before.c.order_id == after.c.order_id, before.c.rn == 1))
+        .where(after.c.rn == 1)
+        .group_by(after.c.lead, before.c.state, after.c.state, *flags)
+    )
+    if sectors:
+        stmt = stmt.join(Company, Company.id == after.c.company)
+    if centre_id is not None:
+        stmt = stmt.where(after.c.lead == centre_id)
+    return session.execute(stmt).all()
+
+
+def order_figures(session: Session, period: Period, *, centre_id: int | None = None,
+                  sectors: list[FocusSector] = ()) -> tuple[dict, dict[int, dict], dict[str, dict]]:
+    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period."""
+    total, by_lead = _blank(), defaultdict(_blank)
+    by_sector = {**{sector_key(s): _blank() for s in sectors}, OTHER: _blank()}
+    keys = [sector_key(s) for s in sectors]
+    for lead, s0, s1, *flags, n in order_pairs(session, period, centre_id=centre_id, sectors=sectors):
+        flags = flags[:len(keys)]
+        for bucket in (total, by_lead[lead]):
+            _add(bucket, s0, s1, n)
+        hit = [k for k, f in zip(keys, flags, strict=True) if f]
+        for k in hit or [OTHER]:
+            _add(by_sector[k], s0, s1, n)
+    return total, dict(by_lead), by_sector
+
+
+def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """``({lead: hires}, {lead: hires from another centre})`` on orders filled in the period and still
+    filled at its end (the status report's rule, from the period's first day)."""
+    args = dict(since=period.start)
+    every, other = (_other_hires(session, period.end, other_only=False, **args),
+                    _other_hires(session, period.end, **args))
+    if centre_id is not None:
+        every, other = ({k: v for k, v in d.items() if k == centre_id} for d in (every, other))
+    return every, other
+
+
+def agreement_figures(session: Session, period: Period, *, centre_id: int | None = None) -> dict:
+    """Agreements active at the end (``Agreement.active_on``) and signed in the period, by kind."""
+    def by_kind(condition) -> dict[str, int]:
+        stmt = sa.select(Agreement.kind, sa.func.count()).where(condition).group_by(Agreement.kind)
+        if centre_id is not None:
+            stmt = stmt.where(Agreement.coordinating_centre_id == centre_id)
+        found = {AgreementKind(k).value: n for k, n in session.execute(stmt).all()}
+        return {k.value: found.get(k.value, 0) for k in AgreementKind}
+
+    active = by_kind(Agreement.active_on(period.end))
+    signed = by_kind(sa.and_(Agreement.signed_on >= period.start, Agreement.signed_on <= period.end))
+    return {"active_at_end": active, "signed": signed}
+
+
+_CONTACTED = [s for s in TargetStatus if s not in (TargetStatus.not_contacted,)]
+
+
+def campaign_figures(session: Session, period: Period, *, centre_id: int | None = None) -> list[dict]:
+    """Each campaign that ran in the period (not drafts): targets, and how many of them by the period's
+    end had been contacted, had a meeting booked, or gave a job order or an agreement.
+
+    Reached statuses come from the targets' status history (``status_on``), the job orders and
+    agreements from the links on the targets with their own dates.
+    """
+    campaigns = session.exec(
+        select(Campaign).where(Campaign.status != CampaignStatus.draft,
+                               sa.or_(Campaign.starts_on.is_(None), Campaign.starts_on <= period.end),
+                               sa.or_(Campaign.ends_on.is_(None), Campaign.ends_on >= period.start))
+        .order_by(Campaign.starts_on, Campaign.id)).all()
+    out = []
+    for campaign in campaigns:
+        targets = sa.select(CampaignTarget.id).where(CampaignTarget.campaign_id == campaign.id,
+                                                     CampaignTarget.removed_by_hand.is_(False))
+        if centre_id is not None:
+            targets = targets.where(CampaignTarget.lead_centre_id == centre_id)
+        ids = targets.subquery()
+
+        def reached(statuses, ids=ids) -> int:
+            return session.execute(
+                sa.select(sa.func.count(sa.distinct(CampaignTargetEvent.target_id)))
+                .where(CampaignTargetEvent.target_id.in_(sa.select(ids.c.id)),
+                       CampaignTargetEvent.to_status.in_(list(statuses)),
+                       sa.func.coalesce(CampaignTargetEvent.status_on, period.end) <= period.end)
+            ).scalar_one()
+
+        orders = session.execute(
+            sa.select(sa.func.count()).select_from(CampaignTarget).join(JobOrder, JobOrder.id == CampaignTarget.job_order_id)
+            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), JobOrder.received_on <= period.end)).scalar_one()
+        agreements = session.execute(
+            sa.select(sa.func.count()).select_from(CampaignTarget)
+            .join(Agreement, Agreement.id == CampaignTarget.agreement_id)
+            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), Agreement.signed_on.is_not(None),
+                   Agreement.signed_on <= period.end)).scalar_one()
+        out.append({
+            "id": campaign.id, "name": campaign.name, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+            "targets": session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one(),
+            "contacted": reached(_CONTACTED),
+            "meetings": reached([TargetStatus.meeting_booked]),
+            "job_orders": orders,
+            "agreements": agreements,
+        })
+    return out
+
+
+def centres(session: Session) -> dict[int, tuple[int, str]]:
+    """``centre id -> (municipality code, name)``."""
+    return {i: (code, name) for i, code, name in session.execute(
+        sa.select(JobCentre.id, JobCentre.municipality_code, JobCentre.name))}
+
+
+def centre_by_code(session: Session, code: int) -> int | None:
+    return session.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == code)).scalar_one_or_none()
+
+
+def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True) -> dict:
+    """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
+    sectors = period_sectors(session, period)
+    total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors)
+    every, other = hires(session, period, centre_id=centre_id)
+    names = centres(session)
+    by_centre = {}
+    for cid, (code, name) in sorted(names.items(), key=lambda x: x[1][0]):
+        if centre_id is not None and cid != centre_id:
+            continue
+        by_centre[str(code)] = {**by_lead.get(cid, _blank()), "name": name,
+                                "hires": every.get(cid, 0), "hires_from_other_centres": other.get(cid, 0)}
+    agreements = agreement_figures(session, period, centre_id=centre_id)
+    report = {
+        "from": period.start.isoformat(), "to": period.end.isoformat(),
+        "centre": str(names[centre_id][0]) if centre_id is not None else None,
+        **total,
+        "hires": sum(every.values()),
+        "hires_from_other_centres": sum(other.values()),
+        "agreements_active_at_end": sum(agreements["active_at_end"].values()),
+        "agreements_active_at_end_by_kind": agreements["active_at_end"],
+        "agreements_signed": sum(agreements["signed"].values()),
+        "agreements_signed_by_kind": agreements["signed"],
+        "by_centre": by_centre,
+        "by_sector": by_sector,
+        "campaigns": [{**c, "starts_on": c["starts_on"] and c["starts_on"].isoformat(),
+                       "ends_on": c["ends_on"] and c["ends_on"].isoformat()}
+                      for c in campaign_figures(session, period, centre_id=centre_id)],
+    }
+    if monthly:
+        report["by_month"] = [
+            {"month": m.start.strftime("%Y-%m"), "from": m.start.isoformat(), "to": m.end.isoformat(),
+             **order_figures(session, m, centre_id=centre_id)[0]}
+            for m in period.months()]
+    return report
