@@ -41,4 +41,50 @@ def status_cmd(as_of: str, as_json: bool):
                    f"{row['orders_unfilled']:>8}  {row['orders_open']:>4}")
 
 
+@reports.command("period")
+@click.option("--from", "start", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--centre", "centre", type=int, default=None, help="A centre's municipality code (201): that centre only.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default=None, help="Write a file instead.")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="The file to write (with --format).")
+@with_appcontext
+def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str | None, output: str | None):
+    """The committee report for a period: orders, hires, agreements and campaigns, per centre and sector."""
+    from nrs.cli import engine, fail
+    from nrs.db import session_scope
+    from nrs.reports.period import Period, centre_by_code, period_report
+
+    try:
+        period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError:
+        fail(f"--from {start!r} --to {end!r}: two dates (YYYY-MM-DD), the first not after the second")
+    if bool(fmt) != bool(output) or (fmt and as_json):
+        fail("use either --json or --format xlsx|pdf with --output FILE")
+    with session_scope(engine()) as s:
+        centre_id = None
+        if centre is not None:
+            centre_id = centre_by_code(s, centre)
+            if centre_id is None:
+                fail(f"--centre {centre}: no job centre has that municipality code")
+        report = period_report(s, period, centre_id=centre_id)
+        if fmt:
+            from nrs.reports import documents
+
+            data = documents.render(fmt, s, report)
+    if fmt:
+        with open(output, "wb") as fh:
+            fh.write(data)
+        click.echo(f"{output}: {len(data)} bytes")
+        return
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, sort_keys=True))
+        return
+    click.echo(f"Periode {period.start.strftime('%d-%m-%Y')} - {period.end.strftime('%d-%m-%Y')}")
+    for key in ("orders_open_at_start", "orders_received", "orders_filled", "orders_unfilled", "orders_reopened",
+                "orders_open_at_end", "hires", "hires_from_other_centres", "agreements_active_at_end"):
+        click.echo(f"  {key:<26}{report[key]:>7}")
+
+
 COMMANDS = (reports,)
