@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from datetime import date, datetime
 
 from flask import render_template
@@ -95,6 +96,8 @@ def to_html(report: dict, *, now: datetime | None = None) -> str:
 
 
 def to_pdf(report: dict, *, now: datetime | None = None) -> bytes:
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):  # its progress lines are not the product's log
+        logging.getLogger(name).setLevel(logging.WARNING)
     from weasyprint import HTML
 
     return HTML(string=to_html(report, now=now)).write_pdf()
