@@ -1,22 +1,21 @@
 """The committee report for a period: what came in, what closed and how, what stands open, per centre and sector.
 
-Every order figure comes from the job-order history through the as-of machinery of
-``nrs.reports.queries`` (an order's state at the end of a day is set by its last event up to
-that day), so a past period gives today the figures it gave then (corrections of dates and
-leads aside). Per order the report compares its state at the end of the day before the period
-(``S0``; none if it was received in the period) with its state at the end of the period (``S1``),
-paused counting as open:
+Every order figure comes from the job-order history, so a past period gives today the figures it
+gave then (corrections of dates, leads and industry codes aside):
 
-- open at start: ``S0`` open; received: ``S0`` none; open at end: ``S1`` open;
-- filled / unfilled: ``S0`` none or open and ``S1`` filled / unfilled (the period's net outcome);
-- reopened: ``S0`` closed and ``S1`` open (a closure taken back, which the state machine allows).
+- open at the start and at the end: the as-of rule of ``nrs.reports.queries`` (an order's state at
+  the end of a day is set by its last event up to that day; paused counts as open), at the end of
+  the day before the period and at the end of its last day;
+- received, filled, unfilled, reopened: the period's events by what they did (a received event;
+  open or paused to filled / unfilled; closed back to open). Pausing and resuming move nothing.
 
-so for any period, per centre and per sector: open at start + received − filled − unfilled +
-reopened = open at end. An order closed one way and reopened and closed the other way within
-the period moves between the closed figures without touching the open stock.
+Every event moves the open stock by what it counts for, so for any period, per centre and per
+sector: open at start + received − filled − unfilled + reopened = open at end, and the months of
+a period add up to the period. (The brief's identity has no reopened term; a closure taken back
+is a real step the state machine allows, so it gets its own figure, zero when none happened.)
 
-When cancellations (issue 14) exist they get their own ``S1`` and key beside unfilled; positions
-likewise as a second count per pair; enquiries (issues 15/16) as a section like the campaigns.
+When cancellations (issue 14) exist they are one more ``flow_key`` beside unfilled; positions a
+second count beside each figure; enquiries (issues 15/16) a section like the campaigns.
 """
 
 from __future__ import annotations
@@ -37,10 +36,10 @@ from nrs.campaigns.models import (
     TargetStatus,
 )
 from nrs.companies.models import Company
-from nrs.joborders.models import JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
-from nrs.reports.queries import _latest, _other_hires
+from nrs.reports.queries import _latest
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_condition
 
@@ -103,22 +102,14 @@ def _blank() -> dict:
     return dict.fromkeys(ORDER_KEYS, 0)
 
 
-def _open(state) -> bool:
-    return state in (JobOrderState.open, JobOrderState.paused, "open", "paused")
-
-
-def _add(bucket: dict, s0, s1, n: int) -> None:
-    """One (state at start, state at end) pair of ``n`` orders into a bucket of ORDER_KEYS."""
-    if s0 is None:
-        bucket["orders_received"] += n
-    elif _open(s0):
-        bucket["orders_open_at_start"] += n
-    if _open(s1):
-        bucket["orders_open_at_end"] += n
-        if s0 is not None and not _open(s0):
-            bucket["orders_reopened"] += n
-    elif s0 is None or _open(s0):
-        bucket["orders_filled" if JobOrderState(s1) == JobOrderState.filled else "orders_unfilled"] += n
+def flow_key(from_state, to_state) -> str | None:
+    """Which period figure one event adds to: received, filled, unfilled, reopened, or none (pause, resume)."""
+    if from_state is None:
+        return "orders_received"
+    to_state = JobOrderState(to_state)
+    if JobOrderState(from_state).is_closed:
+        return "orders_reopened" if not to_state.is_closed else None
+    return {JobOrderState.filled: "orders_filled", JobOrderState.unfilled: "orders_unfilled"}.get(to_state)
 
 
 def period_sectors(session: Session, period: Period) -> list[FocusSector]:
@@ -132,53 +123,101 @@ def sector_key(sector: FocusSector) -> str:
     return f"{sector.year} {sector.name}"
 
 
-def order_pairs(session: Session, period: Period, *, centre_id: int | None = None,
-                sectors: list[FocusSector] = ()):
-    """Rows ``(lead, state at start or None, state at end, *in sector i, n)`` for orders received by the end."""
-    before = _latest(period.start - timedelta(days=1), order_id=JobOrder.id,
-                     state=JobOrderEvent.to_state).alias("before")
-    after = _latest(period.end, order_id=JobOrder.id, state=JobOrderEvent.to_state,
-                    lead=JobOrder.lead_centre_id, company=JobOrder.company_id)
-    flags = [sa.case((sector_condition(s), 1), else_=0).label(f"s{i}") for i, s in enumerate(sectors)]
+def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int]:
+    """Orders open (or paused) at the end of ``day``: ``{(lead, industry code): n}``, by the as-of rule."""
+    latest = _latest(day, lead=JobOrder.lead_centre_id, company=JobOrder.company_id, state=JobOrderEvent.to_state)
     stmt = (
-        sa.select(after.c.lead, before.c.state, after.c.state, *flags, sa.func.count())
-        .select_from(after)
-        .outerjoin(before, sa.and_(before.c.order_id == after.c.order_id, before.c.rn == 1))
-        .where(after.c.rn == 1)
-        .group_by(after.c.lead, before.c.state, after.c.state, *flags)
+        sa.select(latest.c.lead, Company.industry_code, sa.func.count())
+        .select_from(latest).join(Company, Company.id == latest.c.company)
+        .where(latest.c.rn == 1, latest.c.state.in_([JobOrderState.open.value, JobOrderState.paused.value]))
+        .group_by(latest.c.lead, Company.industry_code)
     )
-    if sectors:
-        stmt = stmt.join(Company, Company.id == after.c.company)
     if centre_id is not None:
-        stmt = stmt.where(after.c.lead == centre_id)
-    return session.execute(stmt).all()
+        stmt = stmt.where(latest.c.lead == centre_id)
+    return {(lead, code): n for lead, code, n in session.execute(stmt).all()}
+
+
+def flows_by_code(session: Session, period: Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
+    """The period's events counted by what they did: ``{(lead, industry code, figure key): n}``."""
+    stmt = (
+        sa.select(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state,
+                  sa.func.count())
+        .select_from(JobOrderEvent)
+        .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
+        .join(Company, Company.id == JobOrder.company_id)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end)
+        .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    out: dict[tuple[int, str, str], int] = defaultdict(int)
+    for lead, code, from_state, to_state, n in session.execute(stmt).all():
+        key = flow_key(from_state, to_state)
+        if key:
+            out[(lead, code, key)] += n
+    return dict(out)
+
+
+def sectors_of_codes(session: Session, codes, sectors: list[FocusSector]) -> dict[str, list[str]]:
+    """``{industry code: [sector keys]}`` by the sector rule (``sector_condition``), asked of the companies."""
+    codes = sorted(set(codes))
+    if not sectors or not codes:
+        return {}
+    flags = [sa.case((sector_condition(s), 1), else_=0).label(f"s{i}") for i, s in enumerate(sectors)]
+    keys = [sector_key(s) for s in sectors]
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(codes), 500):
+        rows = session.execute(sa.select(Company.industry_code, *flags).where(
+            Company.industry_code.in_(codes[i:i + 500])).distinct()).all()
+        for code, *hit in rows:
+            out[code] = [k for k, f in zip(keys, hit, strict=True) if f]
+    return out
 
 
 def order_figures(session: Session, period: Period, *, centre_id: int | None = None,
-                  sectors: list[FocusSector] = ()) -> tuple[dict, dict[int, dict], dict[str, dict]]:
-    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period."""
+                  sectors: list[FocusSector] = (), stock=None) -> tuple[dict, dict[int, dict], dict[str, dict]]:
+    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period.
+
+    ``stock(day)`` gives the open orders by (lead, code) at a day's end: the history by default, the
+    monthly snapshot (``nrs.reports.snapshots``) when it is current.
+    """
+    stock = stock or (lambda day: open_by_code(session, day, centre_id=centre_id))
+    start, end = stock(period.start - timedelta(days=1)), stock(period.end)
+    flows = flows_by_code(session, period, centre_id=centre_id)
+    codes = {code for _lead, code in start} | {code for _lead, code in end} | {code for _l, code, _k in flows}
+    sector_of = sectors_of_codes(session, codes, list(sectors))
     total, by_lead = _blank(), defaultdict(_blank)
     by_sector = {**{sector_key(s): _blank() for s in sectors}, OTHER: _blank()}
-    keys = [sector_key(s) for s in sectors]
-    for lead, s0, s1, *flags, n in order_pairs(session, period, centre_id=centre_id, sectors=sectors):
-        flags = flags[:len(keys)]
-        for bucket in (total, by_lead[lead]):
-            _add(bucket, s0, s1, n)
-        hit = [k for k, f in zip(keys, flags, strict=True) if f]
-        for k in hit or [OTHER]:
-            _add(by_sector[k], s0, s1, n)
+
+    def add(lead: int, code: str, key: str, n: int) -> None:
+        for bucket in (total, by_lead[lead], *(by_sector[k] for k in sector_of.get(code) or [OTHER])):
+            bucket[key] += n
+
+    for (lead, code), n in start.items():
+        add(lead, code, "orders_open_at_start", n)
+    for (lead, code), n in end.items():
+        add(lead, code, "orders_open_at_end", n)
+    for (lead, code, key), n in flows.items():
+        add(lead, code, key, n)
     return total, dict(by_lead), by_sector
 
 
 def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
-    """``({lead: hires}, {lead: hires from another centre})`` on orders filled in the period and still
-    filled at its end (the status report's rule, from the period's first day)."""
-    args = dict(since=period.start)
-    every, other = (_other_hires(session, period.end, other_only=False, **args),
-                    _other_hires(session, period.end, **args))
+    """``({lead: hires}, {lead: hires from another centre than the lead})`` on the period's filling events."""
+    stmt = (
+        sa.select(JobOrder.lead_centre_id, sa.func.count(),
+                  sa.func.sum(sa.case((Hire.centre_id != JobOrder.lead_centre_id, 1), else_=0)))
+        .select_from(Hire)
+        .join(JobOrderEvent, JobOrderEvent.id == Hire.event_id)
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
+               JobOrderEvent.to_state == JobOrderState.filled)
+        .group_by(JobOrder.lead_centre_id)
+    )
     if centre_id is not None:
-        every, other = ({k: v for k, v in d.items() if k == centre_id} for d in (every, other))
-    return every, other
+        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    rows = session.execute(stmt).all()
+    return {lead: n for lead, n, _o in rows}, {lead: int(o or 0) for lead, _n, o in rows}
 
 
 def agreement_figures(session: Session, period: Period, *, centre_id: int | None = None) -> dict:

@@ -64,10 +64,8 @@ def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState
     return {oid: (JobOrderState(state), lead, on) for oid, state, lead, on in rows}
 
 
-def _other_hires(session: Session, as_of: date, *, since: date | None = None,
-                 other_only: bool = True) -> dict[int, int]:
-    """Per lead centre: hires by another centre that filled an order still filled at the end of ``as_of``
-    (``since``: by a filling event on or after that day; ``other_only=False``: every hire).
+def _other_hires(session: Session, as_of: date) -> dict[int, int]:
+    """Per lead centre: hires by another centre that filled an order still filled at the end of ``as_of``.
 
     A hire counts when its filling event is the order's last event up to that day: no later event
     (by date, then by the order they were recorded in) exists by then. Few hires come from another
@@ -86,8 +84,7 @@ def _other_hires(session: Session, as_of: date, *, since: date | None = None,
         .select_from(Hire)
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
         .join(filling, filling.id == Hire.event_id)
-        .where(Hire.centre_id != JobOrder.lead_centre_id if other_only else sa.true(), filling.on_date <= as_of,
-               filling.on_date >= since if since else sa.true(), JobOrder.received_on <= as_of,
+        .where(Hire.centre_id != JobOrder.lead_centre_id, filling.on_date <= as_of, JobOrder.received_on <= as_of,
                filling.to_state == JobOrderState.filled, ~superseded)
         .group_by(JobOrder.lead_centre_id)
     )
