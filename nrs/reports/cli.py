@@ -20,6 +20,7 @@ def status_cmd(as_of: str, as_json: bool):
     """Job-order figures as of a date, computed from the order history (paused counts as open)."""
     from nrs.cli import engine, fail
     from nrs.db import session_scope
+    from nrs.reports import snapshots
     from nrs.reports.queries import status_figures
 
     try:
@@ -27,7 +28,7 @@ def status_cmd(as_of: str, as_json: bool):
     except ValueError:
         fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     with session_scope(engine()) as s:
-        figures = status_figures(s, as_of=day)
+        figures = status_figures(s, as_of=day, snapshot=snapshots.status_snapshot(s, day))
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, sort_keys=True))
         return
@@ -85,6 +86,20 @@ def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str
     for key in ("orders_open_at_start", "orders_received", "orders_filled", "orders_unfilled", "orders_reopened",
                 "orders_open_at_end", "hires", "hires_from_other_centres", "agreements_active_at_end"):
         click.echo(f"  {key:<26}{report[key]:>7}")
+
+
+
+@reports.command("rebuild-snapshots")
+@with_appcontext
+def rebuild_snapshots_cmd():
+    """Count the month-end snapshots again from the job-order history (after a bulk load; also nightly)."""
+    from nrs.cli import engine
+    from nrs.db import session_scope
+    from nrs.reports import snapshots
+
+    with session_scope(engine(), write=True) as s:
+        n = snapshots.rebuild(s)
+    click.echo(f"report_month_figures: {n} rows")
 
 
 COMMANDS = (reports,)

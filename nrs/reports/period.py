@@ -175,15 +175,22 @@ def sectors_of_codes(session: Session, codes, sectors: list[FocusSector]) -> dic
 
 
 def order_figures(session: Session, period: Period, *, centre_id: int | None = None,
-                  sectors: list[FocusSector] = (), stock=None) -> tuple[dict, dict[int, dict], dict[str, dict]]:
+                  sectors: list[FocusSector] = (), history_only: bool = False
+                  ) -> tuple[dict, dict[int, dict], dict[str, dict]]:
     """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period.
 
-    ``stock(day)`` gives the open orders by (lead, code) at a day's end: the history by default, the
-    monthly snapshot (``nrs.reports.snapshots``) when it is current.
+    The month-end snapshot (``nrs.reports.snapshots``) answers what it can, the history the rest;
+    ``history_only`` reads only the history (what the snapshot is checked against).
     """
-    stock = stock or (lambda day: open_by_code(session, day, centre_id=centre_id))
+    from nrs.reports import snapshots
+
+    def stock(day: date) -> dict[tuple[int, str], int]:
+        found = None if history_only else snapshots.open_by_code(session, day, centre_id=centre_id)
+        return found if found is not None else open_by_code(session, day, centre_id=centre_id)
+
     start, end = stock(period.start - timedelta(days=1)), stock(period.end)
-    flows = flows_by_code(session, period, centre_id=centre_id)
+    flows = (flows_by_code(session, period, centre_id=centre_id) if history_only
+             else snapshots.flows(session, period, centre_id=centre_id))
     codes = {code for _lead, code in start} | {code for _lead, code in end} | {code for _l, code, _k in flows}
     sector_of = sectors_of_codes(session, codes, list(sectors))
     total, by_lead = _blank(), defaultdict(_blank)
@@ -294,10 +301,12 @@ def centre_by_code(session: Session, code: int) -> int | None:
     return session.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == code)).scalar_one_or_none()
 
 
-def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True) -> dict:
+def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True,
+                  history_only: bool = False) -> dict:
     """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
     sectors = period_sectors(session, period)
-    total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors)
+    total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors,
+                                              history_only=history_only)
     every, other = hires(session, period, centre_id=centre_id)
     names = centres(session)
     by_centre = {}
@@ -326,6 +335,6 @@ def period_report(session: Session, period: Period, *, centre_id: int | None = N
     if monthly:
         report["by_month"] = [
             {"month": m.start.strftime("%Y-%m"), "from": m.start.isoformat(), "to": m.end.isoformat(),
-             **order_figures(session, m, centre_id=centre_id)[0]}
+             **order_figures(session, m, centre_id=centre_id, history_only=history_only)[0]}
             for m in period.months()]
     return report

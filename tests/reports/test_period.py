@@ -14,7 +14,7 @@ from nrs.joborders import services
 from nrs.joborders.models import JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
 from nrs.reports.period import ORDER_KEYS, OTHER, Period, period_report, preset
-from tests.reports.seedlike import CODES, make_seed_like
+from tests.reports.seedlike import CODES, make_seed_like, random_history
 
 SEED_PERIOD = Period(date(2015, 12, 1), date(2016, 3, 31))
 
@@ -92,40 +92,6 @@ def test_presets(name, expected):
 
 # --- generated histories ---------------------------------------------------------------------
 
-def _random_history(session, make_company, make_user, centre_by_code, rng, *, steps=150):
-    """Orders logged, paused, filled, closed, reopened (also across period boundaries) over 200 days."""
-    coordinator = make_user("coordinator", 201)
-    centres = [centre_by_code(code).id for code in CODES]
-    companies = [make_company(municipality_code=code, industry_code=rng.choice(["412000", "494100", "620100"]))
-                 for code in CODES]
-    start = today() - timedelta(days=200)
-    made: list[JobOrder] = []
-    for step in range(steps):
-        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "reopen"])
-        if action == "log" or not made:
-            made.append(services.log_job_order(session, by=None, company=rng.choice(companies), title=f"S{step}",
-                                               received_on=start + timedelta(days=rng.randrange(0, 150))))
-            session.commit()
-            continue
-        order = rng.choice(made)
-        state = JobOrderState(order.state)
-        last = services.last_event(session, order.id).on_date
-        on = min(today(), last + timedelta(days=rng.choice([0, 1, 3, 10, 30])))
-        kw = dict(by=None, expected_version=order.version, on_date=on)
-        if action == "pause" and state == JobOrderState.open:
-            services.pause(session, order, **kw)
-        elif action == "resume" and state == JobOrderState.paused:
-            services.resume(session, order, **kw)
-        elif action == "fill" and not state.is_closed:
-            services.fill(session, order, **kw, hires=[services.NewHire(centre_id=rng.choice(centres), hired_on=on)])
-        elif action == "unfilled" and not state.is_closed:
-            services.close_unfilled(session, order, **kw, unfilled_reason="no_candidates")
-        elif action == "reopen" and state.is_closed:
-            services.reopen(session, order, **{**kw, "by": coordinator}, reason="Kandidaten sprang fra")
-        session.commit()
-    return start
-
-
 def _replayed(session, period: Period) -> tuple[dict, dict]:
     """The figures by replaying every order's events in Python: an independent reading of the rules."""
     events = defaultdict(list)
@@ -163,7 +129,7 @@ def test_identity_and_replay_on_generated_histories(session, make_company, make_
     make_focus_sector(today().year, "Bygge og anlæg", "41,42,43")
     make_focus_sector(today().year - 1, "Transport", "49")
     rng = random.Random(17)
-    start = _random_history(session, make_company, make_user, centre_by_code, rng)
+    start = random_history(session, make_company, make_user, centre_by_code, rng)
     codes = {c.id: str(c.municipality_code) for c in (centre_by_code(code) for code in CODES)}
     reopened_seen = 0
     for _ in range(8):

@@ -1,0 +1,42 @@
+"""report month figures: month-end snapshots of the job-order history for the period report
+
+Revision ID: 0017
+Revises: 0012
+Create Date: 2026-12-01
+
+Empty at first: the readers fall back to the history until ``nrs reports rebuild-snapshots`` or
+the nightly job counts the months (the count is the product's code, which a migration must not
+freeze).
+"""
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision = '0017'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('report_month_figures',
+    sa.Column('month_end', sa.Date(), nullable=False),
+    sa.Column('lead_centre_id', sa.Integer(), nullable=False),
+    sa.Column('industry_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('figure', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('orders', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['lead_centre_id'], ['job_centres.id'], name=op.f('fk_report_month_figures_lead_centre_id_job_centres')),
+    sa.PrimaryKeyConstraint('month_end', 'lead_centre_id', 'industry_code', 'figure', name=op.f('pk_report_month_figures'))
+    )
+    op.create_table('report_month_builds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('built_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_event_id', sa.Integer(), nullable=False),
+    sa.Column('through', sa.Date(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_month_builds'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('report_month_builds')
+    op.drop_table('report_month_figures')

@@ -1,0 +1,42 @@
+"""The monthly snapshot of the job-order history that makes a period report cost the same in any year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from nrs.clock import utcnow
+
+
+class MonthFigure(SQLModel, table=True):
+    """One figure of one month for a lead centre and an industry code, counted from the events.
+
+    ``figure`` is a stock at the month's last day (``open``, paused included; ``filled``;
+    ``unfilled``) or a flow within the month (``orders_received``, ``orders_filled``,
+    ``orders_unfilled``, ``orders_reopened``: the period report's keys). Closed stocks are kept per
+    centre only (``industry_code`` empty): the report needs the open stock by sector, the status
+    report the closed ones by centre. Written only by ``nrs.reports.snapshots.rebuild``.
+    """
+
+    __tablename__ = "report_month_figures"
+
+    month_end: date = Field(primary_key=True)
+    lead_centre_id: int = Field(foreign_key="job_centres.id", primary_key=True)
+    industry_code: str = Field(max_length=6, primary_key=True)
+    figure: str = Field(max_length=20, primary_key=True)
+    orders: int = Field(default=0)
+
+
+class MonthFigureBuild(SQLModel, table=True):
+    """When the snapshot was counted and from which events: what a reader checks it against."""
+
+    __tablename__ = "report_month_builds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    built_at: datetime = Field(default_factory=utcnow)
+    #: The highest job-order event id counted; a later event dated in a counted month makes that
+    #: month and the ones after it stale until the next build.
+    last_event_id: int = Field(default=0)
+    #: The last month end counted (the month before the build's month).
+    through: date | None = Field(default=None)

@@ -1,0 +1,238 @@
+"""Month-end snapshots of the job-order history, so a period report or an as-of status costs the same
+in year ten as in year one.
+
+``rebuild`` counts, in one pass over the events, every past month's flows (received, filled,
+unfilled, reopened) and the stocks at its end (open, filled, unfilled) per lead centre and
+industry code; the nightly job runs it (``nightly``), and bulk loads can (``nrs reports
+rebuild-snapshots``). A reader takes the last month end on or before its day and adds the events
+after it from the history itself, so the figures are the history's figures:
+
+- an event recorded since the build but dated in a counted month (a back-dated close) makes
+  that month and the later ones unusable until the next build: the reader starts earlier;
+- a correction since the build that moves orders between centres or sectors (an order's lead
+  or received date, a company's industry code, a company import) makes the snapshot unusable:
+  readers fall back to the history until the next build.
+
+Either way the answer stays the history's; only the cost changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from nrs.audit.models import AuditEvent
+from nrs.clock import today, utcnow
+from nrs.db import is_sqlite
+from nrs.joborders.models import JobOrder, JobOrderEvent
+from nrs.joborders.states import JobOrderState
+from nrs.reports.models import MonthFigure, MonthFigureBuild
+from nrs.reports.period import Period, flow_key, flows_by_code
+
+_F = MonthFigure.__table__
+STOCKS = ("open", "filled", "unfilled")
+FLOWS = ("orders_received", "orders_filled", "orders_unfilled", "orders_reopened")
+
+
+def _month_end(day: date) -> date:
+    first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_next - timedelta(days=1)
+
+
+def _stock_of(state) -> str | None:
+    state = JobOrderState(state)
+    return "open" if not state.is_closed else state.value
+
+
+def _month_key(session: Session, column):
+    return sa.func.strftime("%Y-%m", column) if is_sqlite(session) else sa.func.to_char(column, "YYYY-MM")
+
+
+def rebuild(session: Session, *, now: datetime | None = None) -> int:
+    """Count every month before the current one again; returns the number of rows written."""
+    through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
+    last_event_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrderEvent.id), 0))).scalar_one()
+    from nrs.companies.models import Company
+
+    month = _month_key(session, JobOrderEvent.on_date).label("month")
+    rows = session.execute(
+        sa.select(month, JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state,
+                  JobOrderEvent.to_state, sa.func.count())
+        .select_from(JobOrderEvent)
+        .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
+        .join(Company, Company.id == JobOrder.company_id)
+        .where(JobOrderEvent.on_date <= through, JobOrderEvent.id <= last_event_id)
+        .group_by(month, JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state,
+                  JobOrderEvent.to_state)
+    ).all()
+    by_month: dict[date, list] = defaultdict(list)
+    for m, *rest in rows:
+        by_month[date.fromisoformat(f"{m}-01")].append(rest)
+    stock: dict[tuple[int, str, str], int] = defaultdict(int)
+    out: list[dict] = []
+    first = min(by_month, default=None)
+    m = first
+    while m is not None and m <= through:
+        flows: dict[tuple[int, str, str], int] = defaultdict(int)
+        for lead, code, from_state, to_state, n in by_month.get(m, ()):
+            key = flow_key(from_state, to_state)
+            if key:
+                flows[(lead, code, key)] += n
+            if from_state is not None and _stock_of(from_state) != _stock_of(to_state):
+                stock[(lead, code if _stock_of(from_state) == "open" else "", _stock_of(from_state))] -= n
+            if from_state is None or _stock_of(from_state) != _stock_of(to_state):
+                stock[(lead, code if _stock_of(to_state) == "open" else "", _stock_of(to_state))] += n
+        end = _month_end(m)
+        out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": key, "orders": n}
+                for (lead, code, key), n in sorted(flows.items()) if n]
+        out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": state, "orders": n}
+                for (lead, code, state), n in sorted(stock.items()) if n]
+        m = end + timedelta(days=1)
+    session.execute(sa.delete(_F))
+    session.execute(sa.delete(MonthFigureBuild.__table__))
+    for i in range(0, len(out), 5000):
+        session.execute(sa.insert(_F), out[i:i + 5000])
+    session.add(MonthFigureBuild(built_at=now or utcnow(), last_event_id=last_event_id, through=through))
+    session.flush()
+    return len(out)
+
+
+def nightly(session: Session, *, now: datetime) -> int:
+    """The scheduled job: count the months again (a back-dated change or a correction is taken in)."""
+    return rebuild(session, now=now)
+
+
+def _corrected_since(session: Session, since: datetime) -> bool:
+    """A change since the build that moves orders between centres or sectors (see the module's docstring)."""
+    text = sa.cast(AuditEvent.changes, sa.Text)
+    moves = sa.or_(
+        AuditEvent.entity_type == "company_import",
+        sa.and_(AuditEvent.entity_type == "job_order", AuditEvent.action == "update",
+                sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'))),
+        sa.and_(AuditEvent.entity_type == "company", AuditEvent.action.in_(("update", "move")),
+                text.like('%"industry_code"%')),
+        AuditEvent.action.in_(("delete", "erase_order")) & (AuditEvent.entity_type == "job_order"),
+    )
+    return session.execute(sa.select(sa.exists().where(AuditEvent.at > since, moves))).scalar_one()
+
+
+def usable_month_end(session: Session, day: date) -> date | None:
+    """The last counted month end on or before ``day`` that the events since the build leave standing."""
+    build = session.execute(sa.select(MonthFigureBuild).order_by(MonthFigureBuild.id.desc()).limit(1)).scalar()
+    if build is None or build.through is None:
+        return None
+    if _corrected_since(session, build.built_at):
+        return None
+    earliest_new = session.execute(
+        sa.select(sa.func.min(JobOrderEvent.on_date)).where(JobOrderEvent.id > build.last_event_id)).scalar()
+    limit = min(day, build.through)
+    if earliest_new is not None:
+        limit = min(limit, earliest_new - timedelta(days=1))
+    end = _month_end(limit)
+    if end > limit:
+        end = limit.replace(day=1) - timedelta(days=1)
+    first = session.execute(sa.select(sa.func.min(_F.c.month_end))).scalar()
+    if first is None:
+        return None
+    return end if end >= first else None
+
+
+def _rows(session: Session, *, figures, month_end: date | None = None, between: tuple[date, date] | None = None,
+          centre_id: int | None = None):
+    stmt = (sa.select(_F.c.lead_centre_id, _F.c.industry_code, _F.c.figure, sa.func.sum(_F.c.orders))
+            .where(_F.c.figure.in_(list(figures)))
+            .group_by(_F.c.lead_centre_id, _F.c.industry_code, _F.c.figure))
+    if month_end is not None:
+        stmt = stmt.where(_F.c.month_end == month_end)
+    if between is not None:
+        stmt = stmt.where(_F.c.month_end >= between[0], _F.c.month_end <= between[1])
+    if centre_id is not None:
+        stmt = stmt.where(_F.c.lead_centre_id == centre_id)
+    return session.execute(stmt).all()
+
+
+def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int] | None:
+    """``{(lead, code or "", stock): n}`` at the end of ``day`` (open by code, closed by centre), or
+    None when no usable snapshot exists (the caller reads the history)."""
+    base = usable_month_end(session, day)
+    if base is None:
+        return None
+    out: dict[tuple[int, str, str], int] = defaultdict(int)
+    for lead, code, state, n in _rows(session, figures=STOCKS, month_end=base, centre_id=centre_id):
+        out[(lead, code, state)] += n
+    if day > base:
+        for (lead, code, key), n in flows_by_code(session, Period(base + timedelta(days=1), day),
+                                                  centre_id=centre_id).items():
+            if key == "orders_received":
+                out[(lead, code, "open")] += n
+            elif key in ("orders_filled", "orders_unfilled"):
+                out[(lead, code, "open")] -= n
+                out[(lead, "", key.removeprefix("orders_"))] += n
+    # a reopening's from-state is in the events, not in the flow keys: count it from the events
+    if day > base:
+        _reopenings(session, Period(base + timedelta(days=1), day), out, centre_id=centre_id)
+    return {k: n for k, n in out.items() if n}
+
+
+def _reopenings(session: Session, period: Period, out, *, centre_id: int | None) -> None:
+    from nrs.companies.models import Company
+
+    stmt = (sa.select(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, sa.func.count())
+            .select_from(JobOrderEvent).join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
+            .join(Company, Company.id == JobOrder.company_id)
+            .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
+                   JobOrderEvent.from_state.in_([JobOrderState.filled.value, JobOrderState.unfilled.value]),
+                   JobOrderEvent.to_state == JobOrderState.open.value)
+            .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state))
+    if centre_id is not None:
+        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    for lead, code, from_state, n in session.execute(stmt).all():
+        out[(lead, code, "open")] += n
+        out[(lead, "", JobOrderState(from_state).value)] -= n
+
+
+def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int] | None:
+    found = stocks_at(session, day, centre_id=centre_id)
+    if found is None:
+        return None
+    return {(lead, code): n for (lead, code, state), n in found.items() if state == "open"}
+
+
+def flows(session: Session, period: Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
+    """The period's flows: whole counted months from the snapshot, the ragged ends from the events."""
+    base = usable_month_end(session, period.end)
+    first_whole = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
+    if base is None or base < first_whole:
+        return flows_by_code(session, period, centre_id=centre_id)
+    last_whole = min(base, period.end if _month_end(period.end) == period.end
+                     else period.end.replace(day=1) - timedelta(days=1))
+    if last_whole < first_whole:
+        return flows_by_code(session, period, centre_id=centre_id)
+    out: dict[tuple[int, str, str], int] = defaultdict(int)
+    for lead, code, key, n in _rows(session, figures=FLOWS, between=(first_whole, last_whole), centre_id=centre_id):
+        out[(lead, code, key)] += n
+    for edge in (Period(period.start, first_whole - timedelta(days=1)) if period.start < first_whole else None,
+                 Period(last_whole + timedelta(days=1), period.end) if last_whole < period.end else None):
+        if edge is not None:
+            for k, n in flows_by_code(session, edge, centre_id=centre_id).items():
+                out[k] += n
+    return dict(out)
+
+
+def status_snapshot(session: Session, day: date):
+    """The as-of status's input (``nrs.reports.queries.status_figures(snapshot=...)``) from the month
+    snapshot, or None when there is none usable. Hires from other centres come from the history's own
+    look-up (few rows, indexed)."""
+    from nrs.reports.queries import _other_hires
+
+    found = stocks_at(session, day)
+    if found is None:
+        return None
+    by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    for (lead, _code, state), n in found.items():
+        bucket = by_lead[lead][JobOrderState(state)]
+        bucket[None] = bucket.get(None, 0) + n
+    return by_lead, _other_hires(session, day)
