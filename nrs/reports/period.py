@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.sql import util as sql_util
 from sqlmodel import Session, select
 
 from nrs.agreements.models import Agreement, AgreementKind
@@ -159,17 +160,19 @@ def flows_by_code(session: Session, period: Period, *, centre_id: int | None = N
 
 
 def sectors_of_codes(session: Session, codes, sectors: list[FocusSector]) -> dict[str, list[str]]:
-    """``{industry code: [sector keys]}`` by the sector rule (``sector_condition``), asked of the companies."""
+    """``{industry code: [sector keys]}`` by the sector rule (``sector_condition``), applied to the codes
+    themselves (a union of literals standing in for ``companies``), not to a million companies."""
     codes = sorted(set(codes))
     if not sectors or not codes:
         return {}
-    flags = [sa.case((sector_condition(s), 1), else_=0).label(f"s{i}") for i, s in enumerate(sectors)]
     keys = [sector_key(s) for s in sectors]
     out: dict[str, list[str]] = {}
-    for i in range(0, len(codes), 500):
-        rows = session.execute(sa.select(Company.industry_code, *flags).where(
-            Company.industry_code.in_(codes[i:i + 500])).distinct()).all()
-        for code, *hit in rows:
+    for i in range(0, len(codes), 200):
+        chunk = sa.union_all(*(sa.select(sa.literal(c, sa.String).label("industry_code"))
+                               for c in codes[i:i + 200])).subquery("codes")
+        adapt = sql_util.ClauseAdapter(chunk, adapt_on_names=True).traverse
+        flags = [sa.case((adapt(sector_condition(s)), 1), else_=0).label(f"s{j}") for j, s in enumerate(sectors)]
+        for code, *hit in session.execute(sa.select(chunk.c.industry_code, *flags)).all():
             out[code] = [k for k, f in zip(keys, hit, strict=True) if f]
     return out
 
