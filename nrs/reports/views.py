@@ -81,7 +81,8 @@ def index():
     report = period_report(session, period, centre_id=centre_id)
     return render_template(
         "reports/index.html", as_of=as_of, figures=figures, rows=rows, error=error,
-        period=period, report=report, tables={t.key: t for t in tables(report)}, charts=charts.all_charts(report),
+        period=period, report=report, tables={t.key: t for t in tables(report)},
+        charts={k: documents.data_uri(svg) for k, svg in charts.all_charts(report).items()},
         sentence=status_sentence(report), key_figures=key_figures(report), period_text=period_text(report),
         errors=errors, presets=PRESET_LABELS, centres=sorted(centres(session).values()),
         from_text=request.args.get("from", format_date(period.start)),
