@@ -1,4 +1,4 @@
-"""report month figures: month-end snapshots of the job-order history for the period report
+"""report month figures (month-end snapshots of the job-order history), report subscriptions, outbox attachments
 
 Revision ID: 0017
 Revises: 0012
@@ -35,8 +35,27 @@ def upgrade() -> None:
     sa.Column('through', sa.Date(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_month_builds'))
     )
+    op.create_table('report_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('recipients', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+    sa.Column('every', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('centre_code', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_report_subscriptions_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_subscriptions'))
+    )
+    with op.batch_alter_table('outbox') as batch:
+        batch.add_column(sa.Column('attachment_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch.add_column(sa.Column('attachment', sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox') as batch:
+        batch.drop_column('attachment')
+        batch.drop_column('attachment_name')
+    op.drop_table('report_subscriptions')
     op.drop_table('report_month_builds')
     op.drop_table('report_month_figures')

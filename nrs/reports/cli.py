@@ -102,4 +102,40 @@ def rebuild_snapshots_cmd():
     click.echo(f"report_month_figures: {n} rows")
 
 
+
+@reports.command("subscribe")
+@click.option("--name", default="", help="What the list is (Styregruppen).")
+@click.option("--to", "recipients", required=True, help="Addresses, comma-separated.")
+@click.option("--every", type=click.Choice(["month", "quarter"]), default="quarter")
+@click.option("--centre", "centre", type=int, default=None, help="A centre's municipality code: its report only.")
+@with_appcontext
+def subscribe_cmd(name: str, recipients: str, every: str, centre: int | None):
+    """Send the period report as a PDF to an address list after every month or quarter."""
+    from nrs.cli import engine, fail
+    from nrs.db import session_scope
+    from nrs.errors import DomainError
+    from nrs.reports import scheduled
+
+    try:
+        with session_scope(engine(), write=True) as s:
+            sub = scheduled.subscribe(s, name=name, recipients=recipients, every=every, centre_code=centre)
+            click.echo(f"subscription {sub.id}: {', '.join(sub.addresses)} every {every}")
+    except DomainError as exc:
+        fail(str(exc))
+
+
+@reports.command("send-scheduled")
+@with_appcontext
+def send_scheduled_cmd():
+    """Queue the due period reports now (the scheduler does this daily; each period goes once)."""
+    from nrs.cli import engine
+    from nrs.clock import utcnow
+    from nrs.db import session_scope
+    from nrs.reports import scheduled
+
+    with session_scope(engine(), write=True) as s:
+        n = scheduled.send_due(s, now=utcnow())
+    click.echo(f"queued {n}")
+
+
 COMMANDS = (reports,)

@@ -40,3 +40,26 @@ class MonthFigureBuild(SQLModel, table=True):
     last_event_id: int = Field(default=0)
     #: The last month end counted (the month before the build's month).
     through: date | None = Field(default=None)
+
+
+class ReportSubscription(SQLModel, table=True):
+    """An address list (the steering group, a committee's secretary) that gets the period report by
+    e-mail as a PDF after every month or quarter; ``nrs.reports.scheduled`` sends it once per period."""
+
+    __tablename__ = "report_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    #: Addresses, one per line or comma-separated.
+    recipients: str = Field(max_length=4000)
+    #: ``month`` or ``quarter``: the last whole one is sent.
+    every: str = Field(max_length=10, default="quarter")
+    #: A centre's municipality code for that centre's report; null for NRS.
+    centre_code: int | None = Field(default=None)
+    active: bool = Field(default=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def addresses(self) -> list[str]:
+        return [a.strip() for a in self.recipients.replace("\n", ",").split(",") if a.strip()]
