@@ -25,7 +25,6 @@ def upgrade() -> None:
     sa.Column('industry_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('figure', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('orders', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['lead_centre_id'], ['job_centres.id'], name=op.f('fk_report_month_figures_lead_centre_id_job_centres')),
     sa.PrimaryKeyConstraint('month_end', 'lead_centre_id', 'industry_code', 'figure', name=op.f('pk_report_month_figures'))
     )
     op.create_table('report_month_builds',

@@ -14,15 +14,18 @@ class MonthFigure(SQLModel, table=True):
 
     ``figure`` is a stock at the month's last day (``open``, paused included; ``filled``;
     ``unfilled``) or a flow within the month (``orders_received``, ``orders_filled``,
-    ``orders_unfilled``, ``orders_reopened``: the period report's keys). Closed stocks are kept per
-    centre only (``industry_code`` empty): the report needs the open stock by sector, the status
-    report the closed ones by centre. Written only by ``nrs.reports.snapshots.rebuild``.
+    ``orders_unfilled``, ``orders_reopened``: the period report's keys). Each is kept twice, per
+    centre (``industry_code`` empty) and per industry code (``lead_centre_id`` 0), not per pair: two
+    thin aggregates stay small at national scale. Closed stocks are kept per centre only (the status
+    report's). Written only by ``nrs.reports.snapshots.rebuild``.
     """
 
     __tablename__ = "report_month_figures"
 
     month_end: date = Field(primary_key=True)
-    lead_centre_id: int = Field(foreign_key="job_centres.id", primary_key=True)
+    #: The lead centre's id, or 0 on a row per industry code (no foreign key for that reason).
+    lead_centre_id: int = Field(primary_key=True)
+    #: The industry code, or empty on a row per centre.
     industry_code: str = Field(max_length=6, primary_key=True)
     figure: str = Field(max_length=20, primary_key=True)
     orders: int = Field(default=0)

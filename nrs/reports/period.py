@@ -187,28 +187,41 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
     """
     from nrs.reports import snapshots
 
-    def stock(day: date) -> dict[tuple[int, str], int]:
-        found = None if history_only else snapshots.open_by_code(session, day, centre_id=centre_id)
-        return found if found is not None else open_by_code(session, day, centre_id=centre_id)
+    def stock(day: date):
+        found = None if history_only else snapshots.open_split(session, day, centre_id=centre_id)
+        if found is not None:
+            return found
+        by_lead, by_code = defaultdict(int), defaultdict(int)
+        for (lead, code), n in open_by_code(session, day, centre_id=centre_id).items():
+            by_lead[lead] += n
+            by_code[code] += n
+        return by_lead, by_code
 
-    start, end = stock(period.start - timedelta(days=1)), stock(period.end)
-    flows = (flows_by_code(session, period, centre_id=centre_id) if history_only
-             else snapshots.flows(session, period, centre_id=centre_id))
-    codes = {code for _lead, code in start} | {code for _lead, code in end} | {code for _l, code, _k in flows}
+    def history_flows():
+        by_lead, by_code = defaultdict(int), defaultdict(int)
+        for (lead, code, key), n in flows_by_code(session, period, centre_id=centre_id).items():
+            by_lead[(lead, key)] += n
+            by_code[(code, key)] += n
+        return by_lead, by_code
+
+    (start_lead, start_code), (end_lead, end_code) = stock(period.start - timedelta(days=1)), stock(period.end)
+    flow_lead, flow_code = history_flows() if history_only else snapshots.flows(session, period, centre_id=centre_id)
+    codes = set(start_code) | set(end_code) | {code for code, _k in flow_code}
     sector_of = sectors_of_codes(session, codes, list(sectors))
     total, by_lead = _blank(), defaultdict(_blank)
     by_sector = {**{sector_key(s): _blank() for s in sectors}, OTHER: _blank()}
-
-    def add(lead: int, code: str, key: str, n: int) -> None:
-        for bucket in (total, by_lead[lead], *(by_sector[k] for k in sector_of.get(code) or [OTHER])):
-            bucket[key] += n
-
-    for (lead, code), n in start.items():
-        add(lead, code, "orders_open_at_start", n)
-    for (lead, code), n in end.items():
-        add(lead, code, "orders_open_at_end", n)
-    for (lead, code, key), n in flows.items():
-        add(lead, code, key, n)
+    for part, key in ((start_lead, "orders_open_at_start"), (end_lead, "orders_open_at_end")):
+        for lead, n in part.items():
+            total[key] += n
+            by_lead[lead][key] += n
+    for (lead, key), n in flow_lead.items():
+        total[key] += n
+        by_lead[lead][key] += n
+    sector_parts = [((code, "orders_open_at_start"), n) for code, n in start_code.items()]
+    sector_parts += [((code, "orders_open_at_end"), n) for code, n in end_code.items()]
+    for (code, key), n in [*sector_parts, *flow_code.items()]:
+        for k in sector_of.get(code) or [OTHER]:
+            by_sector[k][key] += n
     return total, dict(by_lead), by_sector
 
 

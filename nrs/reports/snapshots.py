@@ -47,6 +47,12 @@ def _stock_of(state) -> str | None:
     return "open" if not state.is_closed else state.value
 
 
+def _dims(lead: int, code: str, state: str = "open") -> list[tuple[int, str]]:
+    """The rows a count goes to: per centre (code empty) and, for the open stock and the flows, per
+    industry code (centre 0). Two thin aggregates instead of their product keep the table small."""
+    return [(lead, ""), (0, code)] if state == "open" else [(lead, "")]
+
+
 def _month_key(session: Session, column):
     return sa.func.strftime("%Y-%m", column) if is_sqlite(session) else sa.func.to_char(column, "YYYY-MM")
 
@@ -80,11 +86,13 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
         for lead, code, from_state, to_state, n in by_month.get(m, ()):
             key = flow_key(from_state, to_state)
             if key:
-                flows[(lead, code, key)] += n
-            if from_state is not None and _stock_of(from_state) != _stock_of(to_state):
-                stock[(lead, code if _stock_of(from_state) == "open" else "", _stock_of(from_state))] -= n
-            if from_state is None or _stock_of(from_state) != _stock_of(to_state):
-                stock[(lead, code if _stock_of(to_state) == "open" else "", _stock_of(to_state))] += n
+                for dim in _dims(lead, code):
+                    flows[(*dim, key)] += n
+            moves = [(to_state, 1)] if from_state is None else (
+                [] if _stock_of(from_state) == _stock_of(to_state) else [(from_state, -1), (to_state, 1)])
+            for state, sign in moves:  # pausing and resuming stay in the open stock
+                for dim in _dims(lead, code, _stock_of(state)):
+                    stock[(*dim, _stock_of(state))] += sign * n
         end = _month_end(m)
         out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": key, "orders": n}
                 for (lead, code, key), n in sorted(flows.items()) if n]
@@ -155,29 +163,30 @@ def _rows(session: Session, *, figures, month_end: date | None = None, between: 
 
 
 def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int] | None:
-    """``{(lead, code or "", stock): n}`` at the end of ``day`` (open by code, closed by centre), or
-    None when no usable snapshot exists (the caller reads the history)."""
-    base = usable_month_end(session, day)
+    """``{(lead or 0, code or "", stock): n}`` at the end of ``day`` (see ``_dims``), or None when no
+    usable snapshot exists or one centre is asked for (the caller reads the history)."""
+    base = None if centre_id is not None else usable_month_end(session, day)
     if base is None:
         return None
     out: dict[tuple[int, str, str], int] = defaultdict(int)
-    for lead, code, state, n in _rows(session, figures=STOCKS, month_end=base, centre_id=centre_id):
+    for lead, code, state, n in _rows(session, figures=STOCKS, month_end=base):
         out[(lead, code, state)] += n
     if day > base:
-        for (lead, code, key), n in flows_by_code(session, Period(base + timedelta(days=1), day),
-                                                  centre_id=centre_id).items():
+        for (lead, code, key), n in flows_by_code(session, Period(base + timedelta(days=1), day)).items():
             if key == "orders_received":
-                out[(lead, code, "open")] += n
+                for dim in _dims(lead, code):
+                    out[(*dim, "open")] += n
             elif key in ("orders_filled", "orders_unfilled"):
-                out[(lead, code, "open")] -= n
+                for dim in _dims(lead, code):
+                    out[(*dim, "open")] -= n
                 out[(lead, "", key.removeprefix("orders_"))] += n
     # a reopening's from-state is in the events, not in the flow keys: count it from the events
     if day > base:
-        _reopenings(session, Period(base + timedelta(days=1), day), out, centre_id=centre_id)
+        _reopenings(session, Period(base + timedelta(days=1), day), out)
     return {k: n for k, n in out.items() if n}
 
 
-def _reopenings(session: Session, period: Period, out, *, centre_id: int | None) -> None:
+def _reopenings(session: Session, period: Period, out) -> None:
     from nrs.companies.models import Company
 
     stmt = (sa.select(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, sa.func.count())
@@ -187,39 +196,54 @@ def _reopenings(session: Session, period: Period, out, *, centre_id: int | None)
                    JobOrderEvent.from_state.in_([JobOrderState.filled.value, JobOrderState.unfilled.value]),
                    JobOrderEvent.to_state == JobOrderState.open.value)
             .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state))
-    if centre_id is not None:
-        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
     for lead, code, from_state, n in session.execute(stmt).all():
-        out[(lead, code, "open")] += n
+        for dim in _dims(lead, code):
+            out[(*dim, "open")] += n
         out[(lead, "", JobOrderState(from_state).value)] -= n
 
 
-def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int] | None:
+def open_split(session: Session, day: date, *, centre_id: int | None = None):
+    """``({lead: open}, {industry code: open})`` at the end of ``day``, or None (read the history)."""
     found = stocks_at(session, day, centre_id=centre_id)
     if found is None:
         return None
-    return {(lead, code): n for (lead, code, state), n in found.items() if state == "open"}
+    by_lead, by_code = defaultdict(int), defaultdict(int)
+    for (lead, code, state), n in found.items():
+        if state == "open":
+            if lead:
+                by_lead[lead] += n
+            else:
+                by_code[code] += n
+    return dict(by_lead), dict(by_code)
 
 
 def flows(session: Session, period: Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
-    """The period's flows: whole counted months from the snapshot, the ragged ends from the events."""
-    base = usable_month_end(session, period.end)
+    """The period's flows as ``({(lead, key): n}, {(industry code, key): n})``: whole counted months from
+    the snapshot, the ragged ends (or everything, for one centre or without a snapshot) from the events."""
+    base = None if centre_id is not None else usable_month_end(session, period.end)
     first_whole = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
-    if base is None or base < first_whole:
-        return flows_by_code(session, period, centre_id=centre_id)
-    last_whole = min(base, period.end if _month_end(period.end) == period.end
-                     else period.end.replace(day=1) - timedelta(days=1))
-    if last_whole < first_whole:
-        return flows_by_code(session, period, centre_id=centre_id)
-    out: dict[tuple[int, str, str], int] = defaultdict(int)
-    for lead, code, key, n in _rows(session, figures=FLOWS, between=(first_whole, last_whole), centre_id=centre_id):
-        out[(lead, code, key)] += n
-    for edge in (Period(period.start, first_whole - timedelta(days=1)) if period.start < first_whole else None,
-                 Period(last_whole + timedelta(days=1), period.end) if last_whole < period.end else None):
-        if edge is not None:
-            for k, n in flows_by_code(session, edge, centre_id=centre_id).items():
-                out[k] += n
-    return dict(out)
+    last_whole = None if base is None else min(base, period.end if _month_end(period.end) == period.end
+                                               else period.end.replace(day=1) - timedelta(days=1))
+    by_lead, by_code = defaultdict(int), defaultdict(int)
+
+    def from_events(p: Period) -> None:
+        for (lead, code, key), n in flows_by_code(session, p, centre_id=centre_id).items():
+            by_lead[(lead, key)] += n
+            by_code[(code, key)] += n
+
+    if last_whole is None or last_whole < first_whole:
+        from_events(period)
+        return dict(by_lead), dict(by_code)
+    for lead, code, key, n in _rows(session, figures=FLOWS, between=(first_whole, last_whole)):
+        if lead:
+            by_lead[(lead, key)] += n
+        else:
+            by_code[(code, key)] += n
+    if period.start < first_whole:
+        from_events(Period(period.start, first_whole - timedelta(days=1)))
+    if last_whole < period.end:
+        from_events(Period(last_whole + timedelta(days=1), period.end))
+    return dict(by_lead), dict(by_code)
 
 
 def status_snapshot(session: Session, day: date):
@@ -233,6 +257,8 @@ def status_snapshot(session: Session, day: date):
         return None
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     for (lead, _code, state), n in found.items():
+        if not lead:
+            continue  # the per-code rows count the same orders again
         bucket = by_lead[lead][JobOrderState(state)]
         bucket[None] = bucket.get(None, 0) + n
     return by_lead, _other_hires(session, day)
