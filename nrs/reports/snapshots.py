@@ -33,7 +33,7 @@ from nrs.reports.models import MonthFigure, MonthFigureBuild
 from nrs.reports.period import Period, flow_key, flows_by_code
 
 _F = MonthFigure.__table__
-STOCKS = ("open", "filled", "unfilled")
+STOCKS = ("open", "filled", "unfilled", "other_hires")
 FLOWS = ("orders_received", "orders_filled", "orders_unfilled", "orders_reopened")
 
 
@@ -57,6 +57,34 @@ def _month_key(session: Session, column):
     return sa.func.strftime("%Y-%m", column) if is_sqlite(session) else sa.func.to_char(column, "YYYY-MM")
 
 
+def other_hire_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
+    """Rows ``(month "YYYY-MM", lead, change)`` of the hires-from-another-centre stock (hires on orders
+    still filled, the status report's figure): a filling event adds its hires by a centre other than
+    the lead; a reopening takes away those of the filling it undoes (the order's last before it)."""
+    from nrs.joborders.models import Hire
+
+    per_event = (sa.select(Hire.event_id, sa.func.count().label("n")).join(JobOrder, JobOrder.id == Hire.job_order_id)
+                 .where(Hire.centre_id != JobOrder.lead_centre_id).group_by(Hire.event_id).subquery())
+    e = sa.orm.aliased(JobOrderEvent)
+    window = [e.on_date <= end, *((e.on_date >= start,) if start else ()), *((e.id <= through_id,) if through_id else ())]
+    month = _month_key(session, e.on_date)
+    gains = (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), per_event.c.n.label("n"))
+             .select_from(e).join(per_event, per_event.c.event_id == e.id).join(JobOrder, JobOrder.id == e.job_order_id)
+             .where(e.to_state == JobOrderState.filled, *window))
+    f = sa.orm.aliased(JobOrderEvent)
+    undone = (sa.select(f.id).where(f.job_order_id == e.job_order_id, f.to_state == JobOrderState.filled,
+                                    sa.or_(f.on_date < e.on_date, sa.and_(f.on_date == e.on_date, f.id < e.id)))
+              .order_by(f.on_date.desc(), f.id.desc()).limit(1).scalar_subquery())
+    reopened = (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), undone.label("fill_id"))
+                .select_from(e).join(JobOrder, JobOrder.id == e.job_order_id)
+                .where(e.from_state == JobOrderState.filled, e.to_state == JobOrderState.open, *window).subquery())
+    losses = (sa.select(reopened.c.month, reopened.c.lead, (-per_event.c.n).label("n"))
+              .select_from(reopened).join(per_event, per_event.c.event_id == reopened.c.fill_id))
+    both = sa.union_all(gains, losses).subquery()
+    return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.n))
+                           .group_by(both.c.month, both.c.lead)).all()
+
+
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
     """Count every month before the current one again; returns the number of rows written."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
@@ -77,6 +105,9 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     by_month: dict[date, list] = defaultdict(list)
     for m, *rest in rows:
         by_month[date.fromisoformat(f"{m}-01")].append(rest)
+    hires_by_month: dict[date, list] = defaultdict(list)
+    for m, lead, n in other_hire_moves(session, end=through, through_id=last_event_id):
+        hires_by_month[date.fromisoformat(f"{m}-01")].append((lead, int(n or 0)))
     stock: dict[tuple[int, str, str], int] = defaultdict(int)
     out: list[dict] = []
     first = min(by_month, default=None)
@@ -93,6 +124,8 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
             for state, sign in moves:  # pausing and resuming stay in the open stock
                 for dim in _dims(lead, code, _stock_of(state)):
                     stock[(*dim, _stock_of(state))] += sign * n
+        for lead, n in hires_by_month.get(m, ()):
+            stock[(lead, "", "other_hires")] += n
         end = _month_end(m)
         out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": key, "orders": n}
                 for (lead, code, key), n in sorted(flows.items()) if n]
@@ -183,6 +216,8 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
     # a reopening's from-state is in the events, not in the flow keys: count it from the events
     if day > base:
         _reopenings(session, Period(base + timedelta(days=1), day), out)
+        for _m, lead, n in other_hire_moves(session, start=base + timedelta(days=1), end=day):
+            out[(lead, "", "other_hires")] += int(n or 0)
     return {k: n for k, n in out.items() if n}
 
 
@@ -248,17 +283,18 @@ def flows(session: Session, period: Period, *, centre_id: int | None = None) -> 
 
 def status_snapshot(session: Session, day: date):
     """The as-of status's input (``nrs.reports.queries.status_figures(snapshot=...)``) from the month
-    snapshot, or None when there is none usable. Hires from other centres come from the history's own
-    look-up (few rows, indexed)."""
-    from nrs.reports.queries import _other_hires
-
+    snapshot, or None when there is none usable."""
     found = stocks_at(session, day)
     if found is None:
         return None
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    other: dict[int, int] = defaultdict(int)
     for (lead, _code, state), n in found.items():
         if not lead:
             continue  # the per-code rows count the same orders again
+        if state == "other_hires":
+            other[lead] += n
+            continue
         bucket = by_lead[lead][JobOrderState(state)]
         bucket[None] = bucket.get(None, 0) + n
-    return by_lead, _other_hires(session, day)
+    return by_lead, dict(other)
