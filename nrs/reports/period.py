@@ -320,6 +320,14 @@ def centre_by_code(session: Session, code: int) -> int | None:
 def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True,
                   history_only: bool = False) -> dict:
     """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
+    from nrs.reports import snapshots
+
+    with snapshots.reading(session):
+        return _period_report(session, period, centre_id=centre_id, monthly=monthly, history_only=history_only)
+
+
+def _period_report(session: Session, period: Period, *, centre_id: int | None, monthly: bool,
+                   history_only: bool) -> dict:
     sectors = period_sectors(session, period)
     total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors,
                                               history_only=history_only)

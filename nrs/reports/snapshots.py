@@ -160,24 +160,54 @@ def _corrected_since(session: Session, since: datetime) -> bool:
     return session.execute(sa.select(sa.exists().where(AuditEvent.at > since, moves))).scalar_one()
 
 
+_STATE = "nrs_report_snapshot"
+
+
+def _state(session: Session) -> tuple[date, date] | None:
+    """``(first month end, last usable day)`` of the snapshot, or None; read once per ``reading`` block."""
+    if _STATE in session.info:
+        return session.info[_STATE]
+    state = None
+    build = session.execute(sa.select(MonthFigureBuild).order_by(MonthFigureBuild.id.desc()).limit(1)).scalar()
+    first = session.execute(sa.select(sa.func.min(_F.c.month_end))).scalar()
+    if build is not None and build.through is not None and first is not None \
+            and not _corrected_since(session, build.built_at):
+        earliest_new = session.execute(
+            sa.select(sa.func.min(JobOrderEvent.on_date)).where(JobOrderEvent.id > build.last_event_id)).scalar()
+        limit = build.through if earliest_new is None else min(build.through, earliest_new - timedelta(days=1))
+        state = (first, limit)
+    if session.info.get(_STATE + "_hold"):
+        session.info[_STATE] = state
+    return state
+
+
+class reading:  # noqa: N801 - used as a context manager, like a function
+    """Within the block, the snapshot's state is read once (a report asks for it a dozen times)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def __enter__(self):
+        self.session.info[_STATE + "_hold"] = True
+        self.session.info.pop(_STATE, None)
+        return self.session
+
+    def __exit__(self, *exc):
+        self.session.info.pop(_STATE + "_hold", None)
+        self.session.info.pop(_STATE, None)
+        return False
+
+
 def usable_month_end(session: Session, day: date) -> date | None:
     """The last counted month end on or before ``day`` that the events since the build leave standing."""
-    build = session.execute(sa.select(MonthFigureBuild).order_by(MonthFigureBuild.id.desc()).limit(1)).scalar()
-    if build is None or build.through is None:
+    state = _state(session)
+    if state is None:
         return None
-    if _corrected_since(session, build.built_at):
-        return None
-    earliest_new = session.execute(
-        sa.select(sa.func.min(JobOrderEvent.on_date)).where(JobOrderEvent.id > build.last_event_id)).scalar()
-    limit = min(day, build.through)
-    if earliest_new is not None:
-        limit = min(limit, earliest_new - timedelta(days=1))
+    first, limit = state
+    limit = min(day, limit)
     end = _month_end(limit)
     if end > limit:
         end = limit.replace(day=1) - timedelta(days=1)
-    first = session.execute(sa.select(sa.func.min(_F.c.month_end))).scalar()
-    if first is None:
-        return None
     return end if end >= first else None
 
 
@@ -284,7 +314,8 @@ def flows(session: Session, period: Period, *, centre_id: int | None = None) -> 
 def status_snapshot(session: Session, day: date):
     """The as-of status's input (``nrs.reports.queries.status_figures(snapshot=...)``) from the month
     snapshot, or None when there is none usable."""
-    found = stocks_at(session, day)
+    with reading(session):
+        found = stocks_at(session, day)
     if found is None:
         return None
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
