@@ -230,8 +230,8 @@ def hires(session: Session, period: Period, *, centre_id: int | None = None) -> 
     stmt = (
         sa.select(JobOrder.lead_centre_id, sa.func.count(),
                   sa.func.sum(sa.case((Hire.centre_id != JobOrder.lead_centre_id, 1), else_=0)))
-        .select_from(Hire)
-        .join(JobOrderEvent, JobOrderEvent.id == Hire.event_id)
+        .select_from(JobOrderEvent)  # the period's events by their date index, then their hires
+        .join(Hire, Hire.event_id == JobOrderEvent.id)
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
         .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
                JobOrderEvent.to_state == JobOrderState.filled)
