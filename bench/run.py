@@ -9,6 +9,8 @@ national size), then measure
   ``--workers`` workers; floor: a constant-returning route on the same server (bench/wsgi_bench.py);
 - company import rows/s (the product's importer); floor: plain executemany of the same rows;
 - campaign build and ``nrs reports status``; floor: the bare SQL query for the same rows;
+- the period report and the as-of status on the month-end snapshots, against the same at a tenth
+  of the history and against the status read from the whole history (goal 5 of issue 17);
 - the weekly e-mail for every opted-in user (render and enqueue), messages/s;
 
 and print one table. Ratio = figure / floor (for rates: floor / figure), so lower is better and
@@ -446,6 +448,84 @@ def bench_status(backend: str, url: str) -> list[Line]:
                  note=f"{figures['orders_received']:,} orders; bare SQL {check}; medians of 3")]
 
 
+def bench_period(backend: str, url: str) -> list[Line]:
+    """The period report and the as-of status on the month-end snapshots (nrs/reports/snapshots.py).
+
+    Goal 5 in one run: a report with the whole history behind it against the same report with a
+    tenth of it behind it (a quarter early in the history) must cost at most 1.5x; and at most a
+    tenth of ``reports status`` read from the whole history (the old path). Both print whether the
+    snapshot's figures equal the history's.
+    """
+    from sqlmodel import Session
+
+    from nrs import create_app
+    from nrs.cli import cli
+    from nrs.config import Settings
+    from nrs.reports import period as period_mod
+    from nrs.reports.queries import status_figures
+
+    app = create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
+                              run_scheduler=False))
+    runner = app.test_cli_runner()
+    lines: list[Line] = []
+
+    def cli_json(*args):
+        result = runner.invoke(cli, list(args))
+        if result.exit_code != 0:
+            raise SystemExit(f"bench: nrs {' '.join(args)} failed: {result.output} {result.exception!r}"[:400])
+        return json.loads(result.output)
+
+    try:
+        t_build, out = _timed(lambda: runner.invoke(cli, ["reports", "rebuild-snapshots"]))
+        lines.append(Line(backend, "snapshot rebuild (nightly)", t_build, None, "s", None, note=out.output.strip()))
+        with app.app_context(), Session(app.extensions["nrs_engine"]) as s:
+            first = period_mod.first_day(s)
+            today_ = date.today()
+            late = period_mod.preset("last_quarter", today=today_)
+            early_start = period_mod.preset("this_quarter", today=first + (today_ - first) / 10).start
+            early = period_mod.Period(early_start, period_mod.preset(
+                "last_quarter", today=period_mod._add_months(early_start, 3)).end)
+            as_of_late = late.end
+            as_of_early = early.end
+
+            def med(fn):
+                times, last = [], None
+                for _ in range(3):
+                    secs, last = _timed(fn)
+                    times.append(secs)
+                return statistics.median(times), last
+
+            def period_cmd(p):
+                return cli_json("reports", "period", "--from", p.start.isoformat(), "--to", p.end.isoformat(),
+                                "--json")
+
+            def status_cmd(day):
+                return cli_json("reports", "status", "--as-of", day.isoformat(), "--json")
+
+            t_late, fast = med(lambda: period_cmd(late))
+            t_early, _ = med(lambda: period_cmd(early))
+            t_status_late, fast_status = med(lambda: status_cmd(as_of_late))
+            t_status_early, _ = med(lambda: status_cmd(as_of_early))
+            t_history, history_status = med(lambda: status_figures(s, as_of=as_of_late))
+            history = json.loads(json.dumps(period_mod.period_report(s, late, history_only=True)))
+            same_period = "same figures as the history" if fast == history else "DIFFER from the history"
+            same_status = ("same figures as the history"
+                           if json.loads(json.dumps(history_status)) == fast_status else "DIFFER from the history")
+        lines += [
+            Line(backend, "period report, last quarter vs a quarter at 1/10 of the history", t_late, t_early, "s",
+                 1.5, note=f"{late.start}..{late.end} vs {early.start}..{early.end}; {same_period}"),
+            Line(backend, "period report, last quarter vs status from the whole history", t_late, t_history, "s", 0.1,
+                 note="floor: status_figures read from the events (the old path)"),
+            Line(backend, "as-of status (snapshot), end of last quarter vs at 1/10", t_status_late, t_status_early,
+                 "s", 1.5, note=f"{as_of_late} vs {as_of_early}; {same_status}"),
+            Line(backend, "as-of status (snapshot) vs status from the whole history", t_status_late, t_history, "s",
+                 0.1, note="medians of 3"),
+        ]
+    finally:
+        app.extensions["nrs_engine"].dispose()
+    return lines
+
+
 def bench_weekly(backend: str, url: str) -> list[Line]:
     from sqlmodel import Session
 
@@ -487,6 +567,7 @@ def run_backend(backend: str, args, root: Path) -> list[Line]:
                           note=f"{counts.companies:,} companies, {counts.orders:,} orders, {t:.0f} s"))
         steps = [("pages", lambda: bench_pages(backend, url, generated, args, root)),
                  ("status", lambda: bench_status(backend, url)),
+                 ("period", lambda: bench_period(backend, url)),
                  ("campaign", lambda: bench_campaign(backend, url)),
                  ("weekly", lambda: bench_weekly(backend, url)),
                  ("import", lambda: bench_import(backend, dbs, args.import_rows, root))]
@@ -546,7 +627,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--samples", type=int, default=80, help="requests per page (default 80)")
     p.add_argument("--page-seconds", type=float, default=30, help="time limit per page (default 30)")
     p.add_argument("--import-rows", type=int, default=None, help="default: 100,000 x min(1, 10 x scale)")
-    p.add_argument("--skip", nargs="*", choices=("pages", "status", "campaign", "weekly", "import"))
+    p.add_argument("--skip", nargs="*", choices=("pages", "status", "period", "campaign", "weekly", "import"))
     p.add_argument("--output", type=Path, help="also write the table to this file")
     args = p.parse_args(argv)
     if args.import_rows is None:

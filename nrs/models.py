@@ -14,3 +14,4 @@ from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Job
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
 from nrs.mail.models import OutboxMessage, SchedulerRun
+from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription

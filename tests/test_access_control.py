@@ -101,6 +101,7 @@ EXPECTED: dict[str, tuple] = {
     "campaigns.target_status": ("user", OWN),
     # reports
     "reports.index": ("user", ANY),
+    "reports.download": ("user", ANY),
 }
 
 def test_every_route_has_an_access_rule_and_an_expectation(app):

@@ -38,6 +38,9 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_type=sa.Text)
     body_html: str = Field(default="", sa_type=sa.Text)
+    #: One file sent with the message (the period report's PDF); both or neither.
+    attachment_name: str | None = Field(default=None, max_length=200)
+    attachment: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     status: OutboxStatus = Field(sa_type=enum_type(OutboxStatus), default=OutboxStatus.pending)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow)

@@ -12,6 +12,7 @@ idempotency key, so a receiving system that de-duplicates on it shows the copy o
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
 import smtplib
 import socket
@@ -58,6 +59,7 @@ def enqueue(
     html: str = "",
     now: datetime | None = None,
     force: bool = False,
+    attachment: tuple[str, bytes] | None = None,
 ) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; None if ``key`` is already queued.
 
@@ -83,6 +85,8 @@ def enqueue(
         subject=subject,
         body_text=text,
         body_html=html,
+        attachment_name=attachment[0] if attachment else None,
+        attachment=attachment[1] if attachment else None,
         next_attempt_at=now,
         created_at=now,
     )
@@ -264,4 +268,8 @@ def _build(message: OutboxMessage, settings: Settings) -> EmailMessage:
     msg.set_content(message.body_text)
     if message.body_html:
         msg.add_alternative(message.body_html, subtype="html")
+    if message.attachment is not None:
+        kind = mimetypes.guess_type(message.attachment_name or "")[0] or "application/octet-stream"
+        maintype, subtype = kind.split("/", 1)
+        msg.add_attachment(message.attachment, maintype=maintype, subtype=subtype, filename=message.attachment_name)
     return msg

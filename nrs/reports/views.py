@@ -1,20 +1,74 @@
-"""Figures as of a chosen date."""
+"""The reports page: the committee report for a period, and the status as of a chosen date."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from nrs.clock import parse_date, today
+from nrs.clock import format_date, parse_date, today
 from nrs.db import db_session
+from nrs.reports import charts, documents
 from nrs.reports.panels import figures_table
+from nrs.reports.period import (
+    PRESETS,
+    Period,
+    centre_by_code,
+    centres,
+    first_day,
+    period_report,
+    preset,
+)
+from nrs.reports.tables import key_figures, month_name, period_text, status_sentence, tables
 from nrs.security import access
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
+bp.add_app_template_filter(month_name, "month")
+
+PRESET_LABELS = {
+    "this_month": _l("Denne måned"), "last_month": _l("Sidste måned"),
+    "this_quarter": _l("Dette kvartal"), "last_quarter": _l("Sidste kvartal"),
+    "this_half": _l("Dette halvår"), "last_half": _l("Sidste halvår"),
+    "this_year": _l("I år"), "last_year": _l("Sidste år"), "since_start": _l("Siden NRS' start"),
+}
+DEFAULT_PRESET = "this_quarter"
+
+
+def _period_from_args(session, args) -> tuple[Period, int | None, dict[str, str]]:
+    """The period (a preset, or from–to typed as dd-mm-åååå) and centre asked for; errors by field."""
+    errors: dict[str, str] = {}
+    name = args.get("preset") or (None if args.get("from") or args.get("to") else DEFAULT_PRESET)
+    period = preset(DEFAULT_PRESET, today=today(), first_day=first_day(session))
+    if name:
+        if name not in PRESETS:
+            errors["preset"] = _("Vælg en af perioderne på listen.")
+        else:
+            period = preset(name, today=today(), first_day=first_day(session))
+    else:
+        days = {}
+        for field in ("from", "to"):
+            try:
+                days[field] = parse_date(args.get(field, ""))
+            except ValueError:
+                errors[field] = _("Skriv datoen som dd-mm-åååå.")
+        if not errors:
+            if days["to"] < days["from"]:
+                errors["to"] = _("Slutdatoen kan ikke ligge før startdatoen.")
+            else:
+                period = Period(days["from"], days["to"])
+    centre_id = None
+    if args.get("centre"):
+        code = args["centre"]
+        centre_id = centre_by_code(session, int(code)) if code.isdigit() and len(code) <= 4 else None
+        if centre_id is None:
+            errors["centre"] = _("Vælg et af de ni jobcentre.")
+    return period, centre_id, errors
 
 
 @bp.get("/")
 @access("user")
 def index():
+    session = db_session()
     error = None
     as_of = today()
     if request.args.get("as_of"):
@@ -22,6 +76,30 @@ def index():
             as_of = parse_date(request.args["as_of"])
         except ValueError:
             error = True
-    figures, rows = figures_table(db_session(), as_of)
-    return render_template("reports/index.html", as_of=as_of, figures=figures, rows=rows, error=error), (
-        400 if error else 200)
+    figures, rows = figures_table(session, as_of)
+    period, centre_id, errors = _period_from_args(session, request.args)
+    report = period_report(session, period, centre_id=centre_id)
+    return render_template(
+        "reports/index.html", as_of=as_of, figures=figures, rows=rows, error=error,
+        period=period, report=report, tables={t.key: t for t in tables(report)},
+        charts={k: documents.data_uri(svg) for k, svg in charts.all_charts(report).items()},
+        sentence=status_sentence(report), key_figures=key_figures(report), period_text=period_text(report),
+        errors=errors, presets=PRESET_LABELS, centres=sorted(centres(session).values()),
+        from_text=request.args.get("from", format_date(period.start)),
+        to_text=request.args.get("to", format_date(period.end)),
+    ), (400 if error or errors else 200)
+
+
+@bp.get("/periode.<fmt>")
+@access("user")
+def download(fmt: str):
+    if fmt not in documents.FORMATS:
+        abort(404)
+    session = db_session()
+    period, centre_id, errors = _period_from_args(session, request.args)
+    if errors:
+        return Response("\n".join(errors.values()), status=400, mimetype="text/plain")
+    report = period_report(session, period, centre_id=centre_id)
+    name = f"nrs-rapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
+    return Response(documents.render(fmt, session, report), mimetype=documents.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import date, timedelta
 
 import pytest
 
 from nrs.joborders import services
 from nrs.reports.queries import status_figures
+from tests.reports.seedlike import CODES, make_seed_like
 
 KEYS = {"orders_received", "orders_filled", "orders_unfilled", "orders_open", "agreements_active",
         "hires_from_other_centres", "by_centre"}
@@ -23,26 +23,8 @@ def status(cli_run, day: str) -> dict:
 
 def test_a_data_set_like_the_seed_gives_32_10_6_16(cli_run, make_company, make_job_order, centre_by_code):
     """End of March 2016: 32 received, 10 filled, 6 unfilled, 16 open (some closed only in April)."""
-    rng = random.Random(2016)
-    codes = [201, 210, 217, 219, 223, 240, 250, 260, 270]
-    companies = [make_company(municipality_code=code) for code in codes]
-    start = date(2015, 12, 1)
-    plan = (["filled"] * 10 + ["unfilled"] * 6 + ["open"] * 8 + ["paused"] * 3
-            + ["filled_in_april"] * 3 + ["unfilled_in_april"] * 2)
-    for i, kind in enumerate(plan):
-        received = start + timedelta(days=rng.randrange(0, 100))
-        company = companies[i % len(companies)]
-        if kind in ("filled", "unfilled"):
-            closed = min(received + timedelta(days=rng.randrange(1, 30)), date(2016, 3, 31))
-            make_job_order(company, kind, received_on=received, closed_on=closed,
-                           hired_from=centre_by_code(rng.choice(codes)).id)
-        elif kind.endswith("_in_april"):
-            make_job_order(company, kind.removesuffix("_in_april"), received_on=received,
-                           closed_on=date(2016, 4, rng.randrange(1, 28)))
-        else:
-            make_job_order(company, kind, received_on=received, paused_on=date(2016, 3, 31))
-    # received after the date: not counted
-    make_job_order(companies[0], "filled", received_on=date(2016, 4, 1), closed_on=date(2016, 4, 2))
+    make_seed_like(make_company, make_job_order, centre_by_code)
+    codes = CODES
 
     figures = status(cli_run, "2016-03-31")
     assert set(figures) == KEYS

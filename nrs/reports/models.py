@@ -1,0 +1,68 @@
+"""The monthly snapshot of the job-order history that makes a period report cost the same in any year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from nrs.clock import utcnow
+
+
+class MonthFigure(SQLModel, table=True):
+    """One figure of one month for a lead centre and an industry code, counted from the events.
+
+    ``figure`` is a stock at the month's last day (``open``, paused included; ``filled``;
+    ``unfilled``) or a flow within the month (``orders_received``, ``orders_filled``,
+    ``orders_unfilled``, ``orders_reopened``: the period report's keys). Each is kept twice, per
+    centre (``industry_code`` empty) and per industry code (``lead_centre_id`` 0), not per pair: two
+    thin aggregates stay small at national scale. Closed stocks are kept per centre only (the status
+    report's). Written only by ``nrs.reports.snapshots.rebuild``.
+    """
+
+    __tablename__ = "report_month_figures"
+
+    month_end: date = Field(primary_key=True)
+    #: The lead centre's id, or 0 on a row per industry code (no foreign key for that reason).
+    lead_centre_id: int = Field(primary_key=True)
+    #: The industry code, or empty on a row per centre.
+    industry_code: str = Field(max_length=6, primary_key=True)
+    figure: str = Field(max_length=20, primary_key=True)
+    orders: int = Field(default=0)
+
+
+class MonthFigureBuild(SQLModel, table=True):
+    """When the snapshot was counted and from which events: what a reader checks it against."""
+
+    __tablename__ = "report_month_builds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    built_at: datetime = Field(default_factory=utcnow)
+    #: The highest job-order event id counted; a later event dated in a counted month makes that
+    #: month and the ones after it stale until the next build.
+    last_event_id: int = Field(default=0)
+    #: The last month end counted (the month before the build's month).
+    through: date | None = Field(default=None)
+
+
+class ReportSubscription(SQLModel, table=True):
+    """An address list (the steering group, a committee's secretary) that gets the period report by
+    e-mail as a PDF after every month or quarter; ``nrs.reports.scheduled`` sends it once per period."""
+
+    __tablename__ = "report_subscriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    #: Addresses, one per line or comma-separated.
+    recipients: str = Field(max_length=4000)
+    #: ``month`` or ``quarter``: the last whole one is sent.
+    every: str = Field(max_length=10, default="quarter")
+    #: A centre's municipality code for that centre's report; null for NRS.
+    centre_code: int | None = Field(default=None)
+    active: bool = Field(default=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def addresses(self) -> list[str]:
+        return [a.strip() for a in self.recipients.replace("\n", ",").split(",") if a.strip()]

@@ -1,0 +1,364 @@
+"""The committee report for a period: what came in, what closed and how, what stands open, per centre and sector.
+
+Every order figure comes from the job-order history, so a past period gives today the figures it
+gave then (corrections of dates, leads and industry codes aside):
+
+- open at the start and at the end: the as-of rule of ``nrs.reports.queries`` (an order's state at
+  the end of a day is set by its last event up to that day; paused counts as open), at the end of
+  the day before the period and at the end of its last day;
+- received, filled, unfilled, reopened: the period's events by what they did (a received event;
+  open or paused to filled / unfilled; closed back to open). Pausing and resuming move nothing.
+
+Every event moves the open stock by what it counts for, so for any period, per centre and per
+sector: open at start + received − filled − unfilled + reopened = open at end, and the months of
+a period add up to the period. (The brief's identity has no reopened term; a closure taken back
+is a real step the state machine allows, so it gets its own figure, zero when none happened.)
+
+When cancellations (issue 14) exist they are one more ``flow_key`` beside unfilled; positions a
+second count beside each figure; enquiries (issues 15/16) a section like the campaigns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.sql import util as sql_util
+from sqlmodel import Session, select
+
+from nrs.agreements.models import Agreement, AgreementKind
+from nrs.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    TargetStatus,
+)
+from nrs.companies.models import Company
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders.states import JobOrderState
+from nrs.municipalities.models import JobCentre
+from nrs.reports.queries import _latest
+from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import sector_condition
+
+#: NRS started in December 2015: "since the start" begins here (or at an earlier order, if any).
+NRS_START = date(2015, 12, 1)
+
+ORDER_KEYS = ("orders_open_at_start", "orders_received", "orders_filled", "orders_unfilled",
+              "orders_reopened", "orders_open_at_end")
+OTHER = "other"
+
+PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_half", "last_half",
+           "this_year", "last_year", "since_start")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts")
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        out, first = [], self.start.replace(day=1)
+        while first <= self.end:
+            nxt = _add_months(first, 1)
+            out.append(Period(max(first, self.start), min(nxt - timedelta(days=1), self.end)))
+            first = nxt
+        return out
+
+
+def _add_months(first: date, n: int) -> date:
+    m = first.month - 1 + n
+    return date(first.year + m // 12, m % 12 + 1, 1)
+
+
+def preset(name: str, *, today: date, first_day: date = NRS_START) -> Period:
+    """A named period relative to ``today``: the running one ("this") up to today, the previous one whole."""
+    if name == "since_start":
+        return Period(min(first_day, today), today)
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[name.split("_", 1)[1]]
+    start = date(today.year, (today.month - 1) // months * months + 1, 1)
+    if name.startswith("this_"):
+        return Period(start, today)
+    if not name.startswith("last_"):
+        raise ValueError(name)
+    previous = _add_months(start, -months)
+    return Period(previous, start - timedelta(days=1))
+
+
+def first_day(session: Session) -> date:
+    """The day NRS started, or the first order received if one is older."""
+    first = session.execute(sa.select(sa.func.min(JobOrder.received_on))).scalar_one_or_none()
+    return min(first, NRS_START) if first else NRS_START
+
+
+def _blank() -> dict:
+    return dict.fromkeys(ORDER_KEYS, 0)
+
+
+def flow_key(from_state, to_state) -> str | None:
+    """Which period figure one event adds to: received, filled, unfilled, reopened, or none (pause, resume)."""
+    if from_state is None:
+        return "orders_received"
+    to_state = JobOrderState(to_state)
+    if JobOrderState(from_state).is_closed:
+        return "orders_reopened" if not to_state.is_closed else None
+    return {JobOrderState.filled: "orders_filled", JobOrderState.unfilled: "orders_unfilled"}.get(to_state)
+
+
+def period_sectors(session: Session, period: Period) -> list[FocusSector]:
+    """The focus sectors of the years the period touches, newest year first, then by name."""
+    return list(session.exec(
+        select(FocusSector).where(FocusSector.year >= period.start.year, FocusSector.year <= period.end.year)
+        .order_by(FocusSector.year.desc(), FocusSector.name)))
+
+
+def sector_key(sector: FocusSector) -> str:
+    return f"{sector.year} {sector.name}"
+
+
+def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int]:
+    """Orders open (or paused) at the end of ``day``: ``{(lead, industry code): n}``, by the as-of rule."""
+    latest = _latest(day, lead=JobOrder.lead_centre_id, company=JobOrder.company_id, state=JobOrderEvent.to_state)
+    stmt = (
+        sa.select(latest.c.lead, Company.industry_code, sa.func.count())
+        .select_from(latest).join(Company, Company.id == latest.c.company)
+        .where(latest.c.rn == 1, latest.c.state.in_([JobOrderState.open.value, JobOrderState.paused.value]))
+        .group_by(latest.c.lead, Company.industry_code)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(latest.c.lead == centre_id)
+    return {(lead, code): n for lead, code, n in session.execute(stmt).all()}
+
+
+def flows_by_code(session: Session, period: Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
+    """The period's events counted by what they did: ``{(lead, industry code, figure key): n}``."""
+    stmt = (
+        sa.select(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state,
+                  sa.func.count())
+        .select_from(JobOrderEvent)
+        .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
+        .join(Company, Company.id == JobOrder.company_id)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end)
+        .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    out: dict[tuple[int, str, str], int] = defaultdict(int)
+    for lead, code, from_state, to_state, n in session.execute(stmt).all():
+        key = flow_key(from_state, to_state)
+        if key:
+            out[(lead, code, key)] += n
+    return dict(out)
+
+
+def sectors_of_codes(session: Session, codes, sectors: list[FocusSector]) -> dict[str, list[str]]:
+    """``{industry code: [sector keys]}`` by the sector rule (``sector_condition``), applied to the codes
+    themselves (a union of literals standing in for ``companies``), not to a million companies."""
+    codes = sorted(set(codes))
+    if not sectors or not codes:
+        return {}
+    keys = [sector_key(s) for s in sectors]
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(codes), 200):
+        chunk = sa.union_all(*(sa.select(sa.literal(c, sa.String).label("industry_code"))
+                               for c in codes[i:i + 200])).subquery("codes")
+        adapt = sql_util.ClauseAdapter(chunk, adapt_on_names=True).traverse
+        flags = [sa.case((adapt(sector_condition(s)), 1), else_=0).label(f"s{j}") for j, s in enumerate(sectors)]
+        for code, *hit in session.execute(sa.select(chunk.c.industry_code, *flags)).all():
+            out[code] = [k for k, f in zip(keys, hit, strict=True) if f]
+    return out
+
+
+def order_figures(session: Session, period: Period, *, centre_id: int | None = None,
+                  sectors: list[FocusSector] = (), history_only: bool = False
+                  ) -> tuple[dict, dict[int, dict], dict[str, dict]]:
+    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period.
+
+    The month-end snapshot (``nrs.reports.snapshots``) answers what it can, the history the rest;
+    ``history_only`` reads only the history (what the snapshot is checked against).
+    """
+    from nrs.reports import snapshots
+
+    def stock(day: date):
+        found = None if history_only else snapshots.open_split(session, day, centre_id=centre_id)
+        if found is not None:
+            return found
+        by_lead, by_code = defaultdict(int), defaultdict(int)
+        for (lead, code), n in open_by_code(session, day, centre_id=centre_id).items():
+            by_lead[lead] += n
+            by_code[code] += n
+        return by_lead, by_code
+
+    def history_flows():
+        by_lead, by_code = defaultdict(int), defaultdict(int)
+        for (lead, code, key), n in flows_by_code(session, period, centre_id=centre_id).items():
+            by_lead[(lead, key)] += n
+            by_code[(code, key)] += n
+        return by_lead, by_code
+
+    (start_lead, start_code), (end_lead, end_code) = stock(period.start - timedelta(days=1)), stock(period.end)
+    flow_lead, flow_code = history_flows() if history_only else snapshots.flows(session, period, centre_id=centre_id)
+    codes = set(start_code) | set(end_code) | {code for code, _k in flow_code}
+    sector_of = sectors_of_codes(session, codes, list(sectors))
+    total, by_lead = _blank(), defaultdict(_blank)
+    by_sector = {**{sector_key(s): _blank() for s in sectors}, OTHER: _blank()}
+    for part, key in ((start_lead, "orders_open_at_start"), (end_lead, "orders_open_at_end")):
+        for lead, n in part.items():
+            total[key] += n
+            by_lead[lead][key] += n
+    for (lead, key), n in flow_lead.items():
+        total[key] += n
+        by_lead[lead][key] += n
+    sector_parts = [((code, "orders_open_at_start"), n) for code, n in start_code.items()]
+    sector_parts += [((code, "orders_open_at_end"), n) for code, n in end_code.items()]
+    for (code, key), n in [*sector_parts, *flow_code.items()]:
+        for k in sector_of.get(code) or [OTHER]:
+            by_sector[k][key] += n
+    return total, dict(by_lead), by_sector
+
+
+def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """``({lead: hires}, {lead: hires from another centre than the lead})`` on the period's filling events."""
+    stmt = (
+        sa.select(JobOrder.lead_centre_id, sa.func.count(),
+                  sa.func.sum(sa.case((Hire.centre_id != JobOrder.lead_centre_id, 1), else_=0)))
+        .select_from(JobOrderEvent)  # the period's events by their date index, then their hires
+        .join(Hire, Hire.event_id == JobOrderEvent.id)
+        .join(JobOrder, JobOrder.id == Hire.job_order_id)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
+               JobOrderEvent.to_state == JobOrderState.filled)
+        .group_by(JobOrder.lead_centre_id)
+    )
+    if centre_id is not None:
+        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    rows = session.execute(stmt).all()
+    return {lead: n for lead, n, _o in rows}, {lead: int(o or 0) for lead, _n, o in rows}
+
+
+def agreement_figures(session: Session, period: Period, *, centre_id: int | None = None) -> dict:
+    """Agreements active at the end (``Agreement.active_on``) and signed in the period, by kind."""
+    def by_kind(condition) -> dict[str, int]:
+        stmt = sa.select(Agreement.kind, sa.func.count()).where(condition).group_by(Agreement.kind)
+        if centre_id is not None:
+            stmt = stmt.where(Agreement.coordinating_centre_id == centre_id)
+        found = {AgreementKind(k).value: n for k, n in session.execute(stmt).all()}
+        return {k.value: found.get(k.value, 0) for k in AgreementKind}
+
+    active = by_kind(Agreement.active_on(period.end))
+    signed = by_kind(sa.and_(Agreement.signed_on >= period.start, Agreement.signed_on <= period.end))
+    return {"active_at_end": active, "signed": signed}
+
+
+_CONTACTED = [s for s in TargetStatus if s not in (TargetStatus.not_contacted,)]
+
+
+def campaign_figures(session: Session, period: Period, *, centre_id: int | None = None) -> list[dict]:
+    """Each campaign that ran in the period (not drafts): targets, and how many of them by the period's
+    end had been contacted, had a meeting booked, or gave a job order or an agreement.
+
+    Reached statuses come from the targets' status history (``status_on``), the job orders and
+    agreements from the links on the targets with their own dates.
+    """
+    campaigns = session.exec(
+        select(Campaign).where(Campaign.status != CampaignStatus.draft,
+                               sa.or_(Campaign.starts_on.is_(None), Campaign.starts_on <= period.end),
+                               sa.or_(Campaign.ends_on.is_(None), Campaign.ends_on >= period.start))
+        .order_by(Campaign.starts_on, Campaign.id)).all()
+    out = []
+    for campaign in campaigns:
+        targets = sa.select(CampaignTarget.id).where(CampaignTarget.campaign_id == campaign.id,
+                                                     CampaignTarget.removed_by_hand.is_(False))
+        if centre_id is not None:
+            targets = targets.where(CampaignTarget.lead_centre_id == centre_id)
+        ids = targets.subquery()
+
+        def reached(statuses, ids=ids) -> int:
+            return session.execute(
+                sa.select(sa.func.count(sa.distinct(CampaignTargetEvent.target_id)))
+                .where(CampaignTargetEvent.target_id.in_(sa.select(ids.c.id)),
+                       CampaignTargetEvent.to_status.in_(list(statuses)),
+                       sa.func.coalesce(CampaignTargetEvent.status_on, period.end) <= period.end)
+            ).scalar_one()
+
+        orders = session.execute(
+            sa.select(sa.func.count()).select_from(CampaignTarget).join(JobOrder, JobOrder.id == CampaignTarget.job_order_id)
+            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), JobOrder.received_on <= period.end)).scalar_one()
+        agreements = session.execute(
+            sa.select(sa.func.count()).select_from(CampaignTarget)
+            .join(Agreement, Agreement.id == CampaignTarget.agreement_id)
+            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), Agreement.signed_on.is_not(None),
+                   Agreement.signed_on <= period.end)).scalar_one()
+        out.append({
+            "id": campaign.id, "name": campaign.name, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on,
+            "targets": session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one(),
+            "contacted": reached(_CONTACTED),
+            "meetings": reached([TargetStatus.meeting_booked]),
+            "job_orders": orders,
+            "agreements": agreements,
+        })
+    return out
+
+
+def centres(session: Session) -> dict[int, tuple[int, str]]:
+    """``centre id -> (municipality code, name)``."""
+    return {i: (code, name) for i, code, name in session.execute(
+        sa.select(JobCentre.id, JobCentre.municipality_code, JobCentre.name))}
+
+
+def centre_by_code(session: Session, code: int) -> int | None:
+    return session.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == code)).scalar_one_or_none()
+
+
+def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True,
+                  history_only: bool = False) -> dict:
+    """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
+    from nrs.reports import snapshots
+
+    with snapshots.reading(session):
+        return _period_report(session, period, centre_id=centre_id, monthly=monthly, history_only=history_only)
+
+
+def _period_report(session: Session, period: Period, *, centre_id: int | None, monthly: bool,
+                   history_only: bool) -> dict:
+    sectors = period_sectors(session, period)
+    total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors,
+                                              history_only=history_only)
+    every, other = hires(session, period, centre_id=centre_id)
+    names = centres(session)
+    by_centre = {}
+    for cid, (code, name) in sorted(names.items(), key=lambda x: x[1][0]):
+        if centre_id is not None and cid != centre_id:
+            continue
+        by_centre[str(code)] = {**by_lead.get(cid, _blank()), "name": name,
+                                "hires": every.get(cid, 0), "hires_from_other_centres": other.get(cid, 0)}
+    agreements = agreement_figures(session, period, centre_id=centre_id)
+    report = {
+        "from": period.start.isoformat(), "to": period.end.isoformat(),
+        "centre": str(names[centre_id][0]) if centre_id is not None else None,
+        **total,
+        "hires": sum(every.values()),
+        "hires_from_other_centres": sum(other.values()),
+        "agreements_active_at_end": sum(agreements["active_at_end"].values()),
+        "agreements_active_at_end_by_kind": agreements["active_at_end"],
+        "agreements_signed": sum(agreements["signed"].values()),
+        "agreements_signed_by_kind": agreements["signed"],
+        "by_centre": by_centre,
+        "by_sector": by_sector,
+        "campaigns": [{**c, "starts_on": c["starts_on"] and c["starts_on"].isoformat(),
+                       "ends_on": c["ends_on"] and c["ends_on"].isoformat()}
+                      for c in campaign_figures(session, period, centre_id=centre_id)],
+    }
+    if monthly:
+        report["by_month"] = [
+            {"month": m.start.strftime("%Y-%m"), "from": m.start.isoformat(), "to": m.end.isoformat(),
+             **order_figures(session, m, centre_id=centre_id, history_only=history_only)[0]}
+            for m in period.months()]
+    return report

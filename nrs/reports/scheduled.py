@@ -1,0 +1,70 @@
+"""Scheduled period reports: each subscription gets the last whole month or quarter as a PDF, once.
+
+The job may run every day (or twice, or on two servers): the outbox's idempotency key
+``period_report:<subscription>:<first day>:<address>`` lets each address get each period once,
+like the weekly e-mail. A subscription made mid-quarter gets the last whole quarter at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from nrs.clock import local
+from nrs.mail.services import enqueue
+from nrs.reports import documents
+from nrs.reports.models import ReportSubscription
+from nrs.reports.period import centre_by_code, first_day, period_report, preset
+from nrs.reports.tables import period_text, status_sentence
+
+KIND = "period_report"
+EVERY = {"month": "last_month", "quarter": "last_quarter"}
+
+
+def subscribe(session: Session, *, name: str, recipients: str, every: str, centre_code: int | None = None,
+              by=None) -> ReportSubscription:
+    """A new subscription; refuses an unknown cadence, an empty list or an address without ``@``."""
+    from nrs.errors import DomainError
+
+    if every not in EVERY:
+        raise DomainError(_("Vælg måned eller kvartal."), field="every")
+    sub = ReportSubscription(name=(name or "").strip() or recipients[:200], recipients=recipients, every=every,
+                             centre_code=centre_code, created_by_id=getattr(by, "id", by))
+    if not sub.addresses or any("@" not in a or " " in a for a in sub.addresses):
+        raise DomainError(_("Skriv en eller flere e-mailadresser, adskilt af komma."), field="recipients")
+    if centre_code is not None and centre_by_code(session, centre_code) is None:
+        raise DomainError(_("Vælg et af de ni jobcentre."), field="centre_code")
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def send_due(session: Session, *, now: datetime) -> int:
+    """Queue the last whole period's PDF for every active subscription's addresses; returns how many."""
+    today = local(now).date()
+    start = first_day(session)
+    queued = 0
+    for sub in session.exec(select(ReportSubscription).where(ReportSubscription.active.is_(True))
+                            .order_by(ReportSubscription.id)).all():
+        period = preset(EVERY[sub.every], today=today, first_day=start)
+        keys = {a: f"{KIND}:{sub.id}:{period.start.isoformat()}:{a}" for a in sub.addresses}
+        from nrs.mail.models import OutboxMessage
+
+        done = set(session.exec(select(OutboxMessage.idempotency_key)
+                                .where(OutboxMessage.idempotency_key.in_(list(keys.values())))).all())
+        todo = [a for a, k in keys.items() if k not in done]
+        if not todo:
+            continue
+        centre_id = centre_by_code(session, sub.centre_code) if sub.centre_code else None
+        report = period_report(session, period, centre_id=centre_id)
+        pdf = documents.to_pdf(report, now=now)
+        name = f"nrs-rapport-{period.start.isoformat()}-{period.end.isoformat()}.pdf"
+        subject = _("NRS: rapport for %(p)s", p=period_text(report))
+        text = "\n\n".join([status_sentence(report), _("Rapporten er vedhæftet som PDF."), sub.name])
+        for address in todo:
+            if enqueue(session, key=keys[address], to=address, subject=subject, text=text, now=now,
+                       attachment=(name, pdf)):
+                queued += 1
+    return queued

@@ -1,0 +1,56 @@
+"""Scheduled period reports: each address gets each last month or quarter once, as a PDF attachment."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from nrs.db import session_scope
+from nrs.errors import DomainError
+from nrs.mail.models import OutboxMessage
+from nrs.mail.services import _build
+from nrs.reports import scheduled
+from tests.reports.seedlike import make_seed_like
+
+
+def job(app, now) -> int:
+    """One run of the scheduled job in its own transaction, as the scheduler runs it."""
+    with session_scope(app.extensions["nrs_engine"], write=True) as s:
+        return scheduled.send_due(s, now=now)
+
+
+def test_the_steering_group_gets_last_quarter_once_with_the_pdf(app, session, cli_run, make_company,
+                                                               make_job_order, centre_by_code):
+    make_seed_like(make_company, make_job_order, centre_by_code)
+    r = cli_run("reports", "subscribe", "--name", "Styregruppen", "--to", "a@nrs.dk, b@nrs.dk", "--every", "quarter")
+    assert r.exit_code == 0, r.output + (r.stderr or "")
+    april = datetime(2016, 4, 4, 6, 0, tzinfo=UTC)
+    with app.app_context():
+        assert job(app, april) == 2
+        assert job(app, datetime(2016, 4, 5, 6, 0, tzinfo=UTC)) == 0  # once per period
+        messages = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "period_report")).all()
+        assert sorted(m.recipient for m in messages) == ["a@nrs.dk", "b@nrs.dk"]
+        mail = _build(messages[0], app.config["NRS"])
+    assert "01-01-2016 – 31-03-2016" in mail["Subject"]
+    (pdf,) = [part for part in mail.iter_attachments()]
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == "nrs-rapport-2016-01-01-2016-03-31.pdf"
+    from pypdf import PdfReader
+
+    first = " ".join(PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text().split())
+    assert "Ved udgangen af marts 2016" in first and "er endnu ikke afsluttede" in first
+    with app.app_context():
+        assert job(app, datetime(2016, 7, 1, 6, 0, tzinfo=UTC)) == 2  # the next quarter
+
+
+def test_a_bad_subscription_is_refused(app, session, cli_run):
+    with app.app_context():
+        with pytest.raises(DomainError):
+            scheduled.subscribe(session, name="x", recipients="ikke en adresse", every="quarter")
+        with pytest.raises(DomainError):
+            scheduled.subscribe(session, name="x", recipients="a@nrs.dk", every="week")
+    r = cli_run("reports", "subscribe", "--to", "a@nrs.dk", "--centre", "999")
+    assert r.exit_code == 1

@@ -1,0 +1,94 @@
+"""The month-end snapshot must give exactly the history's figures, whatever happened since it was counted."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from nrs.clock import today
+from nrs.joborders import services
+from nrs.joborders.models import JobOrder
+from nrs.reports import snapshots
+from nrs.reports.period import Period, period_report
+from nrs.reports.queries import status_figures
+from tests.reports.seedlike import CODES, random_history
+
+
+def _random_period(rng, start):
+    a = start + timedelta(days=rng.randrange(0, 195))
+    return Period(a, min(today(), a + timedelta(days=rng.choice([0, 5, 31, 70, 200]))))
+
+
+def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | None) -> None:
+    used = 0
+    for _ in range(6):
+        period = _random_period(rng, start)
+        fast = period_report(session, period)
+        assert fast == period_report(session, period, history_only=True), period
+        day = period.end
+        snap = snapshots.status_snapshot(session, day)
+        if snap is not None:
+            used += 1
+            assert status_figures(session, as_of=day, snapshot=snap) == status_figures(session, as_of=day), day
+    if expect_used is True:
+        assert used, "the snapshot should have answered some of these"
+    elif expect_used is False:
+        assert used == 0
+
+
+def test_snapshot_equals_the_history_through_later_changes_and_corrections(session, make_company, make_user,
+                                                                           centre_by_code, make_focus_sector):
+    make_focus_sector(today().year, "Bygge og anlæg", "41,42,43")
+    rng = random.Random(5)
+    start = random_history(session, make_company, make_user, centre_by_code, rng, steps=120)
+    assert snapshots.status_snapshot(session, today()) is None  # nothing counted yet: the history answers
+    snapshots.rebuild(session)
+    session.commit()
+    assert snapshots.usable_month_end(session, today()) is not None
+    assert_snapshot_equals_history(session, rng, start, expect_used=True)
+
+    # today's work after the count leaves the counted months standing
+    company = make_company(municipality_code=210)
+    for i in range(3):
+        new = services.log_job_order(session, by=None, company=company, title=f"Ny {i}", received_on=today())
+    services.fill(session, new, by=None, expected_version=new.version, on_date=today(),
+                  hires=[services.NewHire(centre_id=centre_by_code(201).id, hired_on=today())])
+    session.commit()
+    assert_snapshot_equals_history(session, rng, start, expect_used=True)
+
+    # more work, some of it dated back into counted months: those months step aside, the answer stays
+    random_history(session, make_company, make_user, centre_by_code, rng, steps=60)
+    assert_snapshot_equals_history(session, rng, start, expect_used=None)
+
+    # a correction that moves an order to another centre: the snapshot steps aside until recounted
+    order = session.exec(select(JobOrder).order_by(JobOrder.id)).first()
+    other = next(centre_by_code(c).id for c in CODES if centre_by_code(c).id != order.lead_centre_id)
+    services.update_job_order(session, order, by=None, expected_version=order.version, lead_centre_id=other,
+                              lead_reason="Flyttet")
+    session.commit()
+    assert snapshots.usable_month_end(session, today()) is None
+    assert_snapshot_equals_history(session, rng, start, expect_used=False)
+    snapshots.nightly(session, now=snapshots.utcnow())
+    session.commit()
+    assert_snapshot_equals_history(session, rng, start, expect_used=True)
+
+    # and the check can fail: a count off by one in every month shows
+    session.execute(sa.text("UPDATE report_month_figures SET orders = orders + 1 WHERE figure = 'open'"))
+    session.commit()
+    day = snapshots.usable_month_end(session, today())
+    assert (status_figures(session, as_of=day, snapshot=snapshots.status_snapshot(session, day))["orders_open"]
+            != status_figures(session, as_of=day)["orders_open"])
+
+
+def test_rebuild_command_and_the_status_command_use_it(cli_run, session, make_job_order):
+    d = today() - timedelta(days=90)
+    make_job_order(state="filled", received_on=d, closed_on=d + timedelta(days=3))
+    make_job_order(received_on=d)
+    before = cli_run("reports", "status", "--as-of", (d + timedelta(days=40)).isoformat(), "--json").output
+    r = cli_run("reports", "rebuild-snapshots")
+    assert r.exit_code == 0 and "rows" in r.output
+    assert snapshots.usable_month_end(session, d + timedelta(days=40)) is not None
+    assert cli_run("reports", "status", "--as-of", (d + timedelta(days=40)).isoformat(), "--json").output == before
