@@ -17,14 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Modules a user (or a test, or gunicorn) might import before anything else.
 FIRST = [
     "nrs.cli",
-    "nrs",
-    "nrs.companies.cli",
-    "nrs.joborders.cli",
+    "nrs.companies.cli",  # was: the companies group vanished (it imported nrs.cli half-way)
     "nrs.mail.cli",
-    "nrs.reports.cli",
-    "nrs.scheduler",
-    "nrs.companies.views",
-    "nrs.home.views",
+    "nrs.scheduler.cli",
     "nrs.demo",
     "wsgi",
 ]
