@@ -13,7 +13,8 @@ from nrs.companies.models import Company
 from nrs.db import session_scope
 from nrs.mail.models import OutboxMessage
 from nrs.reports import weekly
-from nrs.scheduler import job_by_id, run_job
+from nrs.scheduler.jobs import job_by_id
+from nrs.scheduler.runner import run_job
 from tests.mail.weekly_data import WEEK
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

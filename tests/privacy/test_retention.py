@@ -26,27 +26,27 @@ def _log(session, at):
     return entry
 
 
-def test_access_log_entries_older_than_six_months_are_purged(session, app, make_user):
+def test_access_log_entries_older_than_six_months_are_purged(session, settings, app, make_user):
     old = _log(session, datetime(2016, 12, 14, tzinfo=UTC)).id
     kept = _log(session, datetime(2016, 12, 16, tzinfo=UTC)).id
     with app.app_context():
-        result = run_retention(session, now=NOW)
+        result = run_retention(session, now=NOW, settings=settings)
     session.commit()
     ids = {e.id for e in session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_id == "1"))}
     assert result.access_log_purged == 1
     assert ids == {kept} and old not in ids
 
 
-def test_dry_run_counts_and_changes_nothing(session, app):
+def test_dry_run_counts_and_changes_nothing(session, settings, app):
     _log(session, datetime(2016, 1, 1, tzinfo=UTC))
     with app.app_context():
-        result = run_retention(session, now=NOW, dry_run=True)
+        result = run_retention(session, now=NOW, settings=settings, dry_run=True)
     session.commit()
     assert result.access_log_purged == 1
     assert len(session.exec(select(AccessLogEntry)).all()) == 1
 
 
-def test_case_references_go_twelve_months_after_the_order_closed(session, app, centre_by_code):
+def test_case_references_go_twelve_months_after_the_order_closed(session, settings, app, centre_by_code):
     from nrs.joborders.models import Referral
 
     lead, other = centre_by_code(201).id, centre_by_code(217).id
@@ -57,9 +57,9 @@ def test_case_references_go_twelve_months_after_the_order_closed(session, app, c
                                                   referring_centre_id=other, closed_on=date(2016, 6, 16),
                                                   state="unfilled")
     with app.app_context():
-        first = run_retention(session, now=NOW)
+        first = run_retention(session, now=NOW, settings=settings)
         session.commit()
-        second = run_retention(session, now=NOW)
+        second = run_retention(session, now=NOW, settings=settings)
         session.commit()
     assert (first.referrals_anonymised, second.referrals_anonymised) == (1, 0)
 
@@ -75,7 +75,7 @@ def test_case_references_go_twelve_months_after_the_order_closed(session, app, c
     assert len(runs) == 1 and runs[0].changes["referrals_anonymised"] == 1
 
 
-def test_open_orders_keep_their_referrals(session, app, centre_by_code):
+def test_open_orders_keep_their_referrals(session, settings, app, centre_by_code):
     from nrs.joborders.models import JobOrder, Referral
     from nrs.joborders.states import JobOrderState
 
@@ -89,7 +89,7 @@ def test_open_orders_keep_their_referrals(session, app, centre_by_code):
                          case_reference="SAG-1"))
     session.commit()
     with app.app_context():
-        assert run_retention(session, now=NOW).referrals_anonymised == 0
+        assert run_retention(session, now=NOW, settings=settings).referrals_anonymised == 0
 
 
 def test_cli_retention_dry_run_and_real_run(cli_run, session):
@@ -106,12 +106,10 @@ def test_cli_retention_dry_run_and_real_run(cli_run, session):
     assert again.output.startswith("0 poster")
 
 
-def test_scheduler_style_call_reads_the_period_from_the_environment(session, monkeypatch, tmp_path):
-    """The scheduler calls ``run_retention(session, now=...)`` without an app context."""
-    monkeypatch.setenv("NRS_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("NRS_SECRET_KEY", "x")
-    _log(session, datetime(2017, 5, 1, tzinfo=UTC))  # six weeks old on NOW
-    monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "6")
-    assert run_retention(session, now=NOW).access_log_purged == 0
+def test_the_period_comes_from_the_settings_given_not_the_environment(session, settings, monkeypatch):
+    """The scheduler passes the app's settings; the environment is never read again."""
     monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "1")
-    assert run_retention(session, now=NOW).access_log_purged == 1
+    _log(session, datetime(2017, 5, 1, tzinfo=UTC))  # six weeks old on NOW
+    assert run_retention(session, now=NOW, settings=settings).access_log_purged == 0
+    shorter = settings.with_(access_log_retention_months=1)
+    assert run_retention(session, now=NOW, settings=shorter).access_log_purged == 1
