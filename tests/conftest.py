@@ -30,17 +30,18 @@ pytest_plugins = [
     "tests.routes",
 ]
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b for b in os.environ.get("NRS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PASSWORD = "korrekt-hest-batteri-2016"
 _counter = itertools.count()
 
 
-def shared_file(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
+def data_file(name: str) -> Path:
+    """An example file under ``tests/data`` (the import formats are described in ``docs/``)."""
+    path = DATA / name
     if not path.exists():
-        pytest.fail(f"missing shared file {path}")
+        pytest.fail(f"missing test data file {path}")
     return path
 
 
