@@ -13,8 +13,8 @@ from nrs.companies.models import Company
 from nrs.db import capped_count
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
+from nrs.keyset import SortKey
 from nrs.municipalities.models import JobCentre
-from nrs.web import SortKey
 
 _ID_DESC = SortKey(JobOrder.id, desc=True)
 _ID = SortKey(JobOrder.id)

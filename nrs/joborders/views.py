@@ -30,11 +30,11 @@ from nrs.joborders.forms import (
 )
 from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
+from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access, log_access_now
 from nrs.sectors.models import FocusSector
 from nrs.security import access, can_change_centre
-from nrs.web import BadCursor, jump_cursor, keyset_paginate
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 

@@ -13,10 +13,10 @@ from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import download
+from nrs.paging import paginate
 from nrs.privacy import queries, services
 from nrs.privacy.forms import AccessLogSearchForm, EraseContactForm
 from nrs.security import access, ensure_can_change_centre
-from nrs.web import paginate
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
