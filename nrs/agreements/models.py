@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlmodel import Field, SQLModel
@@ -22,8 +23,6 @@ class AgreementKind(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {
             "recruitment": _l("Rekrutteringsaftale"),
             "cooperation": _l("Samarbejdsaftale"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
@@ -16,8 +17,6 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {
             "staff": _l("Virksomhedskonsulent"),
             "coordinator": _l("Koordinator"),

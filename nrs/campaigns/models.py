@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
@@ -20,8 +21,6 @@ class CampaignStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {"draft": _l("Kladde"), "running": _l("Kører"), "ended": _l("Afsluttet")}[self.value]
 
 
@@ -37,8 +36,6 @@ class TargetStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {
             "not_contacted": _l("Ikke kontaktet"),
             "contacted": _l("Kontaktet"),
@@ -61,8 +58,6 @@ class MismatchReason(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {
             "ceased": _l("Ophørt"),
             "moved_away": _l("Flyttet ud af området"),

@@ -17,6 +17,7 @@ from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
+from nrs.forms import Form
 from nrs.importfile import ImportFileError
 from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
@@ -216,7 +217,6 @@ def lead_rule(company_id: int):
     company = get_or_404(Company, company_id)
     if not may_override(current_user, company):
         abort(403)
-    from nrs.forms import Form
 
     if not Form().validate():
         abort(400)
@@ -284,7 +284,6 @@ def contact_delete(company_id: int, contact_id: int):
     if contact.company_id != company.id:
         abort(404)
     _ensure_may_change(company)
-    from nrs.forms import Form
 
     if not Form().validate():
         abort(400)

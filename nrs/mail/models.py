@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
@@ -20,8 +21,6 @@ class OutboxStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import lazy_gettext as _l
-
         return {
             "pending": _l("Venter"),
             "sending": _l("Sendes"),

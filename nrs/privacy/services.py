@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from nrs.audit.models import AuditEvent
 from nrs.audit.services import record
 from nrs.companies.models import Company, Contact
+from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.privacy.models import AccessLogEntry
 
@@ -48,8 +49,6 @@ def log_access_now(bind, **entry) -> None:
     list page never holds the one write lock while it reads. The entry records the attempt even
     if rendering fails afterwards, which errs on the side of the citizen.
     """
-    from nrs.db import session_scope
-
     with session_scope(bind) as s:
         log_access(s, **entry)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -107,8 +117,6 @@ def contact_erase(contact_id: int):
 
 
 def _company_url(company: Company) -> str:
-    from flask import current_app
-
     if "companies.detail" in current_app.view_functions:
         return url_for("companies.detail", company_id=company.id)
     return url_for("home.index")
