@@ -30,6 +30,8 @@ week_data = _weekly.week_data
 DUE = datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN).astimezone(UTC)
 RECIPIENTS = ["karen@allerod.test", "lis@horsholm.test", "ole@hillerod.test", "styregruppe@nrs.test"]
 calls: list[datetime] = []
+#: For what needs no database: the schedule and the due times.
+PLAIN = Settings(instance_path=Path("unused"), database_url="sqlite://", secret_key="x")
 
 
 @pytest.fixture
@@ -46,27 +48,27 @@ def broken_job(session, *, now, settings):
     raise RuntimeError("the data is broken")
 
 
-def test_the_table_holds_every_job_with_its_schedule(settings):
+def test_the_table_holds_every_job_with_its_schedule():
     assert [j.id for j in JOBS] == ["weekly_email", "campaign_refresh", "outbox", "help_requests",
                                     "retention", "job_order_tally"]
-    weekly = job_by_id("weekly_email").trigger(settings)
+    weekly = job_by_id("weekly_email").trigger(PLAIN)
     first = weekly.get_next_fire_time(None, datetime(2016, 3, 30, tzinfo=COPENHAGEN))
     assert first == datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN)
-    custom = job_by_id("weekly_email").trigger(settings.with_(weekly_email_cron="30 6 * * tue"))
+    custom = job_by_id("weekly_email").trigger(PLAIN.with_(weekly_email_cron="30 6 * * tue"))
     assert custom.get_next_fire_time(None, first) == datetime(2016, 4, 5, 6, 30, tzinfo=COPENHAGEN)
 
 
-def test_due_time_is_the_same_in_every_process_and_follows_copenhagen(settings):
+def test_due_time_is_the_same_in_every_process_and_follows_copenhagen():
     weekly = job_by_id("weekly_email")
     late = DUE + timedelta(seconds=40)
-    assert due_time(weekly, settings, late) == DUE
-    assert due_time(weekly, settings, DUE + timedelta(minutes=20)) == DUE
-    assert due_time(weekly, settings, DUE + timedelta(hours=3)) is None
+    assert due_time(weekly, PLAIN, late) == DUE
+    assert due_time(weekly, PLAIN, DUE + timedelta(minutes=20)) == DUE
+    assert due_time(weekly, PLAIN, DUE + timedelta(hours=3)) is None
     # winter time: Monday 07:00 is 06:00 UTC
     winter = datetime(2016, 3, 21, 6, 0, 5, tzinfo=UTC)
-    assert due_time(weekly, settings, winter) == datetime(2016, 3, 21, 6, 0, tzinfo=UTC)
+    assert due_time(weekly, PLAIN, winter) == datetime(2016, 3, 21, 6, 0, tzinfo=UTC)
     minute = job_by_id("outbox")
-    assert due_time(minute, settings, datetime(2016, 4, 4, 9, 13, 59, tzinfo=UTC)) == datetime(
+    assert due_time(minute, PLAIN, datetime(2016, 4, 4, 9, 13, 59, tzinfo=UTC)) == datetime(
         2016, 4, 4, 9, 13, tzinfo=UTC)
 
 
