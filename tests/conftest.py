@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from nrs import create_app
@@ -156,8 +157,17 @@ def session(database_url, app):
     eng.dispose()
 
 
+class BufferedClient(FlaskClient):
+    """Reads every response to the end and closes it, as a browser does: a streamed file (the
+    static CSS) would otherwise stay open until garbage collection (a ResourceWarning)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 
