@@ -20,7 +20,7 @@ from sqlmodel import Session
 import nrs.models  # noqa: F401
 from nrs.config import normalise_database_url
 from nrs.db import make_engine
-from nrs.web import keyset_select
+from nrs.keyset import keyset_select
 
 
 def queries(session: Session) -> dict[str, sa.Select]:
@@ -33,7 +33,7 @@ def queries(session: Session) -> dict[str, sa.Select]:
     campaign = session.execute(sa.text("SELECT min(campaign_id) FROM campaign_targets")).scalar_one()
     sector = session.execute(sa.text("SELECT min(id) FROM focus_sectors")).scalar()
     out = {}
-    # The list pages by key (nrs.web.keyset_select): page 1, and a page 90 % of the way down.
+    # The list pages by key (nrs.keyset.keyset_select): page 1, and a page 90 % of the way down.
     for label, flt in {
         "centre+state": order_queries.OrderFilter(state="filled", lead_centre_id=centre),
         "state": order_queries.OrderFilter(state="filled"),

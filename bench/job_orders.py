@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from bench.databases import median_ms, run_on_each
 from bench.generate import Counts, generate
 from bench.run import STATUS_SQL
+from nrs.config import Settings
 from nrs.db import make_engine
 from nrs.joborders import queries
 from nrs.joborders.jobs import request_help_for_idle_orders
@@ -30,6 +32,8 @@ def run(label: str, url: str, orders: int) -> None:
     generate(url, Counts(companies=max(5_000, orders // 4), orders=orders, users=300, campaigns=0, agreements=50),
              log=lambda *_: None)
     engine = make_engine(url)
+    settings = Settings(instance_path=Path("instance"), database_url=url, secret_key="bench",
+                        help_request_working_days=5)
     day = date.today()
     with Session(engine) as s:
         total = s.execute(sa.text("SELECT count(*) FROM job_orders")).scalar_one()
@@ -53,7 +57,7 @@ def run(label: str, url: str, orders: int) -> None:
         for name, fn in figures.items():
             print(f"  {name:30s} {median_ms(fn):9.1f} ms")
         t = time.perf_counter()
-        asked = request_help_for_idle_orders(s, now=datetime.now(UTC), working_days=5)
+        asked = request_help_for_idle_orders(s, now=datetime.now(UTC), settings=settings)
         s.rollback()
         print(f"  {'idle-order help requests':30s} {(time.perf_counter() - t) * 1000:9.1f} ms ({asked:,} asked)")
     engine.dispose()

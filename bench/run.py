@@ -225,7 +225,7 @@ def page_urls(url: str, generated) -> dict[str, str]:
     from nrs.db import make_engine
     from nrs.joborders.models import JobOrder
     from nrs.joborders.queries import SORTS
-    from nrs.web import cursor_for
+    from nrs.keyset import cursor_for
 
     engine = make_engine(url)
     with engine.connect() as c:

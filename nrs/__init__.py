@@ -5,27 +5,41 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nrs import db as _db  # noqa: F401 - sets the constraint naming convention first
+from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
+from nrs.admin import views as admin_views
+from nrs.agreements import views as agreements_views
+from nrs.auth import login
+from nrs.auth import views as auth_views
+from nrs.campaigns import views as campaigns_views
+from nrs.companies import views as companies_views
 from nrs.config import Settings
-from nrs.registry import optional_module
+from nrs.health import views as health_views
+from nrs.home import views as home_views
+from nrs.joborders import views as joborders_views
+from nrs.logging import configure as configure_logging
+from nrs.mail import views as mail_views
+from nrs.privacy import views as privacy_views
+from nrs.reports import views as reports_views
+from nrs.sectors import views as sectors_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Domain packages whose ``views.bp`` blueprint is registered when the module exists.
-DOMAINS = (
-    "auth",
-    "admin",
-    "home",
-    "companies",
-    "sectors",
-    "agreements",
-    "joborders",
-    "campaigns",
-    "reports",
-    "mail",
-    "privacy",
-    "health",
+#: Every blueprint, in the order they are registered.
+BLUEPRINTS = (
+    auth_views.bp,
+    admin_views.bp,
+    home_views.bp,
+    companies_views.bp,
+    sectors_views.bp,
+    agreements_views.bp,
+    joborders_views.bp,
+    campaigns_views.bp,
+    reports_views.bp,
+    mail_views.bp,
+    privacy_views.bp,
+    health_views.bp,
 )
 
 
@@ -49,27 +63,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         PREFERRED_URL_SCHEME="https" if settings.https else "http",
     )
-    from nrs.logging import configure as configure_logging
-
     configure_logging(app)  # before the db hooks, so a request line times the commit too
 
     if settings.proxy_hops:
         # Behind nginx every request comes from the proxy: the login throttle per address and
         # the secure-cookie decision need the client's address and scheme from the headers.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
-
-    from nrs import db, i18n, security, web
-    from nrs.auth import login
 
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
     login.init_app(app)
     security.init_app(app)
     web.init_app(app)
-    for name in DOMAINS:
-        views = optional_module(f"nrs.{name}.views")
-        if views is not None:
-            app.register_blueprint(views.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app

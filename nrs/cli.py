@@ -8,24 +8,42 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import select
+from werkzeug.serving import run_simple
 
+from nrs import create_app
+from nrs.auth import cli as auth_cli
+from nrs.auth.models import User
+from nrs.campaigns import cli as campaigns_cli
+from nrs.commands import engine, fail
+from nrs.companies import cli as companies_cli
 from nrs.config import ConfigError
-from nrs.registry import optional_module
+from nrs.db import session_scope, upgrade
+from nrs.demo import load_demo
+from nrs.joborders import cli as joborders_cli
+from nrs.mail import cli as mail_cli
+from nrs.municipalities.services import load_reference_data
+from nrs.privacy import cli as privacy_cli
+from nrs.reports import cli as reports_cli
+from nrs.scheduler import cli as scheduler_cli
+from nrs.scheduler.runner import start_in_process
+from nrs.sectors import cli as sectors_cli
+
+#: Every domain's command group, in the order ``nrs --help`` lists them.
+GROUPS = (
+    auth_cli.users,
+    companies_cli.companies,
+    sectors_cli.sectors,
+    joborders_cli.orders,
+    campaigns_cli.campaigns,
+    reports_cli.reports,
+    mail_cli.mail,
+    privacy_cli.privacy,
+    scheduler_cli.scheduler_cmd,
+)
 
 
 def _create_app():
-    from nrs import create_app
-
     return create_app()
-
-
-def engine():
-    return current_app.extensions["nrs_engine"]
-
-
-def fail(message: str) -> None:
-    """Stop the command with one line on stderr and exit status 1."""
-    raise click.ClickException(message)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
@@ -37,9 +55,6 @@ def cli():
 @with_appcontext
 def init_cmd():
     """Create or upgrade the schema to the latest migration and load the reference data."""
-    from nrs.db import session_scope, upgrade
-    from nrs.municipalities.services import load_reference_data
-
     upgrade(current_app.config["NRS"].database_url)
     with session_scope(engine()) as s:
         load_reference_data(s)
@@ -55,15 +70,8 @@ def serve_cmd(host: str, port: int, no_scheduler: bool):
     """Run the development server (with the scheduler in-process unless told otherwise)."""
     app = current_app._get_current_object()
     if not no_scheduler and app.config["NRS"].run_scheduler:
-        try:
-            from nrs.scheduler import start_in_process
-        except ModuleNotFoundError:
-            pass
-        else:
-            start_in_process(app)
+        start_in_process(app)
     click.echo(f"NRS kører på http://{host}:{port}")
-    from werkzeug.serving import run_simple
-
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
@@ -73,10 +81,6 @@ def serve_cmd(host: str, port: int, no_scheduler: bool):
 @with_appcontext
 def demo_cmd(if_empty: bool, seed: int):
     """Load a realistic demo data set into an empty database."""
-    from nrs.auth.models import User
-    from nrs.db import session_scope
-    from nrs.demo import load_demo
-
     with session_scope(engine()) as s:
         if s.exec(select(User)).first() is not None:
             if if_empty:
@@ -90,44 +94,8 @@ def demo_cmd(if_empty: bool, seed: int):
     click.echo(f"Demodata indlæst. Log ind som {login[0]} med adgangskoden {login[1]}")
 
 
-def run_file_import(run_import, path, *, skip_invalid: bool) -> None:
-    """Run an importer on ``path`` in one transaction and report like every NRS import does.
-
-    Every bad row is printed with its line number, then the summary; the exit status is 0 only
-    when every row was valid.
-    """
-    from nrs.db import session_scope
-    from nrs.importfile import ImportFileError
-
-    try:
-        with session_scope(engine()) as s:
-            report = run_import(s, path.read_bytes(), filename=path.name, skip_invalid=skip_invalid)
-    except ImportFileError as exc:
-        fail(f"{path.name}: {exc}; nothing was written")
-    for problem in report.problems:
-        click.echo(problem)
-    click.echo(report.summary())
-    if not report.ok:
-        if report.written:
-            fail(f"{report.invalid} invalid rows were skipped; the valid rows were written")
-        fail(f"{report.invalid} invalid rows; nothing was written (use --skip-invalid to write the valid rows)")
-
-
-#: Domain command groups: ``nrs.<domain>.cli.group`` is added when the module exists.
-DOMAIN_GROUPS = ("auth", "companies", "sectors", "agreements", "joborders", "campaigns", "reports",
-                 "mail", "privacy", "scheduler_cli")
-
-
-def _add_domain_groups() -> None:
-    for name in DOMAIN_GROUPS:
-        module = optional_module(f"nrs.{name}.cli" if name != "scheduler_cli" else "nrs.scheduler")
-        if module is None:
-            continue
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
-
-
-_add_domain_groups()
+for _group in GROUPS:
+    cli.add_command(_group)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from flask import Flask, abort, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -154,8 +156,6 @@ def get_or_404(model, ident):
 
 
 def alembic_config(url: str):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_PATH))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -163,8 +163,6 @@ def alembic_config(url: str):
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    from alembic import command
-
     command.upgrade(alembic_config(url), revision)
 
 

@@ -7,18 +7,19 @@ import secrets
 
 from sqlmodel import Session, select
 
+from nrs.agreements import demo as agreements_demo
 from nrs.auth import services as auth_services
 from nrs.auth.models import Role
+from nrs.campaigns import demo as campaigns_demo
+from nrs.companies import demo as companies_demo
+from nrs.demo_names import FIRST, LAST
+from nrs.joborders import demo as joborders_demo
 from nrs.municipalities.models import JobCentre
-from nrs.registry import optional_module
+from nrs.sectors import demo as sectors_demo
 
-FIRST = ["Anne", "Mette", "Lars", "Søren", "Jens", "Hanne", "Pia", "Henrik", "Camilla", "Mads",
-         "Louise", "Thomas", "Birgitte", "Jesper", "Rikke", "Morten", "Sofie", "Mikkel", "Line", "Anders"]
-LAST = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-        "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen"]
-
-#: Domains with ``demo.load(session, *, rng)``, in dependency order.
-DEMO_DOMAINS = ("companies", "sectors", "agreements", "joborders", "campaigns")
+#: Each domain's ``load(session, *, rng)``, in dependency order.
+LOADERS = (companies_demo.load, sectors_demo.load, agreements_demo.load, joborders_demo.load,
+           campaigns_demo.load)
 
 ADMIN_EMAIL = "admin@nrs.demo"
 
@@ -42,9 +43,7 @@ def load_demo(session: Session, *, seed: int = 2016) -> tuple[str, str]:
             email = f"{'koordinator' if role == Role.coordinator else f'konsulent{i}'}@{town}.nrs.demo"
             auth_services.create_user(session, by=None, email=email, name=name, job_centre_id=centre.id,
                                       role=role, password=password, weekly_email=True)
-    for name in DEMO_DOMAINS:
-        module = optional_module(f"nrs.{name}.demo")
-        if module is not None:
-            module.load(session, rng=rng)
+    for load in LOADERS:
+        load(session, rng=rng)
     session.flush()
     return ADMIN_EMAIL, password

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.dk import cvr as stdnum_cvr
@@ -40,8 +41,6 @@ def no_cpr(form, field) -> None:
 
 def email_problem(value: str) -> str | None:
     """Why ``value`` is not an e-mail address, or None (syntax only; no DNS look-ups)."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         # test_environment admits reserved names (*.test, *.local) that internal addresses use.
         validate_email(value, check_deliverability=False, test_environment=True)

@@ -1,6 +1,6 @@
 """Reading the spreadsheets staff import (companies, job orders), by one set of rules.
 
-``shared/formats/companies-csv.md`` states them: a header row is required; column names are
+``docs/import-formats/companies-csv.md`` states them: a header row is required; column names are
 matched case-insensitively in English or Danish; ``;`` or ``,`` detected from the header; UTF-8
 with or without BOM, else Windows-1252 (Danish Excel); blank lines skipped; line numbers count
 the header as line 1.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from nrs import create_app
@@ -30,17 +31,18 @@ pytest_plugins = [
     "tests.routes",
 ]
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b for b in os.environ.get("NRS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PASSWORD = "korrekt-hest-batteri-2016"
 _counter = itertools.count()
 
 
-def shared_file(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
+def data_file(name: str) -> Path:
+    """An example file under ``tests/data`` (the import formats are described in ``docs/``)."""
+    path = DATA / name
     if not path.exists():
-        pytest.fail(f"missing shared file {path}")
+        pytest.fail(f"missing test data file {path}")
     return path
 
 
@@ -155,8 +157,17 @@ def session(database_url, app):
     eng.dispose()
 
 
+class BufferedClient(FlaskClient):
+    """Reads every response to the end and closes it, as a browser does: a streamed file (the
+    static CSS) would otherwise stay open until garbage collection (a ResourceWarning)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 

@@ -13,9 +13,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from nrs import create_app
+from nrs.auth import passwords
+from nrs.campaigns.models import CampaignTarget
+from nrs.companies import services as company_services
+from nrs.companies.models import Company
 from nrs.config import Settings
+from nrs.joborders import services as job_order_services
+from nrs.joborders.models import JobOrder
+from nrs.mail.models import OutboxMessage, OutboxStatus
+from nrs.sectors.models import FocusSector
 
 #: Values for URL parameters that are not object ids.
 PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running"}
@@ -45,86 +54,69 @@ WITH_IDS = [route for route in ROUTES if "<int:" in route[1]]
 
 # --- the objects URL parameters point at ----------------------------------------------------------
 
-@pytest.fixture
-def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign, make_focus_sector,
-          make_agreement):
-    """Lazily built objects of centre 201, by URL parameter name."""
-    from nrs.sectors.models import FocusSector
+class World:
+    """Objects of centre 201, made when a URL first needs one, by URL parameter name."""
 
-    made: dict[str, int] = {}
-    allerod = centre_by_code(201).id
+    def __init__(self, session, factories: dict):
+        self.session = session
+        self.f = factories
+        self.made: dict[str, int] = {}
+        self.allerod = factories["centre_by_code"](201).id
 
-    def company():
-        if "company_id" not in made:
-            made["company_id"] = make_company(name="Allerød Byg ApS", municipality_code=201).id
-        return made["company_id"]
+    def _once(self, name: str, make) -> int:
+        if name not in self.made:
+            self.made[name] = make()
+        return self.made[name]
 
-    def contact():
-        from nrs.companies import services
-        from nrs.companies.models import Company
+    def _save(self, obj) -> int:
+        self.session.add(obj)
+        self.session.commit()
+        return obj.id
 
-        c = services.add_contact(session, session.get(Company, company()), by=None,
-                                 values={"name": "Mette Hansen", "email": "mette@byg.test"})
-        session.commit()
+    def company(self) -> int:
+        return self._once("company_id", lambda: self.f["make_company"](name="Allerød Byg ApS",
+                                                                       municipality_code=201).id)
+
+    def contact(self) -> int:
+        c = company_services.add_contact(self.session, self.session.get(Company, self.company()), by=None,
+                                         values={"name": "Mette Hansen", "email": "mette@byg.test"})
+        self.session.commit()
         return c.id
 
-    def order():
-        if "order_id" not in made:
-            from nrs.companies.models import Company
+    def order(self) -> int:
+        return self._once("order_id", lambda: self.f["make_job_order"](
+            company=self.session.get(Company, self.company())).id)
 
-            made["order_id"] = make_job_order(company=session.get(Company, company())).id
-        return made["order_id"]
-
-    def referral():
-        from nrs.joborders import services
-        from nrs.joborders.models import JobOrder
-
-        r = services.add_referral(session, session.get(JobOrder, order()), by=None, referring_centre_id=allerod,
-                                  referred_on=date(2016, 3, 2), case_reference="SAG-1")
-        session.commit()
+    def referral(self) -> int:
+        r = job_order_services.add_referral(
+            self.session, self.session.get(JobOrder, self.order()), by=None, referring_centre_id=self.allerod,
+            referred_on=date(2016, 3, 2), case_reference="SAG-1")
+        self.session.commit()
         return r.id
 
-    def sector():
-        if "sector_id" not in made:
-            made["sector_id"] = make_focus_sector().id
-        return made["sector_id"]
+    def sector(self) -> int:
+        return self._once("sector_id", lambda: self.f["make_focus_sector"]().id)
 
-    def agreement():
-        from nrs.companies.models import Company
+    def agreement(self) -> int:
+        return self.f["make_agreement"](self.session.get(Company, self.company()),
+                                        focus_sector=self.session.get(FocusSector, self.sector())).id
 
-        return make_agreement(session.get(Company, company()), focus_sector=session.get(FocusSector, sector())).id
+    def campaign(self) -> int:
+        self.sector()
+        return self._once("campaign_id", lambda: self.f["make_campaign"](name="Forår 2016", year=2016).id)
 
-    def campaign():
-        if "campaign_id" not in made:
-            sector()
-            made["campaign_id"] = make_campaign(name="Forår 2016", year=2016).id
-        return made["campaign_id"]
+    def target(self) -> int:
+        return self._save(CampaignTarget(campaign_id=self.campaign(), company_id=self.company(),
+                                         lead_centre_id=self.allerod))
 
-    def target():
-        from nrs.campaigns.models import CampaignTarget
+    def message(self) -> int:
+        return self._save(OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test",
+                                        subject="Uge 10", body_text="...", status=OutboxStatus.failed))
 
-        t = CampaignTarget(campaign_id=campaign(), company_id=company(), lead_centre_id=allerod)
-        session.add(t)
-        session.commit()
-        return t.id
+    def user(self) -> int:
+        return self.f["make_user"](role="staff", centre=201).id
 
-    def message():
-        from nrs.mail.models import OutboxMessage, OutboxStatus
-
-        m = OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test", subject="Uge 10",
-                          body_text="...", status=OutboxStatus.failed)
-        session.add(m)
-        session.commit()
-        return m.id
-
-    def user():
-        return make_user(role="staff", centre=201).id
-
-    makers = {"company_id": company, "contact_id": contact, "order_id": order, "referral_id": referral,
-              "sector_id": sector, "agreement_id": agreement, "campaign_id": campaign, "target_id": target,
-              "message_id": message, "user_id": user}
-
-    def build(rule: str, *, missing: bool = False) -> str:
+    def url(self, rule: str, *, missing: bool = False) -> str:
         def fill(match):
             name = match.group(2)
             if name in PLAIN_ARGS:
@@ -132,20 +124,23 @@ def world(session, make_company, make_job_order, make_user, centre_by_code, make
             if missing:
                 return "999999"
             if name == "referral_id":
-                order()
-            return str(makers[name]())
+                self.order()  # the referral belongs to the order in the URL
+            return str(getattr(self, name.removesuffix("_id"))())
 
-        # order_id before referral_id: the referral belongs to the order in the URL
         return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule)
 
-    return build
+
+@pytest.fixture
+def world(session, make_company, make_job_order, make_user, centre_by_code, make_campaign, make_focus_sector,
+          make_agreement):
+    """``world(rule)``: the rule as a URL whose ids point at fresh objects of centre 201."""
+    factories = {"make_company": make_company, "make_job_order": make_job_order, "make_user": make_user,
+                 "centre_by_code": centre_by_code, "make_campaign": make_campaign,
+                 "make_focus_sector": make_focus_sector, "make_agreement": make_agreement}
+    return World(session, factories).url
 
 
 @pytest.fixture
 def cheap_password_hashes(monkeypatch):
     """Logins stay real, but with argon2 at its lowest cost: this table logs in ~400 times."""
-    from argon2 import PasswordHasher
-
-    from nrs.auth import passwords
-
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -14,10 +14,16 @@ from __future__ import annotations
 import pytest
 
 from nrs.security import rule_of
-from tests.conftest import login
+from tests.conftest import BACKENDS, login
 from tests.routes import ROUTES, WITH_IDS
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
+
+
+@pytest.fixture
+def backend() -> str:
+    """One backend: this table tests routing and rules, not SQL (the database tests run on both)."""
+    return "sqlite" if "sqlite" in BACKENDS else BACKENDS[0]
 
 ROLES = ("anonymous", "staff", "other", "coordinator", "admin")
 RANK = {"anonymous": 0, "staff": 1, "other": 1, "coordinator": 2, "admin": 3}

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import csrf_token, login, shared_file
+from tests.conftest import csrf_token, data_file, login
 from tests.routes import POST_ROUTES as ALL_POST_ROUTES
 
 EXAMPLES = int(os.environ.get("NRS_HYPOTHESIS_EXAMPLES", "1000"))
@@ -294,14 +294,14 @@ def test_import_survives_hostile_files(app, client, make_user, cli_run, database
                                       suffix, strategy):
     if group == "orders":
         # Orders name their companies by CVR number: load the example companies first.
-        assert cli_run("companies", "import", str(shared_file("formats", "companies-example.csv")),
+        assert cli_run("companies", "import", str(data_file("companies-example.csv")),
                        "--skip-invalid").exit_code in (0, 1)
     observer = sqlite3.connect(database_url.removeprefix("sqlite:///"))
     path = tmp_path / f"hostile.{suffix}"
     outcomes: Counter = Counter()
 
     @SETTINGS
-    @given(body=strategy(shared_file("formats", example).read_bytes()))
+    @given(body=strategy(data_file(example).read_bytes()))
     def run(body):
         path.write_bytes(body)
         before = observer.execute("PRAGMA data_version").fetchone()[0]

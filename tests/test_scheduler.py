@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -14,8 +15,11 @@ import pytest
 from sqlmodel import select
 
 from nrs.clock import COPENHAGEN
-from nrs.mail.models import OutboxMessage, SchedulerRun
-from nrs.scheduler import JOBS, Job, due_time, job_by_id, run_job, start_in_process
+from nrs.config import Settings
+from nrs.mail.models import OutboxMessage
+from nrs.scheduler.jobs import JOBS, Job, job_by_id
+from nrs.scheduler.models import SchedulerRun
+from nrs.scheduler.runner import due_time, run_job, start_in_process
 from tests.mail import smtp as _smtp
 from tests.mail import weekly_data as _weekly
 
@@ -26,6 +30,8 @@ week_data = _weekly.week_data
 DUE = datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN).astimezone(UTC)
 RECIPIENTS = ["karen@allerod.test", "lis@horsholm.test", "ole@hillerod.test", "styregruppe@nrs.test"]
 calls: list[datetime] = []
+#: For what needs no database: the schedule and the due times.
+PLAIN = Settings(instance_path=Path("unused"), database_url="sqlite://", secret_key="x")
 
 
 @pytest.fixture
@@ -33,42 +39,42 @@ def settings(settings, smtp_server):
     return settings.with_(smtp_host="127.0.0.1", smtp_port=smtp_server.port, mail_from="nrs@nrs.test")
 
 
-def counting_job(session, *, now):
+def counting_job(session, *, now, settings):
     calls.append(now)
     time.sleep(0.05)
 
 
-def broken_job(session, *, now):
+def broken_job(session, *, now, settings):
     raise RuntimeError("the data is broken")
 
 
-def test_the_table_holds_every_job_with_its_schedule(settings):
+def test_the_table_holds_every_job_with_its_schedule():
     assert [j.id for j in JOBS] == ["weekly_email", "campaign_refresh", "outbox", "help_requests",
                                     "retention", "job_order_tally"]
-    weekly = job_by_id("weekly_email").trigger(settings)
+    weekly = job_by_id("weekly_email").trigger(PLAIN)
     first = weekly.get_next_fire_time(None, datetime(2016, 3, 30, tzinfo=COPENHAGEN))
     assert first == datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN)
-    custom = job_by_id("weekly_email").trigger(settings.with_(weekly_email_cron="30 6 * * tue"))
+    custom = job_by_id("weekly_email").trigger(PLAIN.with_(weekly_email_cron="30 6 * * tue"))
     assert custom.get_next_fire_time(None, first) == datetime(2016, 4, 5, 6, 30, tzinfo=COPENHAGEN)
 
 
-def test_due_time_is_the_same_in_every_process_and_follows_copenhagen(settings):
+def test_due_time_is_the_same_in_every_process_and_follows_copenhagen():
     weekly = job_by_id("weekly_email")
     late = DUE + timedelta(seconds=40)
-    assert due_time(weekly, settings, late) == DUE
-    assert due_time(weekly, settings, DUE + timedelta(minutes=20)) == DUE
-    assert due_time(weekly, settings, DUE + timedelta(hours=3)) is None
+    assert due_time(weekly, PLAIN, late) == DUE
+    assert due_time(weekly, PLAIN, DUE + timedelta(minutes=20)) == DUE
+    assert due_time(weekly, PLAIN, DUE + timedelta(hours=3)) is None
     # winter time: Monday 07:00 is 06:00 UTC
     winter = datetime(2016, 3, 21, 6, 0, 5, tzinfo=UTC)
-    assert due_time(weekly, settings, winter) == datetime(2016, 3, 21, 6, 0, tzinfo=UTC)
+    assert due_time(weekly, PLAIN, winter) == datetime(2016, 3, 21, 6, 0, tzinfo=UTC)
     minute = job_by_id("outbox")
-    assert due_time(minute, settings, datetime(2016, 4, 4, 9, 13, 59, tzinfo=UTC)) == datetime(
+    assert due_time(minute, PLAIN, datetime(2016, 4, 4, 9, 13, 59, tzinfo=UTC)) == datetime(
         2016, 4, 4, 9, 13, tzinfo=UTC)
 
 
 def test_a_job_runs_once_per_due_time(engine, settings, session):
     calls.clear()
-    job = Job("test_counting", "* * * * *", "tests.test_scheduler:counting_job")
+    job = Job("test_counting", "* * * * *", counting_job)
     assert run_job(engine, settings, job, DUE) == "ran"
     assert run_job(engine, settings, job, DUE) == "taken"
     assert run_job(engine, settings, job, DUE + timedelta(minutes=1)) == "ran"
@@ -79,7 +85,7 @@ def test_a_job_runs_once_per_due_time(engine, settings, session):
 
 def test_four_threads_at_the_same_due_time_run_it_once(engine, settings, session):
     calls.clear()
-    job = Job("test_counting", "* * * * *", "tests.test_scheduler:counting_job")
+    job = Job("test_counting", "* * * * *", counting_job)
     barrier = threading.Barrier(4)
     outcomes = []
 
@@ -96,10 +102,8 @@ def test_four_threads_at_the_same_due_time_run_it_once(engine, settings, session
     assert calls == [DUE]
 
 
-def test_a_missing_or_failing_job_is_recorded_and_does_not_stop_the_others(engine, settings, session):
-    missing = Job("test_missing", "0 2 * * *", "nrs.nosuchdomain.jobs:refresh")
-    assert run_job(engine, settings, missing, DUE) == "skipped"
-    broken = Job("test_broken", "0 2 * * *", "tests.test_scheduler:broken_job")
+def test_a_failing_job_is_recorded_and_does_not_stop_the_others(engine, settings, session):
+    broken = Job("test_broken", "0 2 * * *", broken_job)
     assert run_job(engine, settings, broken, DUE) == "failed"
     run = session.exec(select(SchedulerRun).where(SchedulerRun.job_id == "test_broken")).one()
     assert run.outcome == "failed" and "the data is broken" in run.error
@@ -206,15 +210,37 @@ def test_scheduler_list_and_fire_from_the_command_line(cli_run, session):
     listing = cli_run("scheduler", "list")
     assert listing.exit_code == 0 and "weekly_email" in listing.output and "0 7 * * mon" in listing.output
     fired = cli_run("scheduler", "fire", "retention", "--due", "2016-04-04T03:00")
-    assert fired.exit_code == 0 and fired.output.strip().split()[-1] in ("ran", "skipped")
+    assert fired.exit_code == 0 and fired.output.strip().split()[-1] == "ran"
     again = cli_run("scheduler", "fire", "retention", "--due", "2016-04-04T03:00")
     assert again.output.strip().endswith("taken")
     assert cli_run("scheduler", "fire", "nosuchjob").exit_code == 1
 
 
-def test_every_job_in_the_table_runs(app, engine, settings, week_data, session):
+def test_every_job_has_the_one_signature():
+    """``fn(session, *, now, settings)``; the outbox, which sends outside a transaction, the engine."""
+    for job in JOBS:
+        params = inspect.signature(job.fn).parameters
+        first, *keywords = params.values()
+        assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, job.id
+        assert first.name == ("engine" if job.own_transactions else "session"), job.id
+        required = [p.name for p in keywords if p.default is inspect.Parameter.empty]
+        assert required == ["now", "settings"], job.id
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in keywords), job.id
+    assert [j.id for j in JOBS if j.own_transactions] == ["outbox"]
+
+
+def test_every_job_in_the_table_runs_on_the_settings_given(app, engine, settings, week_data, session,
+                                                            monkeypatch):
+    """No job reads the environment again (which would also create files in ``instance/``)."""
+
+    def no_environment(*args, **kwargs):
+        raise AssertionError("a job read the environment")
+
+    monkeypatch.setattr(Settings, "from_env", no_environment)
+    before = sorted(settings.instance_path.rglob("*"))
     with app.app_context():
         outcomes = {job.id: run_job(engine, settings, job, DUE) for job in JOBS}
     assert outcomes == dict.fromkeys(outcomes, "ran")
+    assert sorted(settings.instance_path.rglob("*")) == before
     runs = session.exec(select(SchedulerRun)).all()
     assert {r.job_id: r.outcome for r in runs} == dict.fromkeys(outcomes, "ok")

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from nrs.agreements import documents
 from nrs.agreements.documents import Upload
 from nrs.agreements.models import Agreement, AgreementKind
+from nrs.audit.models import AuditEvent
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import User
 from nrs.clock import today, utcnow
@@ -132,8 +133,6 @@ def update_agreement(
 
 
 def _last_editor(session: Session, agreement_id: int) -> str | None:
-    from nrs.audit.models import AuditEvent
-
     row = session.exec(
         select(User.name).join(AuditEvent, AuditEvent.user_id == User.id)
         .where(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == str(agreement_id))

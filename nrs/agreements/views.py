@@ -16,9 +16,9 @@ from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
+from nrs.paging import paginate
 from nrs.sectors.queries import all_sectors
 from nrs.security import access
-from nrs.web import paginate
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 

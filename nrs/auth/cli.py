@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from nrs.auth import services
 from nrs.auth.models import Role, User
-from nrs.cli import engine, fail
+from nrs.commands import engine, fail
 from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre

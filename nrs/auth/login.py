@@ -11,9 +11,11 @@ from datetime import timedelta
 
 from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user
 
+from nrs.auth.models import User
 from nrs.clock import utcnow
+from nrs.db import db_session
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -23,9 +25,6 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(token: str):
-    from nrs.auth.models import User
-    from nrs.db import db_session
-
     try:
         user_id, version = (int(part) for part in token.split(":"))
     except ValueError:
@@ -47,8 +46,6 @@ def load_user(token: str):
 
 def start_session(user) -> None:
     """A fresh session at login: nothing from before the login survives."""
-    from flask_login import login_user
-
     # ``current_user`` is a proxy; stored as the logged-in user it would resolve to itself forever.
     user = getattr(user, "_get_current_object", lambda: user)()
     lang = session.get("lang")

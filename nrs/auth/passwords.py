@@ -7,6 +7,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
@@ -22,8 +23,6 @@ def _common() -> frozenset[str]:
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why ``password`` is too weak, in Danish, or None when it is acceptable."""
-    from flask_babel import gettext as _
-
     if len(password) < MIN_LENGTH:
         return _("Adgangskoden skal være mindst %(n)d tegn.", n=MIN_LENGTH)
     low = password.lower()

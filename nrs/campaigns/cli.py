@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from nrs.campaigns import queries, services
 from nrs.campaigns.models import Campaign, TargetStatus
-from nrs.cli import engine, fail
 from nrs.clock import utcnow
+from nrs.commands import engine, fail
 from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import render

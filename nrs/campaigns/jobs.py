@@ -8,9 +8,11 @@ from sqlmodel import Session
 
 from nrs.campaigns import services
 from nrs.campaigns.queries import running_campaigns
+from nrs.config import Settings
 
 
-def refresh_running_campaigns(session: Session, *, now: datetime) -> dict[int, services.RefreshResult]:
+def refresh_running_campaigns(session: Session, *, now: datetime,
+                              settings: Settings) -> dict[int, services.RefreshResult]:
     """Refresh each running campaign's target list, so the night's imports show up in the morning.
 
     Idempotent: a second run with no new company data adds and flags nothing.

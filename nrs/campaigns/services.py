@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
+from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role
 from nrs.campaigns.models import (
@@ -143,8 +144,6 @@ def criteria(session: Session, campaign: Campaign, *, on: date) -> Criteria:
 
 
 def _has_active_agreement(on: date):
-    from nrs.agreements.models import Agreement
-
     return sa.exists().where(Agreement.company_id == Company.id, Agreement.active_on(on))
 
 
@@ -417,8 +416,6 @@ def link_target(
 
 def _ensure_record_of_company(session: Session, table: str, ident: int, company_id: int) -> None:
     """The linked job order or agreement exists and belongs to the target's company."""
-    from sqlmodel import SQLModel
-
     tbl = SQLModel.metadata.tables.get(table)
     if tbl is None:  # that domain is not installed yet
         raise DomainError(_("Kan ikke linke endnu."))

@@ -24,10 +24,10 @@ from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
+from nrs.paging import paginate
 from nrs.refdata import industry_name
 from nrs.sectors.models import FocusSector
 from nrs.security import access
-from nrs.web import paginate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 

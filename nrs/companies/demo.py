@@ -13,7 +13,7 @@ from nrs.auth.models import Role, User
 from nrs.clock import utcnow
 from nrs.companies.models import Company, CompanySource, Contact
 from nrs.companies.services import CentreCache, assign_lead, import_companies
-from nrs.demo import FIRST, LAST
+from nrs.demo_names import FIRST, LAST
 from nrs.refdata import read_csv
 from nrs.yesno import yes_no
 

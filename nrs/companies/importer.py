@@ -1,6 +1,6 @@
 """Reading a company file (CSV or the CVR register's JSON Lines) and checking every row first.
 
-The formats are described in ``shared/formats/companies-csv.md`` and ``cvr-json.md``. Nothing is
+The formats are described in ``docs/import-formats/companies-csv.md`` and ``cvr-json.md``. Nothing is
 written until every row has been checked; the writing itself is ``services.import_companies``.
 """
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
+from nrs.companies.models import Company
 from nrs.db import capped_count
 
 #: The FTS5 table (SQLite) and the GIN index (PostgreSQL) of migration 0011.
@@ -61,7 +62,6 @@ def _indexed_ids(dialect: str, folded: str):
     database's name index finds them: the FTS5 phrase on SQLite, the trigram LIKE on PostgreSQL."""
     if dialect == "sqlite":
         return sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(folded)))
-    from nrs.companies.models import Company
 
     inner = sa.orm.aliased(Company)  # its own FROM: never correlated with the outer companies
     return sa.select(inner.id).where(inner.name_search.like(f"%{folded}%"))
@@ -92,8 +92,6 @@ class NameContains(ColumnElement):
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
-    from nrs.companies.models import Company
-
     return compiler.process(Company.name_search.like(f"%{element.folded}%"), **kw)
 
 
@@ -106,7 +104,6 @@ def _default(element: NameContains, compiler, **kw) -> str:
 def _postgresql(element: NameContains, compiler, **kw) -> str:
     if not element.few or len(element.folded) < MIN_INDEXED:
         return _plain(element, compiler, **kw)
-    from nrs.companies.models import Company
 
     # The matching ids as one array (an InitPlan, from the GIN index), then the rows by primary
     # key: the planner cannot mistake this for "walk the name index until 50 match".
@@ -118,7 +115,6 @@ def _postgresql(element: NameContains, compiler, **kw) -> str:
 def _sqlite(element: NameContains, compiler, **kw) -> str:
     if not element.few or len(element.folded) < MIN_INDEXED:
         return _plain(element, compiler, **kw)
-    from nrs.companies.models import Company
 
     ids = _indexed_ids("sqlite", element.folded)
     return compiler.process(Company.id.in_(ids.scalar_subquery()), **kw)

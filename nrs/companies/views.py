@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
+from nrs.agreements import queries as agreement_queries
 from nrs.auth.models import Role
 from nrs.companies import queries, services
 from nrs.companies.fields import employees_text
@@ -19,17 +17,19 @@ from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
+from nrs.forms import Form
 from nrs.importfile import ImportFileError
+from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
 from nrs.security import access, can_change_centre
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
-#: Other domains' lists on the company page: ``module.for_company(session, company_id)`` renders
-#: ``template`` with ``company`` and the list under ``name``. Missing modules are skipped.
+#: Other domains' lists on the company page: ``for_company(session, company_id)`` gives the list
+#: that ``template`` renders (with ``company``) under ``name``.
 COMPANY_SECTIONS = (
-    ("nrs.agreements.queries", "agreements/_company_list.html", "agreements"),
-    ("nrs.joborders.queries", "joborders/_company_list.html", "job_orders"),
+    (agreement_queries.for_company, "agreements/_company_list.html", "agreements"),
+    (job_order_queries.for_company, "joborders/_company_list.html", "job_orders"),
 )
 
 
@@ -159,24 +159,9 @@ def edit(company_id: int):
 # --- the company page ---------------------------------------------------------------------------
 
 def company_sections(session, company: Company) -> list[Markup]:
-    """Agreements and job orders, rendered by their own domains' templates when those exist."""
-    out = []
-    for module_name, template, name in COMPANY_SECTIONS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        for_company = getattr(module, "for_company", None)
-        if for_company is None:
-            continue
-        try:
-            current_app.jinja_env.get_template(template)
-        except TemplateNotFound:
-            continue
-        out.append(Markup(render_template(template, company=company, **{name: for_company(session, company.id)})))
-    return out
+    """Agreements and job orders, each rendered by its own domain's template."""
+    return [Markup(render_template(template, company=company, **{name: for_company(session, company.id)}))
+            for for_company, template, name in COMPANY_SECTIONS]
 
 
 def _detail(company: Company, *, lead_form=None, person_form=None, status: int = 200):
@@ -232,7 +217,6 @@ def lead_rule(company_id: int):
     company = get_or_404(Company, company_id)
     if not may_override(current_user, company):
         abort(403)
-    from nrs.forms import Form
 
     if not Form().validate():
         abort(400)
@@ -300,7 +284,6 @@ def contact_delete(company_id: int, contact_id: int):
     if contact.company_id != company.id:
         abort(404)
     _ensure_may_change(company)
-    from nrs.forms import Form
 
     if not Form().validate():
         abort(400)

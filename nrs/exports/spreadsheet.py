@@ -13,6 +13,11 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
 from nrs.clock import format_date, format_datetime
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,10 +60,6 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet: str = "N
     Every text cell is written as a string (``data_type = "s"``): openpyxl would otherwise store
     a value starting with ``=`` as a formula.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet[:31]
@@ -108,8 +109,6 @@ def render(fmt: str, headers: Sequence[str], rows: Iterable[Sequence], *, sheet:
 
 def download(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence]):
     """A Flask response with the file as an attachment."""
-    from flask import Response
-
     body = render(fmt, headers, rows)
     return Response(
         body,

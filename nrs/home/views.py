@@ -7,29 +7,25 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs.agreements import panels as agreement_panels
 from nrs.auth.models import User
+from nrs.campaigns import panels as campaign_panels
+from nrs.companies import panels as company_panels
 from nrs.db import db_session
+from nrs.joborders import panels as job_order_panels
 from nrs.municipalities.models import JobCentre
-from nrs.registry import optional_module
+from nrs.reports import panels as report_panels
 from nrs.security import access
 
 bp = Blueprint("home", __name__)
 
-#: Modules with ``panel(session, user) -> (template, context) | None``, shown in this order.
-PANELS = ("nrs.reports.panels", "nrs.companies.panels", "nrs.joborders.panels", "nrs.campaigns.panels",
-          "nrs.agreements.panels")
+#: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order.
+PANELS = (report_panels.panel, company_panels.panel, job_order_panels.panel, campaign_panels.panel,
+          agreement_panels.panel)
 
 
 def _panels(session, user):
-    out = []
-    for name in PANELS:
-        module = optional_module(name)
-        if module is None:
-            continue
-        result = module.panel(session, user)
-        if result:
-            out.append(result)
-    return out
+    return [result for panel in PANELS if (result := panel(session, user))]
 
 
 @bp.get("/")

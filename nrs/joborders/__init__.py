@@ -11,6 +11,6 @@ What other domains use:
   ``request_help``); ``nrs.db.begin_write(session)`` before loading an order a request will change.
 - ``queries.for_company(session, company_id)``, ``queries.help_wanted(session, centre_id)``,
   ``queries.order_list(session, OrderFilter(...))``.
-- ``jobs.request_help_for_idle_orders(session, *, now)`` for the scheduler (idempotent).
+- ``jobs.request_help_for_idle_orders(session, *, now, settings)`` for the scheduler (idempotent).
 - Figures: ``nrs.reports.queries.status_figures(session, *, as_of)``, ``fill_statistics``, ``states_as_of``.
 """

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from nrs.cli import run_file_import
+from nrs.commands import run_file_import
+from nrs.joborders.importer import run_import
 
 
 @click.group("orders")
@@ -25,8 +26,6 @@ def import_cmd(path: Path, skip_invalid: bool):
     Known orders (same reference and CVR number) are left as they are. Exit status 0 only when
     every row was valid.
     """
-    from nrs.joborders.importer import run_import
-
     run_file_import(run_import, path, skip_invalid=skip_invalid)
 
 

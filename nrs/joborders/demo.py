@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from nrs.agreements.models import Agreement
 from nrs.auth.models import Role, User
 from nrs.clock import today
 from nrs.companies.models import Company
@@ -89,10 +90,6 @@ def load(session: Session, *, rng) -> None:
 
 
 def _agreements_by_company(session: Session) -> dict[int, list[int]]:
-    try:
-        from nrs.agreements.models import Agreement
-    except ImportError:
-        return {}
     out: dict[int, list[int]] = {}
     for agreement_id, company_id in session.execute(select(Agreement.id, Agreement.company_id)).all():
         out.setdefault(company_id, []).append(agreement_id)

@@ -1,4 +1,4 @@
-"""Reading the job-order spreadsheet used before NRS (``shared/formats/job-orders-csv.md``).
+"""Reading the job-order spreadsheet used before NRS (``docs/import-formats/job-orders-csv.md``).
 
 Reading rules are the company file's: header required, names in English or Danish matched
 case-insensitively, ``;`` or ``,``, UTF-8 or Windows-1252, blank lines skipped, line numbers

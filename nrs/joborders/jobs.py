@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from nrs.clock import local
+from nrs.config import Settings
 from nrs.joborders import services, tally
 from nrs.joborders.models import HelpRequest, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
-
-DEFAULT_WORKING_DAYS = 5
 
 
 def working_days_between(start: date, end: date) -> int:
@@ -29,23 +28,14 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def _configured_days() -> int:
-    try:
-        from flask import current_app
-
-        return current_app.config["NRS"].help_request_working_days
-    except (RuntimeError, KeyError):
-        return DEFAULT_WORKING_DAYS
-
-
-def request_help_for_idle_orders(session: Session, *, now: datetime, working_days: int | None = None) -> int:
+def request_help_for_idle_orders(session: Session, *, now: datetime, settings: Settings) -> int:
     """Every open order without a referral for N working days asks the other centres for help.
 
     Idle since the later of: received, the last referral, the last return to open. An order
     that already has an unanswered help request is left alone, so running this twice asks once.
-    Returns how many orders asked.
+    Returns how many orders asked. N is ``settings.help_request_working_days``.
     """
-    days = working_days or _configured_days()
+    days = settings.help_request_working_days
     today = local(now).date() if now.tzinfo else now.date()
     last_referral = (
         sa.select(Referral.job_order_id, sa.func.max(Referral.referred_on).label("d"))
@@ -76,6 +66,6 @@ def request_help_for_idle_orders(session: Session, *, now: datetime, working_day
     )
 
 
-def check_tally(session: Session, *, now: datetime) -> int:
+def check_tally(session: Session, *, now: datetime, settings: Settings) -> int:
     """Nightly: today's running counts against a recount from the orders, repaired if they drifted."""
     return tally.repair(session)

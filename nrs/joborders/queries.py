@@ -13,8 +13,10 @@ from nrs.companies.models import Company
 from nrs.db import capped_count
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
+from nrs.keyset import SortKey
 from nrs.municipalities.models import JobCentre
-from nrs.web import SortKey
+from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import prefix_condition
 
 _ID_DESC = SortKey(JobOrder.id, desc=True)
 _ID = SortKey(JobOrder.id)
@@ -117,9 +119,6 @@ def _filtered(session: Session, stmt, flt: OrderFilter):
     if flt.received_to:
         stmt = stmt.where(JobOrder.received_on <= flt.received_to)
     if flt.sector_id:
-        from nrs.sectors.models import FocusSector
-        from nrs.sectors.queries import prefix_condition
-
         sector = session.get(FocusSector, flt.sector_id)
         in_sector = prefix_condition(sector.prefixes) if sector else sa.false()
         stmt = stmt.where(sa.exists().where(Company.id == JobOrder.company_id, in_sector).correlate(JobOrder))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms import FieldList
 
+from nrs.agreements.models import Agreement
 from nrs.auth.models import Role, User
 from nrs.clock import parse_date, today
 from nrs.companies.fields import fold
@@ -29,10 +30,11 @@ from nrs.joborders.forms import (
 )
 from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
+from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
+from nrs.sectors.models import FocusSector
 from nrs.security import access, can_change_centre
-from nrs.web import BadCursor, jump_cursor, keyset_paginate
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 
@@ -50,16 +52,11 @@ def _centre_choices(blank: str | None = None):
 
 def _agreement_choices(company_id: int | None):
     choices = [("", "—")]
-    try:
-        from nrs.agreements.models import Agreement
-    except ImportError:
-        return choices
     stmt = select(Agreement)
     if company_id:
         stmt = stmt.where(Agreement.company_id == company_id)
     for agreement in db_session().exec(stmt.order_by(Agreement.id)).all():
-        label = getattr(agreement, "title", None) or getattr(agreement, "kind", "") or ""
-        choices.append((agreement.id, f"#{agreement.id} {getattr(label, 'label', label)}".strip()))
+        choices.append((agreement.id, f"#{agreement.id} {agreement.kind.label}"))
     return choices
 
 
@@ -212,10 +209,6 @@ def _filter_from_args() -> queries.OrderFilter:
 
 
 def _sectors():
-    try:
-        from nrs.sectors.models import FocusSector
-    except ImportError:
-        return []
     return db_session().exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)).all()
 
 

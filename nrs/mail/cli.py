@@ -6,8 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from nrs.cli import engine
-from nrs.mail.services import send_due
+from nrs.clock import utcnow
+from nrs.commands import engine, fail
+from nrs.db import session_scope
+from nrs.mail.services import SendReport, send_due
+from nrs.reports import weekly
 from nrs.reports.cli import reports
 
 
@@ -28,8 +31,6 @@ def send_cmd():
 
 
 def _flush():
-    from nrs.mail.services import SendReport
-
     total = SendReport()
     while True:
         report = send_due(engine(), settings=current_app.config["NRS"], limit=100)
@@ -48,11 +49,6 @@ def _flush():
 @with_appcontext
 def weekly_cmd(week: str | None, mode: str | None, force: bool):
     """The weekly status e-mail: queue it (default), print it (--dry-run) or send it (--send)."""
-    from nrs.cli import fail
-    from nrs.clock import utcnow
-    from nrs.db import session_scope
-    from nrs.reports import weekly
-
     try:
         iso_week = weekly.parse_week(week) if week else weekly.previous_week(utcnow())
     except ValueError as exc:

@@ -11,8 +11,8 @@ from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.mail import services
 from nrs.mail.models import OutboxMessage, OutboxStatus
+from nrs.paging import paginate
 from nrs.security import access
-from nrs.web import paginate
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from nrs.cli import engine
 from nrs.clock import format_date, utcnow
+from nrs.commands import engine
 from nrs.db import session_scope
+from nrs.privacy.jobs import run_retention
 
 
 @click.group("privacy")
@@ -18,10 +20,8 @@ def privacy():
 @with_appcontext
 def retention(dry_run: bool):
     """Purge old access-log entries and remove old referral case references (what runs daily)."""
-    from nrs.privacy.jobs import run_retention
-
     with session_scope(engine(), write=True) as s:  # reads, then writes: take SQLite's lock first
-        result = run_retention(s, now=utcnow(), dry_run=dry_run)
+        result = run_retention(s, now=utcnow(), settings=current_app.config["NRS"], dry_run=dry_run)
     verb = "ville blive" if dry_run else "blev"
     click.echo(
         f"{result.access_log_purged} poster i adgangsloggen fra før {format_date(result.access_log_cutoff)} {verb} slettet; "

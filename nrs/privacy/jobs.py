@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from nrs.audit.services import record
+from nrs.config import Settings
 from nrs.joborders.models import JobOrder, Referral
 from nrs.joborders.states import CLOSED
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
@@ -35,19 +36,6 @@ def months_before(day, months: int):
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _settings(settings):
-    if settings is not None:
-        return settings
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return current_app.config["NRS"]
-    from nrs.config import Settings
-
-    # The scheduler calls jobs as (session, now=...) outside a request: read the same environment.
-    return Settings.from_env()
-
-
 def _referral_candidates(session: Session, cutoff: date):
     """Referrals whose retention period ended on or before ``cutoff`` and that are not yet anonymised.
 
@@ -66,8 +54,7 @@ def _referral_candidates(session: Session, cutoff: date):
     return list(session.exec(stmt))
 
 
-def run_retention(session: Session, *, now: datetime, dry_run: bool = False, settings=None) -> RetentionResult:
-    # ``settings``: given by the caller, else the app's, else read from the environment.
+def run_retention(session: Session, *, now: datetime, settings: Settings, dry_run: bool = False) -> RetentionResult:
     """Purge old access-log entries and anonymise old referrals; running it twice changes nothing.
 
     (a) access-log entries older than ``access_log_retention_months`` are deleted;
@@ -76,7 +63,6 @@ def run_retention(session: Session, *, now: datetime, dry_run: bool = False, set
         referral's date. The row, its centre, outcome and dates stay for the reports; the
         referral's audit history keeps who changed what when, with the values "[slettet]".
     """
-    settings = _settings(settings)
     log_cutoff = months_before(now, settings.access_log_retention_months)
     referral_cutoff = months_before(now.date(), settings.referral_retention_months)
 

@@ -11,6 +11,7 @@ from nrs.audit.models import AuditEvent
 from nrs.audit.services import record
 from nrs.clock import utcnow
 from nrs.companies.models import Company, Contact
+from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.privacy.models import AccessLogEntry
 from nrs.privacy.queries import contact_history

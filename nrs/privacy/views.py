@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -13,10 +23,10 @@ from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import download
+from nrs.paging import paginate
 from nrs.privacy import queries, services
 from nrs.privacy.forms import AccessLogSearchForm, EraseContactForm
 from nrs.security import access, ensure_can_change_centre
-from nrs.web import paginate
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -113,8 +123,6 @@ def contact_erase(contact_id: int):
 
 
 def _company_url(company: Company) -> str:
-    from flask import current_app
-
     if "companies.detail" in current_app.view_functions:
         return url_for("companies.detail", company_id=company.id)
     return url_for("home.index")

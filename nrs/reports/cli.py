@@ -6,6 +6,11 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from nrs.commands import engine, fail
+from nrs.db import session_scope
+from nrs.reports import snapshots
+from nrs.reports.queries import status_figures
+
 
 @click.group("reports")
 def reports():
@@ -18,11 +23,6 @@ def reports():
 @with_appcontext
 def status_cmd(as_of: str, as_json: bool):
     """Job-order figures as of a date, computed from the order history (paused counts as open)."""
-    from nrs.cli import engine, fail
-    from nrs.db import session_scope
-    from nrs.reports import snapshots
-    from nrs.reports.queries import status_figures
-
     try:
         day = date.fromisoformat(as_of)
     except ValueError:

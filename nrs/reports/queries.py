@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from nrs.agreements.queries import active_count
 from nrs.clock import today
 from nrs.db import days_between
 from nrs.joborders import tally
@@ -30,11 +31,6 @@ def _blank() -> dict:
 
 
 def agreements_active(session: Session, *, on: date, centre_id: int | None = None) -> int:
-    try:
-        from nrs.agreements.queries import active_count
-    except ImportError:
-        # FALLBACK: the agreements domain has not published active_count yet.
-        return 0
     return active_count(session, on=on, centre_id=centre_id)
 
 

@@ -7,7 +7,6 @@ gives that week's figures. Admins (the steering group) get NRS with a row per ce
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,8 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
 
+from nrs.agreements.models import Agreement
+from nrs.agreements.queries import ending_soon_condition
 from nrs.auth.models import Role, User
+from nrs.campaigns.queries import progress_by_centre, running_campaigns
 from nrs.clock import COPENHAGEN, local, utcnow
+from nrs.config import Settings
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.mail.models import OutboxMessage
@@ -196,36 +199,19 @@ def _asking_for_help(session: Session, end: date) -> set[int]:
     ).scalars())
 
 
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-
-
 def _agreements_ending(session: Session, end: date) -> dict[int, int]:
     """Agreements ending within 60 days of the week's end, per coordinating centre."""
-    queries = _optional("nrs.agreements.queries")
-    if queries is None or not hasattr(queries, "ending_soon_condition"):
-        return {}
-    from nrs.agreements.models import Agreement
-
     return dict(session.execute(
         sa.select(Agreement.coordinating_centre_id, sa.func.count(Agreement.id))
-        .where(queries.ending_soon_condition(end)).group_by(Agreement.coordinating_centre_id)
+        .where(ending_soon_condition(end)).group_by(Agreement.coordinating_centre_id)
     ).all())
 
 
 def _campaigns(session: Session) -> dict[int | None, list[CampaignProgress]]:
     """Progress of the running campaigns (targets worked out of targets on the list), today."""
-    queries = _optional("nrs.campaigns.queries")
-    if queries is None or not hasattr(queries, "running_campaigns"):
-        return {}
     out: dict[int | None, list[CampaignProgress]] = defaultdict(list)
-    for campaign in queries.running_campaigns(session):
-        rows = queries.progress_by_centre(session, campaign.id)
+    for campaign in running_campaigns(session):
+        rows = progress_by_centre(session, campaign.id)
         out[None].append(CampaignProgress(campaign.name, sum(r.worked for r in rows),
                                           sum(r.total for r in rows)))
         for r in rows:
@@ -349,6 +335,6 @@ def enqueue_weekly(session: Session, *, week: IsoWeek, now: datetime | None = No
     return queued
 
 
-def weekly_job(session: Session, *, now: datetime) -> None:
+def weekly_job(session: Session, *, now: datetime, settings: Settings) -> None:
     """Monday morning: queue last week's status e-mail (the outbox job sends it)."""
     enqueue_weekly(session, week=previous_week(now), now=now)

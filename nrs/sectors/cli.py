@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from nrs.cli import engine, fail
+from nrs.commands import engine, fail
 from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.sectors import queries, services

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
 from nrs.clock import utcnow
 from nrs.errors import DomainError
@@ -97,8 +98,6 @@ def update_sector(session: Session, sector: FocusSector, *, by, year: int, name:
 
 def delete_sector(session: Session, sector: FocusSector, *, by) -> None:
     """Delete a sector that nothing refers to; agreements and campaigns keep theirs."""
-    from nrs.agreements.models import Agreement
-
     used = session.exec(select(Agreement.id).where(Agreement.focus_sector_id == sector.id)).first()
     if used is not None:
         raise DomainError(_("Branchen bruges af en eller flere aftaler og kan ikke slettes."))

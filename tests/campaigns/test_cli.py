@@ -9,7 +9,7 @@ from nrs.audit.models import AuditEvent
 from nrs.campaigns.models import CampaignTarget, MismatchReason, TargetStatus
 from nrs.companies.models import Company
 from nrs.municipalities.models import JobCentre
-from tests.conftest import shared_file
+from tests.conftest import data_file
 
 #: companies-example.csv: active, ≥ 5 employees (lower bound), construction or transport, in the
 #: nine municipalities, with the lead centre's municipality. 14436995 matches too but is
@@ -44,7 +44,7 @@ def _create_and_build(cli_run, *args):
 def test_cli_build_lists_exactly_the_matching_companies_with_their_lead_centre(
     session, cli_run, import_companies, sectors_2016
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id, count = _create_and_build(cli_run)
 
     targets = _targets(session, campaign_id)
@@ -54,14 +54,14 @@ def test_cli_build_lists_exactly_the_matching_companies_with_their_lead_centre(
 
 
 def test_cli_build_can_keep_advertising_protected_companies(session, cli_run, import_companies, sectors_2016):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id, count = _create_and_build(cli_run, "--include-protected")
     assert count == len(EXPECTED_2016) + 1
     assert PROTECTED in _targets(session, campaign_id)
 
 
 def test_cli_create_with_one_sector_and_other_thresholds(session, cli_run, import_companies, sectors_2016):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id, count = _create_and_build(
         cli_run, "--sector", "Bygge og anlæg", "--min-employees", "20", "--municipality", "219",
         "--municipality", "201",
@@ -80,7 +80,7 @@ def test_cli_create_refuses_an_unknown_sector(cli_run, sectors_2016):
 def test_second_import_flags_targets_and_keeps_their_outcome(
     session, cli_run, import_companies, sectors_2016, tmp_path
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id, _ = _create_and_build(cli_run)
     worked = _targets(session, campaign_id)["99083867"][0]
     worked.status, worked.status_note = TargetStatus.meeting_booked, "Møde med Ole"
@@ -88,7 +88,7 @@ def test_second_import_flags_targets_and_keeps_their_outcome(
     session.commit()
 
     # Excel-saved update (Windows-1252, comma): three targets shrink to 2 employees.
-    import_companies(shared_file("formats", "companies-example-update.csv"))
+    import_companies(data_file("companies-example-update.csv"))
     # And a new transport company opens in Gribskov.
     new = tmp_path / "new.csv"
     new.write_text("cvr;name;municipality_code;industry_code;employees\n"
@@ -109,7 +109,7 @@ def test_second_import_flags_targets_and_keeps_their_outcome(
 
 
 def test_cli_export_writes_the_list_and_logs_it(session, cli_run, import_companies, sectors_2016, tmp_path):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id, _ = _create_and_build(cli_run)
     out = tmp_path / "hillerod.xlsx"
     result = cli_run("campaigns", "export", str(campaign_id), "--format", "xlsx", "--output", str(out),

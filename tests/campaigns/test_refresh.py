@@ -11,7 +11,7 @@ from nrs.campaigns.models import CampaignTarget, MismatchReason, TargetStatus
 from nrs.campaigns.services import REASON_FOR
 from nrs.companies.models import Company
 from nrs.sectors.queries import sector_rule
-from tests.conftest import shared_file
+from tests.conftest import data_file
 
 HEADER = "cvr;name;municipality_code;industry_code;employees;status\n"
 
@@ -32,7 +32,7 @@ def _build(cli_run, campaign_id) -> int:
 def test_each_way_of_leaving_the_list_is_named_and_a_comeback_keeps_the_outcome(
     session, cli_run, import_companies, sectors_2016, make_campaign, tmp_path
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign = make_campaign(build=True)
     target = _by_cvr(session, campaign.id)["43872621"]
     target.status, target.status_note = TargetStatus.not_interested, "Ring igen i 2017"
@@ -71,7 +71,7 @@ def test_each_way_of_leaving_the_list_is_named_and_a_comeback_keeps_the_outcome(
 def test_refresh_with_nothing_changed_adds_and_flags_nothing(
     session, cli_run, import_companies, sectors_2016, make_campaign
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign = make_campaign(build=True)
     assert _build(cli_run, campaign.id) == 8
     session.refresh(campaign)
@@ -82,7 +82,7 @@ def test_refresh_with_nothing_changed_adds_and_flags_nothing(
 def test_companies_with_an_active_agreement_can_be_left_out(
     session, cli_run, import_companies, sectors_2016, make_campaign, centre_by_code
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     company = session.exec(select(Company).where(Company.cvr == "43872621")).one()
     session.add(Agreement(company_id=company.id, focus_sector_id=sectors_2016[0].id, signed_on=date(2016, 1, 4),
                           valid_from=date(2016, 1, 4), coordinating_centre_id=centre_by_code(219).id))
@@ -97,7 +97,7 @@ def test_an_ended_campaign_is_not_refreshed(session, cli_run, import_companies, 
     from nrs.campaigns import services
     from nrs.campaigns.models import CampaignStatus
 
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign = make_campaign(build=True)
     services.set_campaign_status(session, campaign, by=None, status=CampaignStatus.ended)
     session.commit()
@@ -116,7 +116,7 @@ def test_two_refreshes_at_once_add_each_company_once(session, engine, import_com
     from nrs.clock import utcnow
     from nrs.db import is_sqlite, session_scope
 
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign_id = make_campaign().id
     errors, start = [], threading.Barrier(2)
 
@@ -142,7 +142,7 @@ def test_two_refreshes_at_once_add_each_company_once(session, engine, import_com
 def test_an_untouched_target_follows_its_company_to_a_new_lead_centre(
     session, cli_run, import_companies, sectors_2016, make_campaign, centre_by_code, tmp_path
 ):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
     campaign = make_campaign(build=True)
     worked = _by_cvr(session, campaign.id)["56706569"]
     worked.status = TargetStatus.contacted

@@ -11,12 +11,12 @@ from nrs.clock import utcnow
 from nrs.companies.models import Company
 from nrs.municipalities.models import JobCentre
 from tests.campaigns.test_cli import EXPECTED_2016, PROTECTED
-from tests.conftest import post_form, shared_file
+from tests.conftest import data_file, post_form
 
 
 @pytest.fixture
 def example(session, import_companies, sectors_2016):
-    import_companies(shared_file("formats", "companies-example.csv"))
+    import_companies(data_file("companies-example.csv"))
 
 
 @pytest.fixture
@@ -185,13 +185,13 @@ def test_link_a_job_order_or_agreement_checks_the_company(client, session, login
     assert "999 findes ikke" in response.get_data(as_text=True)
 
 
-def test_nightly_job_refreshes_running_campaigns_only(session, example, make_campaign, import_companies):
+def test_nightly_job_refreshes_running_campaigns_only(settings, session, example, make_campaign, import_companies):
     from nrs.campaigns.jobs import refresh_running_campaigns
 
     running = make_campaign(build=True)
     draft = make_campaign(name="Kladde")
-    import_companies(shared_file("formats", "companies-example-update.csv"))
-    results = refresh_running_campaigns(session, now=utcnow())
+    import_companies(data_file("companies-example-update.csv"))
+    results = refresh_running_campaigns(session, now=utcnow(), settings=settings)
     session.commit()
     assert set(results) == {running.id}
     assert results[running.id].removed == 3

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
 from nrs.companies.models import Company
-from tests.conftest import post_form, shared_file
+from tests.conftest import data_file, post_form
 
 EXAMPLES = ("companies-example.csv", "companies-example-update.csv", "cvr-example.jsonl")
 # (rows read, new, changed, unchanged) for each file imported in order; each again is "0 changed".
@@ -23,11 +23,11 @@ def companies(session) -> dict[str, Company]:
 
 def test_examples_in_order_through_cli(cli_run, session, centre_by_code):
     for name, (read, new, changed, unchanged) in zip(EXAMPLES, EXPECTED, strict=True):
-        result = cli_run("companies", "import", str(shared_file("formats", name)))
+        result = cli_run("companies", "import", str(data_file(name)))
         assert result.exit_code == 0, result.output + result.stderr
         assert (f"{read} rows read, {new} new, {changed} changed, {unchanged} unchanged, 0 invalid; "
                 "unknown columns: none") in result.output
-        again = cli_run("companies", "import", str(shared_file("formats", name)))
+        again = cli_run("companies", "import", str(data_file(name)))
         assert again.exit_code == 0
         assert f"{read} rows read, 0 new, 0 changed, {read} unchanged" in again.output
     found = companies(session)
@@ -129,11 +129,11 @@ def upload(client, name: str, data: bytes, *, skip_invalid: bool = False):
 def test_examples_in_order_through_the_browser(client, login_as, session):
     login_as("coordinator", centre=219)
     for name, (read, new, changed, unchanged) in zip(EXAMPLES, EXPECTED, strict=True):
-        response = upload(client, name, shared_file("formats", name).read_bytes())
+        response = upload(client, name, data_file(name).read_bytes())
         html = response.get_data(as_text=True)
         assert response.status_code == 200, html
         assert f"{read} rows read, {new} new, {changed} changed, {unchanged} unchanged, 0 invalid" in html
-    again = upload(client, EXAMPLES[2], shared_file("formats", EXAMPLES[2]).read_bytes())
+    again = upload(client, EXAMPLES[2], data_file(EXAMPLES[2]).read_bytes())
     assert "3 rows read, 0 new, 0 changed, 3 unchanged" in again.get_data(as_text=True)
     assert len(companies(session)) == 43
     events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "company_import")).all()
@@ -161,7 +161,7 @@ def test_staff_cannot_open_the_import_page(client, login_as):
 def test_cvr_json_without_wrapper_ceased_company_and_bad_line(cli_run, tmp_path, session):
     import json
 
-    doc = json.loads(shared_file("formats", "cvr-example.jsonl").read_text().splitlines()[0])["_source"]
+    doc = json.loads(data_file("cvr-example.jsonl").read_text().splitlines()[0])["_source"]
     doc["Vrvirksomhed"]["livsforloeb"][-1]["periode"]["gyldigTil"] = "2016-05-01"
     doc["Vrvirksomhed"]["telefonNummer"][0]["hemmelig"] = True
     path = tmp_path / "cvr.jsonl"

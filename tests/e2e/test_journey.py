@@ -19,7 +19,7 @@ from nrs import create_app
 from nrs.clock import format_date, today
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
-from tests.conftest import PASSWORD, shared_file
+from tests.conftest import PASSWORD, data_file
 
 pytestmark = pytest.mark.browser
 
@@ -122,7 +122,7 @@ def test_journey(server, browser):
     # Import a company file through the upload page.
     coordinator.goto("/companies/import")
     coordinator.get_by_label("Fil (CSV eller CVR JSON Lines)").set_input_files(
-        str(shared_file("formats", "companies-example.csv")))
+        str(data_file("companies-example.csv")))
     coordinator.get_by_label("Indlæs de gyldige rækker, selv om nogle er ugyldige").check()
     coordinator.get_by_role("button", name="Indlæs").click()
     result = coordinator.get_by_test_id("import-summary")

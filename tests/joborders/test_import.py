@@ -7,19 +7,19 @@ from datetime import date
 from sqlmodel import select
 
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
-from tests.conftest import shared_file
+from tests.conftest import data_file
 
 HEADER = "reference;cvr;title;positions;received;lead_centre;status;closed;hired_from;close_reason\n"
 
 
 def load_companies(cli_run):
-    r = cli_run("companies", "import", str(shared_file("formats", "companies-example.csv")))
+    r = cli_run("companies", "import", str(data_file("companies-example.csv")))
     assert r.exit_code == 0, r.output
 
 
 def test_example_twice_gives_the_same_orders_once(cli_run, session):
     load_companies(cli_run)
-    path = str(shared_file("formats", "job-orders-example.csv"))
+    path = str(data_file("job-orders-example.csv"))
     first = cli_run("orders", "import", path)
     assert first.exit_code == 0, first.output + (first.stderr or "")
     assert "12 rows read, 12 new, 0 unchanged, 0 invalid" in first.output

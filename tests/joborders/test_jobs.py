@@ -21,7 +21,7 @@ def test_working_days_skip_weekends():
     assert working_days_between(date(2016, 3, 7), date(2016, 3, 7)) == 0
 
 
-def test_idle_open_order_asks_for_help_once(app, session, make_job_order, make_user):
+def test_idle_open_order_asks_for_help_once(app, settings, session, make_job_order, make_user):
     idle = make_job_order(received_on=date(2016, 3, 4))  # Friday
     referred = make_job_order(received_on=date(2016, 3, 4))
     make_job_order(state="paused", received_on=date(2016, 3, 4))
@@ -29,19 +29,19 @@ def test_idle_open_order_asks_for_help_once(app, session, make_job_order, make_u
     with app.app_context():
         services.add_referral(session, referred, by=make_user("staff", 217), referred_on=date(2016, 3, 8),
                               case_reference="S-1")
-        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 10))) == 0  # Thursday: 4 working days
-        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 11))) == 1
-        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 14))) == 0  # idempotent
+        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 10)), settings=settings) == 0  # Thursday: 4 working days
+        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 11)), settings=settings) == 1
+        assert request_help_for_idle_orders(session, now=at(date(2016, 3, 14)), settings=settings) == 0  # idempotent
         session.commit()
     [help_request] = session.exec(select(HelpRequest)).all()
     assert help_request.job_order_id == idle.id and help_request.by_id is None and not help_request.resolved
 
 
-def test_help_wanted_list_shows_automatic_requests_until_a_referral(app, client, session, make_job_order,
+def test_help_wanted_list_shows_automatic_requests_until_a_referral(app, settings, client, session, make_job_order,
                                                                     login_as, make_user):
     order = make_job_order(received_on=date(2016, 3, 4))
     with app.app_context():
-        request_help_for_idle_orders(session, now=at(date(2016, 3, 21)))
+        request_help_for_idle_orders(session, now=at(date(2016, 3, 21)), settings=settings)
         session.commit()
     login_as("staff", 270)
     page = client.get("/jobordrer/hjaelp").get_data(as_text=True)

@@ -13,7 +13,8 @@ from nrs.companies.models import Company
 from nrs.db import session_scope
 from nrs.mail.models import OutboxMessage
 from nrs.reports import weekly
-from nrs.scheduler import job_by_id, run_job
+from nrs.scheduler.jobs import job_by_id
+from nrs.scheduler.runner import run_job
 from tests.mail.weekly_data import WEEK
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -119,16 +120,16 @@ def test_the_monday_job_queues_last_week(app, engine, settings, week_data, sessi
 def test_the_example_spreadsheet_gives_the_right_week_once(cli_run, make_user, smtp_server, session,
                                                            centre_by_code):
     """Done when: the shared example imported, ``--send`` delivers, a second run delivers nothing."""
-    from tests.conftest import shared_file
+    from tests.conftest import data_file
 
-    assert cli_run("companies", "import", str(shared_file("formats", "companies-example.csv"))).exit_code == 0
+    assert cli_run("companies", "import", str(data_file("companies-example.csv"))).exit_code == 0
     # three of the example's companies lie outside the nine municipalities: Hillerød takes them
     hillerod = centre_by_code(219).id
     for company in session.exec(select(Company).where(Company.lead_centre_id.is_(None))):
         company.lead_centre_id = hillerod
         session.add(company)
     session.commit()
-    imported = cli_run("orders", "import", str(shared_file("formats", "job-orders-example.csv")))
+    imported = cli_run("orders", "import", str(data_file("job-orders-example.csv")))
     assert imported.exit_code == 0, imported.output + imported.stderr
     make_user("staff", 219, email="karen@hillerod.test")
     make_user("admin", 201, email="styregruppe@nrs.test")

@@ -24,27 +24,27 @@ def _log(session, at):
     return make_log_row(session, at=at)
 
 
-def test_access_log_entries_older_than_six_months_are_purged(session, app, make_user):
+def test_access_log_entries_older_than_six_months_are_purged(session, settings, app, make_user):
     old = _log(session, datetime(2016, 12, 14, tzinfo=UTC)).id
     kept = _log(session, datetime(2016, 12, 16, tzinfo=UTC)).id
     with app.app_context():
-        result = run_retention(session, now=NOW)
+        result = run_retention(session, now=NOW, settings=settings)
     session.commit()
     ids = {e.id for e in session.exec(select(AccessLogEntry).where(AccessLogEntry.entity_id == "1"))}
     assert result.access_log_purged == 1
     assert ids == {kept} and old not in ids
 
 
-def test_dry_run_counts_and_changes_nothing(session, app):
+def test_dry_run_counts_and_changes_nothing(session, settings, app):
     _log(session, datetime(2016, 1, 1, tzinfo=UTC))
     with app.app_context():
-        result = run_retention(session, now=NOW, dry_run=True)
+        result = run_retention(session, now=NOW, settings=settings, dry_run=True)
     session.commit()
     assert result.access_log_purged == 1
     assert len(session.exec(select(AccessLogEntry)).all()) == 1
 
 
-def test_case_references_go_twelve_months_after_the_order_closed(session, app, centre_by_code):
+def test_case_references_go_twelve_months_after_the_order_closed(session, settings, app, centre_by_code):
     from nrs.joborders.models import Referral
 
     lead, other = centre_by_code(201).id, centre_by_code(217).id
@@ -55,9 +55,9 @@ def test_case_references_go_twelve_months_after_the_order_closed(session, app, c
                                                   referring_centre_id=other, closed_on=date(2016, 6, 16),
                                                   state="unfilled")
     with app.app_context():
-        first = run_retention(session, now=NOW)
+        first = run_retention(session, now=NOW, settings=settings)
         session.commit()
-        second = run_retention(session, now=NOW)
+        second = run_retention(session, now=NOW, settings=settings)
         session.commit()
     assert (first.referrals_anonymised, second.referrals_anonymised) == (1, 0)
 
@@ -90,17 +90,17 @@ def _open_order_with_referrals(session, lead, *, state, referred_on):
 
 
 @pytest.mark.parametrize("state", ["open", "paused"])
-def test_orders_left_open_lose_case_references_twelve_months_after_the_referral(session, app, centre_by_code,
-                                                                                state):
+def test_orders_left_open_lose_case_references_twelve_months_after_the_referral(session, app, settings,
+                                                                                centre_by_code, state):
     """An order nobody closes must not keep a citizen's case reference for ever."""
     from nrs.joborders.models import Referral
 
     old, recent = _open_order_with_referrals(session, centre_by_code(201).id, state=state,
                                              referred_on=[date(2016, 6, 15), date(2016, 6, 16)])
     with app.app_context():
-        first = run_retention(session, now=NOW)
+        first = run_retention(session, now=NOW, settings=settings)
         session.commit()
-        assert run_retention(session, now=NOW).referrals_anonymised == 0
+        assert run_retention(session, now=NOW, settings=settings).referrals_anonymised == 0
     assert first.referrals_anonymised == 1
     rows = {r.id: r for r in session.exec(select(Referral))}
     assert (rows[old.id].case_reference, rows[old.id].note) == ("", "")
@@ -108,7 +108,8 @@ def test_orders_left_open_lose_case_references_twelve_months_after_the_referral(
     assert rows[recent.id].case_reference == "SAG-2016-06-16" and rows[recent.id].note == "Truckcertifikat"
 
 
-def test_anonymising_a_referral_also_blanks_its_note_in_the_audit_log(session, app, make_job_order, centre_by_code):
+def test_anonymising_a_referral_also_blanks_its_note_in_the_audit_log(session, app, settings, make_job_order,
+                                                                     centre_by_code):
     from nrs.joborders import services
 
     order = make_job_order(received_on=date(2016, 1, 4))
@@ -117,7 +118,7 @@ def test_anonymising_a_referral_also_blanks_its_note_in_the_audit_log(session, a
     services.update_referral_outcome(session, referral, by=None, outcome="interview", note="Ringer efter kl. 16")
     session.commit()
     with app.app_context():
-        run_retention(session, now=NOW)
+        run_retention(session, now=NOW, settings=settings)
     session.commit()
     events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "referral",
                                                    AuditEvent.entity_id == str(referral.id))).all()
@@ -141,12 +142,10 @@ def test_cli_retention_dry_run_and_real_run(cli_run, session):
     assert again.output.startswith("0 poster")
 
 
-def test_scheduler_style_call_reads_the_period_from_the_environment(session, monkeypatch, tmp_path):
-    """The scheduler calls ``run_retention(session, now=...)`` without an app context."""
-    monkeypatch.setenv("NRS_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("NRS_SECRET_KEY", "x")
-    _log(session, datetime(2017, 5, 1, tzinfo=UTC))  # six weeks old on NOW
-    monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "6")
-    assert run_retention(session, now=NOW).access_log_purged == 0
+def test_the_period_comes_from_the_settings_given_not_the_environment(session, settings, monkeypatch):
+    """The scheduler passes the app's settings; the environment is never read again."""
     monkeypatch.setenv("NRS_ACCESS_LOG_RETENTION_MONTHS", "1")
-    assert run_retention(session, now=NOW).access_log_purged == 1
+    _log(session, datetime(2017, 5, 1, tzinfo=UTC))  # six weeks old on NOW
+    assert run_retention(session, now=NOW, settings=settings).access_log_purged == 0
+    shorter = settings.with_(access_log_retention_months=1)
+    assert run_retention(session, now=NOW, settings=shorter).access_log_purged == 1

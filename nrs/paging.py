@@ -1,0 +1,43 @@
+"""Offset paging, for the short lists (audit log, users, agreements, campaigns, the outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import request, url_for
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def url(self, page: int) -> str:
+        args = dict(request.args)
+        args["page"] = page
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def paginate(session, stmt, *, per_page: int = 50, page: int | None = None, scalars: bool = False) -> Page:
+    if page is None:
+        page = request.args.get("page", 1, type=int) or 1
+    page = max(1, page)
+    total = session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars() if scalars else result.all())
+    return Page(items=items, page=page, per_page=per_page, total=total)
