@@ -14,8 +14,8 @@ from nrs.auth.models import User
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre
-from nrs.privacy.services import log_audit_read
 from nrs.paging import paginate
+from nrs.privacy.services import log_audit_read
 from nrs.security import access
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -70,8 +70,6 @@ def _write_pending(session: Session, transaction) -> None:
 
 def _write(bind, rows: list[dict]) -> None:
     """Commit ``rows`` in a short transaction of their own (on SQLite ``BEGIN IMMEDIATE``: a writer waits)."""
-    from nrs.db import session_scope
-
     if isinstance(bind, sa.Connection):
         if bind.in_transaction():
             # A connection whose transaction someone outside the session owns: a second connection

@@ -6,9 +6,12 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from nrs.clock import utcnow
 from nrs.commands import engine, fail
 from nrs.db import session_scope
-from nrs.reports import snapshots
+from nrs.errors import DomainError
+from nrs.reports import documents, scheduled, snapshots
+from nrs.reports.period import Period, centre_by_code, period_report
 from nrs.reports.queries import status_figures
 
 
@@ -53,9 +56,6 @@ def status_cmd(as_of: str, as_json: bool):
 @with_appcontext
 def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str | None, output: str | None):
     """The committee report for a period: orders, hires, agreements and campaigns, per centre and sector."""
-    from nrs.cli import engine, fail
-    from nrs.db import session_scope
-    from nrs.reports.period import Period, centre_by_code, period_report
 
     try:
         period = Period(date.fromisoformat(start), date.fromisoformat(end))
@@ -71,8 +71,6 @@ def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str
                 fail(f"--centre {centre}: no job centre has that municipality code")
         report = period_report(s, period, centre_id=centre_id)
         if fmt:
-            from nrs.reports import documents
-
             data = documents.render(fmt, s, report)
     if fmt:
         with open(output, "wb") as fh:
@@ -88,19 +86,14 @@ def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str
         click.echo(f"  {key:<26}{report[key]:>7}")
 
 
-
 @reports.command("rebuild-snapshots")
 @with_appcontext
 def rebuild_snapshots_cmd():
     """Count the month-end snapshots again from the job-order history (after a bulk load; also nightly)."""
-    from nrs.cli import engine
-    from nrs.db import session_scope
-    from nrs.reports import snapshots
 
     with session_scope(engine(), write=True) as s:
         n = snapshots.rebuild(s)
     click.echo(f"report_month_figures: {n} rows")
-
 
 
 @reports.command("subscribe")
@@ -111,10 +104,6 @@ def rebuild_snapshots_cmd():
 @with_appcontext
 def subscribe_cmd(name: str, recipients: str, every: str, centre: int | None):
     """Send the period report as a PDF to an address list after every month or quarter."""
-    from nrs.cli import engine, fail
-    from nrs.db import session_scope
-    from nrs.errors import DomainError
-    from nrs.reports import scheduled
 
     try:
         with session_scope(engine(), write=True) as s:
@@ -128,10 +117,6 @@ def subscribe_cmd(name: str, recipients: str, every: str, centre: int | None):
 @with_appcontext
 def send_scheduled_cmd():
     """Queue the due period reports now (the scheduler does this daily; each period goes once)."""
-    from nrs.cli import engine
-    from nrs.clock import utcnow
-    from nrs.db import session_scope
-    from nrs.reports import scheduled
 
     with session_scope(engine(), write=True) as s:
         n = scheduled.send_due(s, now=utcnow())

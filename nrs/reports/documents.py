@@ -15,6 +15,9 @@ from datetime import date, datetime
 
 from flask import render_template
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from nrs.clock import local, utcnow
 from nrs.exports.spreadsheet import CONTENT_TYPES, neutralise
@@ -40,10 +43,6 @@ def _made(now: datetime | None) -> datetime:
 
 
 def to_xlsx(report: dict, *, now: datetime | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     made = _made(now)
     wb = Workbook()
     wb.remove(wb.active)
@@ -99,6 +98,6 @@ def to_html(report: dict, *, now: datetime | None = None) -> str:
 def to_pdf(report: dict, *, now: datetime | None = None) -> bytes:
     for name in ("weasyprint", "weasyprint.progress", "fontTools"):  # its progress lines are not the product's log
         logging.getLogger(name).setLevel(logging.WARNING)
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 - loads pango and fonts (~1 s): only when a PDF is made
 
     return HTML(string=to_html(report, now=now)).write_pdf()

@@ -40,6 +40,7 @@ from nrs.companies.models import Company
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
+from nrs.reports import snapshots
 from nrs.reports.queries import _latest
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_condition
@@ -185,7 +186,6 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
     The month-end snapshot (``nrs.reports.snapshots``) answers what it can, the history the rest;
     ``history_only`` reads only the history (what the snapshot is checked against).
     """
-    from nrs.reports import snapshots
 
     def stock(day: date):
         found = None if history_only else snapshots.open_split(session, day, centre_id=centre_id)
@@ -320,7 +320,6 @@ def centre_by_code(session: Session, code: int) -> int | None:
 def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True,
                   history_only: bool = False) -> dict:
     """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
-    from nrs.reports import snapshots
 
     with snapshots.reading(session):
         return _period_report(session, period, centre_id=centre_id, monthly=monthly, history_only=history_only)

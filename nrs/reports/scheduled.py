@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.clock import local
+from nrs.errors import DomainError
+from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
 from nrs.reports import documents
 from nrs.reports.models import ReportSubscription
@@ -26,7 +28,6 @@ EVERY = {"month": "last_month", "quarter": "last_quarter"}
 def subscribe(session: Session, *, name: str, recipients: str, every: str, centre_code: int | None = None,
               by=None) -> ReportSubscription:
     """A new subscription; refuses an unknown cadence, an empty list or an address without ``@``."""
-    from nrs.errors import DomainError
 
     if every not in EVERY:
         raise DomainError(_("Vælg måned eller kvartal."), field="every")
@@ -50,7 +51,6 @@ def send_due(session: Session, *, now: datetime) -> int:
                             .order_by(ReportSubscription.id)).all():
         period = preset(EVERY[sub.every], today=today, first_day=start)
         keys = {a: f"{KIND}:{sub.id}:{period.start.isoformat()}:{a}" for a in sub.addresses}
-        from nrs.mail.models import OutboxMessage
 
         done = set(session.exec(select(OutboxMessage.idempotency_key)
                                 .where(OutboxMessage.idempotency_key.in_(list(keys.values())))).all())

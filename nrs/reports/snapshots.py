@@ -26,11 +26,14 @@ from sqlmodel import Session
 
 from nrs.audit.models import AuditEvent
 from nrs.clock import today, utcnow
+from nrs.companies.models import Company
 from nrs.db import is_sqlite
-from nrs.joborders.models import JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
+from nrs.reports import (
+    period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
+)
 from nrs.reports.models import MonthFigure, MonthFigureBuild
-from nrs.reports.period import Period, flow_key, flows_by_code
 
 _F = MonthFigure.__table__
 STOCKS = ("open", "filled", "unfilled", "other_hires")
@@ -61,7 +64,6 @@ def other_hire_moves(session: Session, *, end: date, start: date | None = None, 
     """Rows ``(month "YYYY-MM", lead, change)`` of the hires-from-another-centre stock (hires on orders
     still filled, the status report's figure): a filling event adds its hires by a centre other than
     the lead; a reopening takes away those of the filling it undoes (the order's last before it)."""
-    from nrs.joborders.models import Hire
 
     per_event = (sa.select(Hire.event_id, sa.func.count().label("n")).join(JobOrder, JobOrder.id == Hire.job_order_id)
                  .where(Hire.centre_id != JobOrder.lead_centre_id).group_by(Hire.event_id).subquery())
@@ -89,7 +91,6 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     """Count every month before the current one again; returns the number of rows written."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
     last_event_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrderEvent.id), 0))).scalar_one()
-    from nrs.companies.models import Company
 
     month = _month_key(session, JobOrderEvent.on_date).label("month")
     rows = session.execute(
@@ -115,7 +116,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     while m is not None and m <= through:
         flows: dict[tuple[int, str, str], int] = defaultdict(int)
         for lead, code, from_state, to_state, n in by_month.get(m, ()):
-            key = flow_key(from_state, to_state)
+            key = period_rules.flow_key(from_state, to_state)
             if key:
                 for dim in _dims(lead, code):
                     flows[(*dim, key)] += n
@@ -235,7 +236,7 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
     for lead, code, state, n in _rows(session, figures=STOCKS, month_end=base):
         out[(lead, code, state)] += n
     if day > base:
-        for (lead, code, key), n in flows_by_code(session, Period(base + timedelta(days=1), day)).items():
+        for (lead, code, key), n in period_rules.flows_by_code(session, period_rules.Period(base + timedelta(days=1), day)).items():
             if key == "orders_received":
                 for dim in _dims(lead, code):
                     out[(*dim, "open")] += n
@@ -245,14 +246,13 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
                 out[(lead, "", key.removeprefix("orders_"))] += n
     # a reopening's from-state is in the events, not in the flow keys: count it from the events
     if day > base:
-        _reopenings(session, Period(base + timedelta(days=1), day), out)
+        _reopenings(session, period_rules.Period(base + timedelta(days=1), day), out)
         for _m, lead, n in other_hire_moves(session, start=base + timedelta(days=1), end=day):
             out[(lead, "", "other_hires")] += int(n or 0)
     return {k: n for k, n in out.items() if n}
 
 
-def _reopenings(session: Session, period: Period, out) -> None:
-    from nrs.companies.models import Company
+def _reopenings(session: Session, period: period_rules.Period, out) -> None:
 
     stmt = (sa.select(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, sa.func.count())
             .select_from(JobOrderEvent).join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
@@ -282,7 +282,7 @@ def open_split(session: Session, day: date, *, centre_id: int | None = None):
     return dict(by_lead), dict(by_code)
 
 
-def flows(session: Session, period: Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
+def flows(session: Session, period: period_rules.Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
     """The period's flows as ``({(lead, key): n}, {(industry code, key): n})``: whole counted months from
     the snapshot, the ragged ends (or everything, for one centre or without a snapshot) from the events."""
     base = None if centre_id is not None else usable_month_end(session, period.end)
@@ -291,8 +291,8 @@ def flows(session: Session, period: Period, *, centre_id: int | None = None) -> 
                                                else period.end.replace(day=1) - timedelta(days=1))
     by_lead, by_code = defaultdict(int), defaultdict(int)
 
-    def from_events(p: Period) -> None:
-        for (lead, code, key), n in flows_by_code(session, p, centre_id=centre_id).items():
+    def from_events(p: period_rules.Period) -> None:
+        for (lead, code, key), n in period_rules.flows_by_code(session, p, centre_id=centre_id).items():
             by_lead[(lead, key)] += n
             by_code[(code, key)] += n
 
@@ -305,9 +305,9 @@ def flows(session: Session, period: Period, *, centre_id: int | None = None) -> 
         else:
             by_code[(code, key)] += n
     if period.start < first_whole:
-        from_events(Period(period.start, first_whole - timedelta(days=1)))
+        from_events(period_rules.Period(period.start, first_whole - timedelta(days=1)))
     if last_whole < period.end:
-        from_events(Period(last_whole + timedelta(days=1), period.end))
+        from_events(period_rules.Period(last_whole + timedelta(days=1), period.end))
     return dict(by_lead), dict(by_code)
 
 
