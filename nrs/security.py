@@ -7,6 +7,8 @@ route × role test fails, so a new page cannot be forgotten open.
 from __future__ import annotations
 
 import logging
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -94,8 +96,22 @@ def _headers(response):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only our own paths: ``/x`` yes, ``//evil`` or ``https://evil`` no."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """``target`` if it is a plain path on this site, else None (the caller goes to the front page).
+
+    Checked as a browser will read it: browsers drop tabs and newlines anywhere, trim control
+    characters and spaces at the ends, read ``\\`` as ``/`` and decode nothing before finding the
+    host, so ``/\t/evil``, ``/\\evil``, `` //evil`` and ``/%09/evil`` (decoded by the query
+    parser) all mean ``//evil``. Any control, format or space character is refused outright
+    (it also keeps CR/LF out of the Location header), and so is anything with a scheme or a host.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in target) or "\\" in target:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
 
