@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, has_request_context, request
+from flask import Flask, abort, current_app, g, got_request_exception, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -109,6 +109,18 @@ def init_app(app: Flask, url: str) -> None:
     app.dispatch_request = _retry_locked_read(app.dispatch_request)
     app.after_request(_commit_request)
     app.teardown_request(_close_request)
+    got_request_exception.connect(_rollback_on_error, app)
+
+
+def _rollback_on_error(_sender, **_extra) -> None:
+    """A failed statement leaves PostgreSQL's transaction unusable: end it before the error page
+    loads the user for the navigation (else the error page itself fails)."""
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except Exception:
+            log.exception("rollback before the error page failed")
 
 
 def engine() -> Engine:
