@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SECRET = "bench-secret-key"
+SECRET = "bench-secret-key-long-enough-to-sign-cookies"
 
 
 @dataclass

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from nrs.yesno import yes_no
 
 KNOWN_DB_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+#: A session-signing key shorter than this can be guessed offline from one signed cookie.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(ValueError):
@@ -125,7 +127,7 @@ class Settings:
         return cls(
             instance_path=instance,
             database_url=db_url,
-            secret_key=env.get("NRS_SECRET_KEY") or _instance_secret(instance),
+            secret_key=_secret_key(env) or _instance_secret(instance),
             base_url=base_url,
             smtp_host=env.get("NRS_SMTP_HOST") or "localhost",
             smtp_port=_int(env, "NRS_SMTP_PORT", 25, 1),
@@ -145,6 +147,19 @@ class Settings:
             upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),
             proxy_hops=_int(env, "NRS_PROXY_HOPS", 0, 0),
         )
+
+
+def _secret_key(env: dict) -> str | None:
+    raw = env.get("NRS_SECRET_KEY")
+    if not raw:
+        return None
+    if len(raw.strip()) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "NRS_SECRET_KEY",
+            f"must be at least {MIN_SECRET_KEY_LENGTH} characters, got {len(raw.strip())} "
+            "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')",
+        )
+    return raw.strip()
 
 
 def _instance_secret(instance: Path) -> str:

@@ -6,6 +6,7 @@ response leaves) or the job (``session_scope()``) owns the transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,9 +14,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, got_request_exception, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 #: Constraint names that are the same on SQLite and PostgreSQL, so migrations can name them.
@@ -29,6 +31,11 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 MIGRATIONS_PATH = Path(__file__).resolve().parent.parent / "migrations"
+
+log = logging.getLogger(__name__)
+
+#: Methods that never change data by contract; every other request is treated as a writer.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -97,9 +104,25 @@ def days_between(session_or_engine, later, earlier):
 
 
 def init_app(app: Flask, url: str) -> None:
-    app.extensions["nrs_engine"] = make_engine(url)
+    eng = make_engine(url)
+    app.extensions["nrs_engine"] = eng
+    # The same pool, but every transaction starts as a writer (BEGIN IMMEDIATE on SQLite).
+    app.extensions["nrs_write_engine"] = eng.execution_options(sqlite_immediate=True)
+    app.dispatch_request = _retry_locked_read(app.dispatch_request)
     app.after_request(_commit_request)
     app.teardown_request(_close_request)
+    got_request_exception.connect(_rollback_on_error, app)
+
+
+def _rollback_on_error(_sender, **_extra) -> None:
+    """A failed statement leaves PostgreSQL's transaction unusable: end it before the error page
+    loads the user for the navigation (else the error page itself fails)."""
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except Exception:
+            log.exception("rollback before the error page failed")
 
 
 def engine() -> Engine:
@@ -107,10 +130,50 @@ def engine() -> Engine:
 
 
 def db_session() -> Session:
-    """The request's session, opened on first use and committed before the response is sent."""
+    """The request's session, opened on first use and committed before the response is sent.
+
+    A request that may write (anything but GET/HEAD/OPTIONS) starts its transaction as a writer:
+    on SQLite a reading transaction cannot become a writing one once another writer has committed
+    ("database is locked" at once, whatever the busy timeout), so it takes the one write lock
+    first and waits its turn. PostgreSQL ignores the option.
+    """
     if "db_session" not in g:
-        g.db_session = Session(engine(), expire_on_commit=False)
+        writer = request.method not in SAFE_METHODS or g.get("nrs_writer", False)
+        bind = current_app.extensions["nrs_write_engine" if writer else "nrs_engine"]
+        g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def _retry_locked_read(dispatch):
+    """Run a GET again, as a writer, if the write it made fell behind another writer on SQLite.
+
+    A page that only reads never meets the lock; one that also writes (an access-log row) could
+    not upgrade its reading transaction. The view runs again from the start in a transaction that
+    takes the write lock first, so the user sees the page instead of a 500.
+    """
+
+    def run():
+        try:
+            rv = dispatch()
+            session = g.get("db_session")
+            if session is not None and (session.new or session.dirty or session.deleted):
+                session.flush()  # meet the lock here, where the view can still be run again
+            return rv
+        except OperationalError as exc:
+            session = g.get("db_session")
+            if (request.method not in SAFE_METHODS or g.get("nrs_writer") or session is None
+                    or not _is_lock_error(exc) or not is_sqlite(session)):
+                raise
+            g.nrs_writer = True
+            session.rollback()
+            session.connection(execution_options={"sqlite_immediate": True})
+            return dispatch()
+
+    return run
 
 
 def _commit_request(response):
@@ -125,6 +188,36 @@ def _close_request(_exc) -> None:
     if session is not None:
         session.rollback()
         session.close()
+    for work in g.pop("nrs_writes_after", ()):
+        try:
+            _write_now(current_app.extensions["nrs_engine"], work)
+        except Exception:  # the response is gone; the operator must see it
+            log.exception("a write after the request failed")
+
+
+def _write_now(bind: Engine, work) -> None:
+    with session_scope(bind, write=True) as s:
+        work(s)
+
+
+def write_apart(work, bind: Engine | None = None) -> None:
+    """Run ``work(session)`` in a short write transaction of its own, committed whatever the request does.
+
+    For rows that must survive the request's rollback (the access log). On SQLite there is one
+    write lock: while the request's own transaction is open, a second writer in the same thread
+    would wait for itself, so the work runs as soon as the request's transaction has ended (still
+    within the request, before the worker takes the next one). Elsewhere it runs at once.
+    Both ways it begins with ``BEGIN IMMEDIATE`` on SQLite.
+    """
+    if has_request_context():
+        bind = bind or engine()
+        session = g.get("db_session")
+        if session is not None and session.in_transaction() and is_sqlite(session):
+            g.setdefault("nrs_writes_after", []).append(work)
+            return
+    if bind is None:
+        raise RuntimeError("write_apart outside a request needs a bind")
+    _write_now(bind, work)
 
 
 @contextmanager

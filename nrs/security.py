@@ -7,6 +7,8 @@ route × role test fails, so a new page cannot be forgotten open.
 from __future__ import annotations
 
 import logging
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -74,33 +76,100 @@ def ensure_can_change_centre(user, centre_id: int | None) -> None:
         abort(403)
 
 
+#: Headers every response carries, the last-resort error page too.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
 def _headers(response):
     h = response.headers
-    h.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    )
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS.items():
+        h.setdefault(name, value)
     if current_app.config["NRS"].https:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user.is_authenticated and request.endpoint != "static":
+    try:
+        logged_in = current_user.is_authenticated
+    except Exception:  # the database that loads the user is what failed: assume the worst
+        log.exception("could not tell who is logged in while sending the headers")
+        logged_in = True
+    if logged_in and request.endpoint != "static":
         # Pages behind the login may show referral data; never keep them in a cache.
         h.setdefault("Cache-Control", "no-store")
     return response
 
 
+LAST_RESORT_PAGE = (
+    '<!doctype html><html lang="da"><head><meta charset="utf-8"><title>Der opstod en fejl</title></head>'
+    "<body><h1>Der opstod en fejl</h1><p>Prøv igen om lidt. Fejlen er skrevet i loggen.</p>"
+    "<p lang=\"en\">An error occurred. Please try again shortly.</p></body></html>"
+).encode()
+
+
+class LastResort:
+    """WSGI wrapper: if the app fails even to show its error page, answer a plain 500 with the headers.
+
+    Without it the server's own bare page goes out, without any of ``SECURITY_HEADERS``. With
+    ``PROPAGATE_EXCEPTIONS`` (tests) the error is raised as Flask raises it.
+    """
+
+    def __init__(self, wsgi_app, flask_app: Flask):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+
+    def __call__(self, environ, start_response):
+        started = []
+
+        def tracking(status, headers, exc_info=None):
+            started.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.wsgi_app(environ, tracking)
+        except Exception:
+            if started or self.flask_app.config.get("PROPAGATE_EXCEPTIONS") or self.flask_app.testing:
+                raise
+            log.exception("the error page failed; sent the last-resort page")
+            headers = [("Content-Type", "text/html; charset=utf-8"),
+                       ("Content-Length", str(len(LAST_RESORT_PAGE))), ("Cache-Control", "no-store"),
+                       *SECURITY_HEADERS.items()]
+            start_response("500 INTERNAL SERVER ERROR", headers)
+            return [LAST_RESORT_PAGE]
+
+
 def safe_next(target: str | None) -> str | None:
-    """Only our own paths: ``/x`` yes, ``//evil`` or ``https://evil`` no."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """``target`` if it is a plain path on this site, else None (the caller goes to the front page).
+
+    Checked as a browser will read it: browsers drop tabs and newlines anywhere, trim control
+    characters and spaces at the ends, read ``\\`` as ``/`` and decode nothing before finding the
+    host, so ``/\t/evil``, ``/\\evil``, `` //evil`` and ``/%09/evil`` (decoded by the query
+    parser) all mean ``//evil``. Any control, format or space character is refused outright
+    (it also keeps CR/LF out of the Location header), and so is anything with a scheme or a host.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in target) or "\\" in target:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
 def init_app(app: Flask) -> None:
+    from nrs import inputs
+
+    inputs.init_app(app)  # before any route is added: it replaces the int converter
+    app.wsgi_app = LastResort(app.wsgi_app, app)
     csrf.init_app(app)
     app.before_request(_enforce)
     app.after_request(_headers)

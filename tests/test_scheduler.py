@@ -133,7 +133,7 @@ def _nrs_env(database_url: str, tmp_path: Path, smtp_port: int) -> dict:
     env = dict(os.environ)
     env.update(
         NRS_DATABASE_URL=database_url, NRS_INSTANCE_PATH=str(tmp_path / "instance"),
-        NRS_SECRET_KEY="test-secret-key", NRS_BASE_URL="http://nrs.test",
+        NRS_SECRET_KEY="test-secret-key-long-enough-for-a-key", NRS_BASE_URL="http://nrs.test",
         NRS_SMTP_HOST="127.0.0.1", NRS_SMTP_PORT=str(smtp_port), NRS_MAIL_FROM="nrs@nrs.test",
         NRS_RUN_SCHEDULER="false",
     )

@@ -121,7 +121,7 @@ def listing(
         if needle.isdigit():
             stmt = stmt.where(Company.cvr == needle)
         else:
-            stmt = stmt.where(Company.name.ilike(f"%{needle}%"))
+            stmt = stmt.where(Company.name.icontains(needle, autoescape=True))  # % and _ are literal
     return stmt.order_by(Agreement.valid_to.is_(None), Agreement.valid_to, Agreement.id)
 
 

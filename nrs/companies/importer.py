@@ -130,7 +130,7 @@ def read_json_rows(text: str) -> tuple[list[tuple[int, dict]], list[str], list[s
     rows, problems = [], []
     try:
         whole = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the reader goes
         whole = None
     if whole is not None:
         for number, doc in enumerate(_documents(whole), start=1):
@@ -147,7 +147,7 @@ def read_json_rows(text: str) -> tuple[list[tuple[int, dict]], list[str], list[s
             if not isinstance(doc, dict):
                 raise ValueError
             rows.append((number, cvr_document_row(doc)))
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             problems.append(f"line {number}: document {line.strip()[:40]!r} is not a CVR JSON document")
     return rows, [], problems
 

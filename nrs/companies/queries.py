@@ -78,6 +78,10 @@ def search(criteria: Criteria, session: Session | None = None):
             if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
                 by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
             stmt = stmt.where(by_name)
+        else:
+            # Only punctuation ("%", "_", "&"): folding leaves nothing, so look for it as typed,
+            # literally (an empty term would otherwise list every company).
+            stmt = stmt.where(Company.name.icontains(criteria.q, autoescape=True))
     if criteria.cvr:
         stmt = stmt.where(Company.cvr == criteria.cvr if len(criteria.cvr) == 8
                           else Company.cvr.startswith(criteria.cvr))

@@ -16,13 +16,14 @@ from wtforms import Form as PlainForm
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from nrs.forms import DateField, Form, no_cpr, valid_cvr
+from nrs.inputs import whole_number
 from nrs.joborders.models import Channel, ReferralOutcome, UnfilledReason
 
 
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return whole_number(value)  # a number no row can have is a field error, not a driver overflow
 
 
 class VersionedForm(Form):
@@ -35,7 +36,7 @@ class JobOrderForm(VersionedForm):
     title = StringField(_l("Stilling"), validators=[InputRequired(_l("Stillingsbetegnelse skal udfyldes.")),
                                                     Length(max=200), no_cpr])
     positions = IntegerField(_l("Antal stillinger"), default=1,
-                             validators=[InputRequired(_l("Skriv et helt tal.")), NumberRange(min=1)])
+                             validators=[InputRequired(_l("Skriv et helt tal.")), NumberRange(min=1, max=10_000)])
     place_of_work = StringField(_l("Arbejdssted"), validators=[Optional(), Length(max=300), no_cpr])
     received_on = DateField(_l("Modtaget"), validators=[InputRequired(_l("Modtagelsesdato skal udfyldes."))])
     channel = SelectField(_l("Kanal"), choices=[], default=Channel.shared_phone.value)
@@ -71,7 +72,7 @@ class ReopenForm(StepForm):
 class HireEntry(PlainForm):
     centre_id = SelectField(_l("Kandidat fra jobcenter"), coerce=_int_or_none, validate_choice=False)
     hired_on = DateField(_l("Ansat den"), validators=[Optional()])
-    referral_id = HiddenField()
+    referral_id = HiddenField(filters=[_int_or_none])
 
 
 class FillForm(StepForm):

@@ -121,6 +121,16 @@ def _centre_exists(session: Session, centre_id: int | None, field: str) -> None:
         raise DomainError(_("Vælg et af de ni jobcentre."), field=field)
 
 
+def _refers_to_existing(session: Session, values: dict) -> None:
+    """An id chosen in a form must point at a row: a stale page or a forged post is a field error."""
+    from nrs.agreements.models import Agreement
+
+    for field, model in (("agreement_id", Agreement), ("contact_user_id", User)):
+        ident = values.get(field)
+        if ident and session.get(model, ident) is None:
+            raise DomainError(_("Det valgte findes ikke (længere)."), field=field)
+
+
 def log_job_order(
     session: Session,
     *,
@@ -155,6 +165,7 @@ def log_job_order(
     default_lead = company.lead_centre_id or getattr(by, "job_centre_id", None)
     lead = lead_centre_id or default_lead
     _centre_exists(session, lead, "lead_centre_id")
+    _refers_to_existing(session, {"agreement_id": agreement_id, "contact_user_id": contact_user_id})
     if company.lead_centre_id and lead != company.lead_centre_id and not (lead_reason or "").strip():
         raise DomainError(
             _("Skriv en begrundelse, når et andet jobcenter end virksomhedens skal være ansvarligt."),
@@ -196,6 +207,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
         raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
     if "channel" in values:
         values["channel"] = Channel(values["channel"])
+    _refers_to_existing(session, values)
     refuse_cpr(**{k: values.get(k) for k in ("title", "place_of_work", "requirements", "note")})
     _check_dates(values.get("received_on", order.received_on), values.get("start_on", order.start_on),
                  values.get("deadline_on", order.deadline_on))
@@ -290,6 +302,8 @@ def transition(
                               field="hires")
         for hire in hires:
             _centre_exists(session, hire.centre_id, "hires")
+            if hire.referral_id and session.get(Referral, hire.referral_id) is None:
+                raise DomainError(_("Henvisningen findes ikke (længere)."), field="hires")
             if hire.hired_on is None:
                 raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
     if to == JobOrderState.unfilled:

@@ -16,6 +16,7 @@ from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
+from nrs.inputs import whole_number
 from nrs.joborders import queries, services
 from nrs.joborders.forms import (
     EditJobOrderForm,
@@ -188,7 +189,7 @@ def _filter_from_args() -> queries.OrderFilter:
 
     def int_arg(name):
         try:
-            return int(args.get(name) or 0) or None
+            return whole_number(args.get(name) or 0) or None
         except ValueError:
             return None
 

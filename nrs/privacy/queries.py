@@ -55,7 +55,7 @@ def access_log_stmt(flt: AccessLogFilter):
     )
     if flt.user:
         needle = flt.user.strip().lower()
-        if needle.isdigit():
+        if needle.isdigit() and len(needle) < 10:  # a user id (ids fit in 32 bits)
             stmt = stmt.where(AccessLogEntry.user_id == int(needle))
         else:
             like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

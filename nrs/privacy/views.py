@@ -60,7 +60,7 @@ def access_log_export():
         return render_template("privacy/access_log.html", form=form, page=None), 400
     fmt = request.args.get("fmt", "csv")
     if fmt not in ("csv", "xlsx"):
-        abort(404)
+        abort(400, description=_("Ukendt format: %(f)s", f=fmt[:20]))
     s = db_session()
     rows = list(queries.export_rows(s, flt))
     # Exporting the log is itself a use of personal data.
