@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
+from nrs import inputs
 from nrs.auth.models import Role
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,6 @@ def safe_next(target: str | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    from nrs import inputs
-
     inputs.init_app(app)  # before any route is added: it replaces the int converter
     app.wsgi_app = LastResort(app.wsgi_app, app)
     csrf.init_app(app)

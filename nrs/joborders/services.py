@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, diff, record
 from nrs.auth.models import Role, User
 from nrs.clock import today, utcnow
@@ -123,8 +124,6 @@ def _centre_exists(session: Session, centre_id: int | None, field: str) -> None:
 
 def _refers_to_existing(session: Session, values: dict) -> None:
     """An id chosen in a form must point at a row: a stale page or a forged post is a field error."""
-    from nrs.agreements.models import Agreement
-
     for field, model in (("agreement_id", Agreement), ("contact_user_id", User)):
         ident = values.get(field)
         if ident and session.get(model, ident) is None:
