@@ -15,7 +15,8 @@ from nrs.clock import format_date, parse_date
 from nrs.cpr import contains_cpr
 
 #: Form fields that hold codes or addresses, not free text: checked for control characters only.
-NOT_FREE_TEXT = frozenset({"cvr", "email", "postal_code", "industry_code", "municipality_code"})
+NOT_FREE_TEXT = frozenset({"cvr", "email", "postal_code", "industry_code", "municipality_code", "codes",
+                           "extra_prefixes"})
 
 
 def stored_text(form, field) -> None:

@@ -47,6 +47,9 @@ EXEMPT = frozenset({
     ("agreements", "document_path"),  # a generated storage path
     ("audit_events", "entity_type"), ("audit_events", "action"),
     ("access_log", "action"), ("access_log", "entity_type"), ("access_log", "entity_id"),
+    # The description of a list's filter (it may quote a search term): refusing it would leave
+    # the read unlogged. Masking it belongs to the access log.
+    ("access_log", "criterion"),
     ("job_order_tally", "days_to_fill"),
 })
 #: Tables whose text the system writes from checked data (mail, job runs): not checked again.
@@ -81,9 +84,20 @@ def problem(value: str | None, *, multiline: bool = False, cpr: bool = True) -> 
     return None
 
 
+def visible(value: str) -> str:
+    """``value`` for a report line: each control character written as its code (``\\x01``)."""
+    return CONTROL_SINGLE_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
 # --- the flush backstop -------------------------------------------------------------------------
 
 _checked_columns: dict[object, list[tuple[str, str, str]]] = {}
+
+
+def _is_text(column_type) -> bool:
+    while isinstance(column_type, sa.types.TypeDecorator):  # SQLModel's AutoString, UTCDateTime
+        column_type = column_type.impl_instance
+    return isinstance(column_type, sa.String) and not isinstance(column_type, sa.Enum)
 
 
 def _columns(mapper) -> list[tuple[str, str, str]]:
@@ -93,8 +107,7 @@ def _columns(mapper) -> list[tuple[str, str, str]]:
         for prop in mapper.column_attrs:
             column = prop.columns[0]
             table = getattr(column.table, "name", "")
-            if (not isinstance(column.type, sa.String) or isinstance(column.type, sa.Enum)
-                    or table in EXEMPT_TABLES or (table, column.name) in EXEMPT
+            if (not _is_text(column.type) or table in EXEMPT_TABLES or (table, column.name) in EXEMPT
                     or column.info.get("free_text") is False):
                 continue
             found.append((prop.key, table, column.name))
@@ -127,4 +140,4 @@ def install() -> None:
         event.listen(Session, "before_flush", check_flush)
 
 
-__all__ = ["EXEMPT", "StoredTextError", "check_flush", "install", "problem"]
+__all__ = ["EXEMPT", "StoredTextError", "check_flush", "install", "problem", "visible"]
