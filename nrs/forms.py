@@ -8,35 +8,56 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.dk import cvr as stdnum_cvr
-from wtforms import Field, StringField
+from wtforms import Field, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from nrs import storedtext
 from nrs.clock import format_date, parse_date
+from nrs.cpr import contains_cpr
 
-#: ddmmyy-nnnn or ddmmyynnnn with a plausible day and month: what a CPR number looks like.
-CPR_PATTERN = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[- ]?\d{4}(?!\d)")
+#: Form fields that hold codes or addresses, not free text: checked for control characters only.
+NOT_FREE_TEXT = frozenset({"cvr", "email", "postal_code", "industry_code", "municipality_code", "codes",
+                           "extra_prefixes"})
+
+
+def stored_text(form, field) -> None:
+    """The stored-text rule (``nrs.storedtext``) for one field: no CPR number, no control character.
+
+    The base form runs it on every text field; listing it on a field as well changes nothing.
+    """
+    if not isinstance(field.data, str):
+        return
+    found = storedtext.problem(field.data, multiline=isinstance(field, TextAreaField),
+                               cpr=field.name not in NOT_FREE_TEXT)
+    if found:
+        raise ValidationError(found[1])
+
+
+#: The name the domains' forms used before the base form checked every field.
+no_cpr = stored_text
+
+
+def _checks_text(field) -> bool:
+    return (isinstance(field, StringField) and not isinstance(field, PasswordField | HiddenField)
+            and stored_text not in field.validators)
 
 
 class Form(FlaskForm):
-    """Every NRS form: CSRF-protected through Flask-WTF."""
+    """Every NRS form: CSRF-protected through Flask-WTF, and no text field takes what may not be
+    stored (a CPR number, a control character), so the message is shown next to the field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if _checks_text(field):
+                extra.setdefault(name, []).append(stored_text)
+        return super().validate(extra)
 
     def first_error(self) -> str | None:
         for errors in self.errors.values():
             if errors:
                 return errors[0] if isinstance(errors[0], str) else str(errors[0])
         return None
-
-
-def contains_cpr(text: str | None) -> bool:
-    return bool(text) and CPR_PATTERN.search(text) is not None
-
-
-def no_cpr(form, field) -> None:
-    """Refuse anything that looks like a CPR number: NRS must never store one."""
-    if isinstance(field.data, str) and contains_cpr(field.data):
-        raise ValidationError(
-            _l("Feltet ligner et CPR-nummer. NRS må ikke gemme CPR-numre; brug jobcentrets sagsnummer.")
-        )
 
 
 def email_problem(value: str) -> str | None:
@@ -96,4 +117,4 @@ class DateField(StringField):
 
 
 __all__ = ["Form", "Field", "DateField", "valid_cvr", "valid_email", "email_problem", "no_cpr", "cvr_problem",
-           "contains_cpr"]
+           "contains_cpr", "stored_text"]

@@ -13,6 +13,8 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from nrs import storedtext
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (no header, a required column missing)."""
@@ -86,3 +88,20 @@ def read_csv_rows(
             continue
         rows.append((start, {column: cells[i] if i < len(cells) else "" for column, i in positions.items()}))
     return rows, unknown
+
+
+def text_cell_problem(value: str, *, free_text: bool = True) -> str | None:
+    """Why one cell's text may not be stored (CPR number, control character), or None.
+
+    The stored-text rule of every form and flush (``nrs.storedtext``), with its English reason.
+    """
+    found = storedtext.problem(value, cpr=free_text)
+    return found[0] if found else None
+
+
+def check_file_text(filename: str, unknown_columns: Sequence[str]) -> None:
+    """The file's name and unknown header names go into the audit log: the same rule applies."""
+    for what, value in (("the file name", filename), *(("a column name", name) for name in unknown_columns)):
+        reason = text_cell_problem(value)
+        if reason:
+            raise ImportFileError(f"{what} {value[:40]!r} {reason}; nothing was read")

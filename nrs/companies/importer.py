@@ -16,8 +16,9 @@ from nrs.audit.services import record
 from nrs.companies import fields as f
 from nrs.companies.models import CompanySource
 from nrs.companies.services import import_companies
-from nrs.importfile import decode
+from nrs.importfile import check_file_text, decode, text_cell_problem
 from nrs.municipalities.models import Municipality
+from nrs.storedtext import visible
 
 #: Column → accepted header names (matched case-insensitively, surrounding spaces ignored).
 COLUMNS = {
@@ -156,40 +157,68 @@ def read_json_rows(text: str) -> tuple[list[tuple[int, dict]], list[str], list[s
 
 def _shown(value) -> str:
     text = str(value).strip() if value is not None else ""
-    return text if text else "(blank)"
+    return visible(text) if text else "(blank)"
+
+
+#: Column → how its cell is read (``fields.parse_*`` and its extra arguments). ``KNOWN`` stands
+#: for the set of known municipality codes, which is the import's, not the module's.
+KNOWN = object()
+PARSERS = {
+    "cvr": (f.parse_cvr,),
+    "name": (f.parse_name,),
+    "address": (f.parse_text, 300),
+    "postal_code": (f.parse_postal_code,),
+    "city": (f.parse_text, 100),
+    "municipality_code": (f.parse_municipality, KNOWN),
+    "industry_code": (f.parse_industry,),
+    "employees": (f.parse_employees,),
+    "phone": (f.parse_text, 40),
+    "email": (f.parse_email,),
+    "advertising_protected": (f.parse_flag,),
+}
+#: Columns read into two stored values.
+TARGETS = {"employees": ("employees_min", "employees_max")}
+#: Columns stored as free text: the CPR rule applies to their stored value.
+FREE_TEXT = ("name", "address", "city", "phone")
+
+
+def _text_problem(column: str, raw_value, stored) -> str | None:
+    """The stored-text rule: control characters in any cell, a CPR number in the stored free text."""
+    if isinstance(raw_value, str):
+        reason = text_cell_problem(raw_value, free_text=False)
+        if reason:
+            return reason
+    if column in FREE_TEXT and isinstance(stored, str):
+        return text_cell_problem(stored)
+    return None
+
+
+def _parse(column: str, value, known_municipalities: set[int]):
+    parse, *args = PARSERS[column]
+    return parse(value, *(known_municipalities if a is KNOWN else a for a in args))
 
 
 def check_row(raw: dict, known_municipalities: set[int]) -> tuple[dict | None, list[tuple[str, object, str]]]:
     """The row's stored values, or the problems as ``(field, value, reason)``."""
     values: dict = {}
     problems = []
-
-    def take(column, parse, *args, target=None):
+    for column in PARSERS:
         if column not in raw:
-            return
+            continue
         try:
-            result = parse(raw[column], *args)
+            result = _parse(column, raw[column], known_municipalities)
         except f.Invalid as exc:
             problems.append((column, raw[column], exc.reason))
-            return
-        if target:
-            values.update(zip(target, result, strict=True))
+            continue
+        reason = _text_problem(column, raw[column], result)
+        if reason:
+            problems.append((column, raw[column], reason))
+        elif column in TARGETS:
+            values.update(zip(TARGETS[column], result, strict=True))
         else:
             values[column] = result
-
-    take("cvr", f.parse_cvr)
-    take("name", f.parse_name)
-    take("address", f.parse_text, 300)
-    take("postal_code", f.parse_postal_code)
-    take("city", f.parse_text, 100)
-    take("municipality_code", f.parse_municipality, known_municipalities)
-    take("industry_code", f.parse_industry)
-    take("employees", f.parse_employees, target=("employees_min", "employees_max"))
     if "status" in raw:
         values["active"] = f.parse_status(raw["status"])
-    take("phone", f.parse_text, 40)
-    take("email", f.parse_email)
-    take("advertising_protected", f.parse_flag)
     return (None if problems else values), problems
 
 
@@ -211,6 +240,7 @@ def run_import(session: Session, data: bytes, *, filename: str = "", by=None, sk
         report.invalid = len(report.problems)
     else:
         rows, report.unknown_columns = read_csv_rows(text)
+    check_file_text(filename, report.unknown_columns)
     report.rows_read = len(rows) + report.invalid
     known = known_municipalities(session)
     by_cvr: dict[str, dict] = {}

@@ -4,6 +4,11 @@ Domains build rows (a header list and a list of value lists); this module owns f
 UTF-8 with BOM and ``;`` for CSV, a real table for XLSX, dates as dd-mm-åååå, and every cell
 that a spreadsheet would evaluate (leading ``= + - @``, tab, CR) neutralised with a leading
 apostrophe instead of being stripped, so that ``+45 48 10 00 00`` survives as text.
+
+Stored text is never a reason for an export to fail: a character a workbook (XML) or a UTF-8
+file cannot hold (controls such as U+0001 or NUL, lone surrogates) is replaced with U+FFFD, in
+cells, headers and the sheet name. Forms and imports refuse such characters (``nrs.storedtext``);
+this covers rows stored before that rule or written around it.
 """
 
 from __future__ import annotations
@@ -19,8 +24,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from nrs.clock import format_date, format_datetime
+from nrs.storedtext import CONTROL
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+REPLACEMENT = "\ufffd"
+
+
+def printable(value: str) -> str:
+    """``value`` with every character a spreadsheet cannot hold replaced by U+FFFD."""
+    return CONTROL.sub(REPLACEMENT, value)
 
 
 def neutralise(value: str) -> str:
@@ -41,14 +53,14 @@ def _text(value) -> str:
         return format_date(value)
     if isinstance(value, int | float):
         return str(value)
-    return neutralise(str(value))
+    return neutralise(printable(str(value)))
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """UTF-8 with BOM, semicolon-separated, CRLF: what Danish Excel opens without an import wizard."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralise(h) for h in headers])
+    writer.writerow([neutralise(printable(str(h))) for h in headers])
     for row in rows:
         writer.writerow([_text(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -62,9 +74,9 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, sheet: str = "N
     """
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = sheet[:31]
+    ws.title = printable(sheet)[:31]
     widths = [len(str(h)) for h in headers]
-    ws.append(list(headers))
+    ws.append([printable(str(h)) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.data_type = "s"

@@ -18,12 +18,12 @@ from nrs import importfile
 from nrs.audit.services import record
 from nrs.clock import today
 from nrs.companies.models import Company
-from nrs.forms import contains_cpr
-from nrs.importfile import decode, read_csv_rows
+from nrs.importfile import check_file_text, decode, read_csv_rows, text_cell_problem
 from nrs.joborders import services, tally
 from nrs.joborders.models import JobOrder, UnfilledReason
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
+from nrs.storedtext import visible
 
 COLUMNS = {
     "reference": ("reference", "nr"),
@@ -85,7 +85,31 @@ def _date(text: str) -> date:
 
 
 def _shown(value: str) -> str:
-    return value if value else "(blank)"
+    return visible(value) if value else "(blank)"
+
+
+#: Columns stored as free text (the CPR rule applies); every column is checked for control characters.
+FREE_TEXT = ("reference", "title", "close_reason")
+#: What the database holds: the largest integer column value, the longest texts.
+MAX_POSITIONS = 2**31 - 1
+MAX_LENGTH = {"reference": 40, "title": 200, "close_reason": 500}
+
+
+class _Row:
+    """One row being checked: its cells, and each problem as ``line N: column value reason``."""
+
+    def __init__(self, line: int, raw: dict):
+        self.line = line
+        self.raw = raw
+        self.problems: list[str] = []
+        #: Columns whose cell the stored-text rule refused: blanked, and not reported again.
+        self.refused: set[str] = set()
+
+    def bad(self, column: str, reason: str) -> None:
+        self.problems.append(f"line {self.line}: {column} {_shown(self.raw.get(column, ''))} {reason}")
+
+    def get(self, column: str) -> str:
+        return self.raw.get(column, "")
 
 
 class _Checker:
@@ -93,7 +117,7 @@ class _Checker:
         self.session = session
         self.centres = {c.municipality_code: c.id for c in session.exec(select(JobCentre))}
         self.companies: dict[str, Company | None] = {}
-        self.references: dict[tuple[str, str], int] = {}
+        self.references: dict[str, int] = {}
 
     def company(self, cvr: str) -> Company | None:
         if cvr not in self.companies:
@@ -107,91 +131,146 @@ class _Checker:
             return None
 
     def check(self, line: int, raw: dict) -> tuple[OrderRow | None, list[str]]:
-        problems: list[str] = []
+        row = _Row(line, dict(raw))
+        _check_text(row)
+        company = self._company(row)
+        reference = self._reference(row)
+        title = _title(row)
+        positions = _positions(row)
+        received = _received(row)
+        state = _state(row)
+        closed = _closed(row, state, received)
+        hired_from = self._hired_from(row, state)
+        lead = self._lead(row, company, state, hired_from)
+        if row.problems:
+            return None, row.problems
+        return OrderRow(line=line, reference=reference, company=company, title=title, positions=positions,
+                        received=received, lead_centre_id=lead, state=state, closed=closed,
+                        hired_from_id=hired_from, close_reason=row.get("close_reason")), []
 
-        def bad(column: str, reason: str) -> None:
-            problems.append(f"line {line}: {column} {_shown(raw.get(column, ''))} {reason}")
-
-        for column in ("title", "close_reason", "reference"):
-            if contains_cpr(raw.get(column)):
-                bad(column, "looks like a CPR number (NRS must never store one)")
-        reference = raw.get("reference") or None
-        cvr = raw.get("cvr", "")
-        company = None
+    def _company(self, row: _Row) -> Company | None:
+        cvr = row.get("cvr")
         if not cvr:
-            bad("cvr", "is required")
-        else:
-            company = self.company(cvr)
-            if company is None:
-                bad("cvr", "is not a company known to NRS (import the company first)")
+            if not _refused(row, "cvr"):
+                row.bad("cvr", "is required")
+            return None
+        company = self.company(cvr)
+        if company is None:
+            row.bad("cvr", "is not a company known to NRS (import the company first)")
+        return company
+
+    def _reference(self, row: _Row) -> str | None:
+        reference = row.get("reference") or None
         if reference:
-            key = reference
-            if key in self.references:
-                bad("reference", f"appears twice in the file (also line {self.references[key]})")
+            if reference in self.references:
+                row.bad("reference", f"appears twice in the file (also line {self.references[reference]})")
             else:
-                self.references[key] = line
-        title = " ".join(raw.get("title", "").split())
-        if not title:
-            bad("title", "is required")
-        elif len(title) > 200:
-            bad("title", "is longer than 200 characters")
-        positions = 1
-        if raw.get("positions"):
-            try:
-                positions = int(raw["positions"])
-                if positions < 1:
-                    raise ValueError
-            except ValueError:
-                bad("positions", "is not a whole number of at least 1")
-        received = closed = None
-        try:
-            received = _date(raw.get("received", ""))
-            if received > today():
-                bad("received", "is in the future")
-        except ValueError:
-            bad("received", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
-        lead = company.lead_centre_id if company else None
-        if raw.get("lead_centre"):
-            lead = self.centre(raw["lead_centre"])
+                self.references[reference] = row.line
+        return reference
+
+    def _hired_from(self, row: _Row, state: JobOrderState | None) -> int | None:
+        if state != JobOrderState.filled:
+            return None
+        if not row.get("hired_from"):
+            row.bad("hired_from", "is required when the status is filled")
+            return None
+        hired_from = self.centre(row.get("hired_from"))
+        if hired_from is None:
+            row.bad("hired_from", "is not the municipality code of one of the nine centres")
+        return hired_from
+
+    def _lead(self, row: _Row, company: Company | None, state, hired_from: int | None) -> int | None:
+        if row.get("lead_centre"):
+            lead = self.centre(row.get("lead_centre"))
             if lead is None:
-                bad("lead_centre", "is not the municipality code of one of the nine centres")
-        state = STATUSES.get(raw.get("status", "").lower())
-        if state is None:
-            bad("status", "is not open/åben, filled/besat or unfilled/ikke besat")
-        if state in (JobOrderState.filled, JobOrderState.unfilled):
-            if not raw.get("closed"):
-                bad("closed", "is required when the status is filled or unfilled")
-            else:
-                try:
-                    closed = _date(raw["closed"])
-                    if received and closed < received:
-                        bad("closed", "is before the received date")
-                    elif closed > today():
-                        bad("closed", "is in the future")
-                except ValueError:
-                    bad("closed", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
-        elif state == JobOrderState.open and raw.get("closed"):
-            bad("closed", "must be blank for an open order")
-        hired_from = None
-        if state == JobOrderState.filled:
-            if not raw.get("hired_from"):
-                bad("hired_from", "is required when the status is filled")
-            else:
-                hired_from = self.centre(raw["hired_from"])
-                if hired_from is None:
-                    bad("hired_from", "is not the municipality code of one of the nine centres")
-        if company is not None and lead is None and not raw.get("lead_centre"):
+                row.bad("lead_centre", "is not the municipality code of one of the nine centres")
+            return lead
+        lead = company.lead_centre_id if company else None
+        if company is not None and lead is None:
             # A company outside the nine has no lead; the centre whose candidate got the job
             # evidently worked the order. Otherwise the file must say which centre leads it.
             if hired_from is not None:
-                lead = hired_from
-            elif state != JobOrderState.filled:
-                bad("lead_centre", "is required: the company is outside the nine and has no lead centre")
-        if problems:
-            return None, problems
-        return OrderRow(line=line, reference=reference, company=company, title=title, positions=positions,
-                        received=received, lead_centre_id=lead, state=state, closed=closed,
-                        hired_from_id=hired_from, close_reason=raw.get("close_reason", "")), []
+                return hired_from
+            if state != JobOrderState.filled:
+                row.bad("lead_centre", "is required: the company is outside the nine and has no lead centre")
+        return lead
+
+
+def _check_text(row: _Row) -> None:
+    """The stored-text rule on every cell; a cell it refuses is not looked at further."""
+    for column, value in list(row.raw.items()):
+        reason = text_cell_problem(value, free_text=column in FREE_TEXT)
+        if reason is None and len(value) > MAX_LENGTH.get(column, len(value)):
+            reason = f"is longer than {MAX_LENGTH[column]} characters"
+        if reason:
+            row.bad(column, reason)
+            row.raw[column] = ""
+            row.refused.add(column)
+
+
+def _refused(row: _Row, column: str) -> bool:
+    return column in row.refused
+
+
+def _title(row: _Row) -> str:
+    title = " ".join(row.get("title").split())
+    if not title and not _refused(row, "title"):
+        row.bad("title", "is required")
+    return title
+
+
+def _positions(row: _Row) -> int:
+    if not row.get("positions"):
+        return 1
+    try:
+        positions = int(row.get("positions"))
+    except ValueError:
+        positions = 0
+    if 1 <= positions <= MAX_POSITIONS:
+        return positions
+    if not _refused(row, "positions"):
+        row.bad("positions", f"is not a whole number from 1 to {MAX_POSITIONS}")
+    return 1
+
+
+def _received(row: _Row) -> date | None:
+    try:
+        received = _date(row.get("received"))
+    except ValueError:
+        if not _refused(row, "received"):
+            row.bad("received", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
+        return None
+    if received > today():
+        row.bad("received", "is in the future")
+    return received
+
+
+def _state(row: _Row) -> JobOrderState | None:
+    state = STATUSES.get(row.get("status").lower())
+    if state is None and not _refused(row, "status"):
+        row.bad("status", "is not open/åben, filled/besat or unfilled/ikke besat")
+    return state
+
+
+def _closed(row: _Row, state: JobOrderState | None, received: date | None) -> date | None:
+    if state == JobOrderState.open and row.get("closed"):
+        row.bad("closed", "must be blank for an open order")
+    if state not in (JobOrderState.filled, JobOrderState.unfilled):
+        return None
+    if not row.get("closed"):
+        if not _refused(row, "closed"):
+            row.bad("closed", "is required when the status is filled or unfilled")
+        return None
+    try:
+        closed = _date(row.get("closed"))
+    except ValueError:
+        row.bad("closed", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
+        return None
+    if received and closed < received:
+        row.bad("closed", "is before the received date")
+    elif closed > today():
+        row.bad("closed", "is in the future")
+    return closed
 
 
 def _existing(session: Session, row: OrderRow) -> JobOrder | None:
@@ -235,6 +314,7 @@ def run_import(session: Session, data: bytes, *, filename: str = "", by=None, sk
                ) -> ImportReport:
     """Read, check every row, then write all of them, the valid ones (``skip_invalid``), or none."""
     rows, unknown = read_rows(decode(data))
+    check_file_text(filename, unknown)
     report = ImportReport(rows_read=len(rows), unknown_columns=unknown)
     checker = _Checker(session)
     valid: list[OrderRow] = []

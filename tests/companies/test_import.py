@@ -219,3 +219,42 @@ def test_a_file_over_many_chunks(monkeypatch, session, make_company, centre_by_c
 
     again = run_import(session, data, filename="many.csv")
     assert (again.new, again.changed, again.unchanged) == (0, 0, 33)
+
+
+def test_csv_refuses_cpr_numbers_and_control_characters_by_line_and_column(cli_run, tmp_path, session):
+    path = tmp_path / "cpr.csv"
+    path.write_text("cvr;name;address;city;phone;municipality_code;industry_code\n"
+                    "81167192;Firma ApS;Vej 1, 010190-1234;By;;201;412000\n"
+                    "39413183;Firma To ApS;Vej 2;01 01 90 1234;;201;412000\n"
+                    "29403473;Firma Tre\x01 ApS;Vej 3;By;０１０１９０１２３４;201;412000\n", encoding="utf-8")
+    result = cli_run("companies", "import", "--skip-invalid", str(path))
+    assert result.exit_code == 1
+    assert "line 2: address" in result.output and "line 3: city" in result.output
+    assert "line 4: name Firma Tre\\u0001 ApS contains a control character" in result.output
+    assert "line 4: phone" in result.output and "CPR number" in result.output
+    assert companies(session) == {}
+
+
+def test_json_lines_refuses_a_cpr_number(cli_run, tmp_path, session):
+    import json
+
+    doc = json.loads(shared_file("formats", "cvr-example.jsonl").read_text().splitlines()[0])["_source"]
+    doc["Vrvirksomhed"]["telefonNummer"][0]["kontaktoplysning"] = "010190\u20131234"
+    doc["Vrvirksomhed"]["telefonNummer"][0]["hemmelig"] = False
+    path = tmp_path / "cvr.jsonl"
+    path.write_text(json.dumps(doc) + "\n")
+    result = cli_run("companies", "import", str(path))
+    assert result.exit_code == 1 and "line 1: phone" in result.output and "CPR number" in result.output
+    assert companies(session) == {}
+
+
+def test_a_cpr_number_in_the_file_name_or_a_column_name_stops_the_file(cli_run, tmp_path, session):
+    path = tmp_path / "010190-1234.csv"
+    path.write_text("cvr;name;municipality_code;industry_code\n81167192;Firma;201;412000\n")
+    result = cli_run("companies", "import", str(path))
+    assert result.exit_code == 1 and "the file name" in (result.stderr or result.output)
+    path = tmp_path / "ok.csv"
+    path.write_text("cvr;name;municipality_code;industry_code;Note 010190 1234\n81167192;Firma;201;412000;x\n")
+    result = cli_run("companies", "import", str(path))
+    assert result.exit_code == 1 and "a column name" in (result.stderr or result.output)
+    assert companies(session) == {}

@@ -92,3 +92,47 @@ def test_missing_required_column_stops_the_file(cli_run, tmp_path):
     r = cli_run("orders", "import", str(path))
     assert r.exit_code == 1
     assert "the header has no column for received" in (r.stderr or r.output)
+
+
+ORDER = {"reference": "77", "cvr": "19169987", "title": "Tømrer", "positions": "2", "received": "2016-03-18",
+         "lead_centre": "", "status": "besat", "closed": "2016-04-27", "hired_from": "219", "close_reason": ""}
+ODD = ["x", "-1", "1e20", "99999999999999999999", "2147483648", "\x00", "\x01", "a" * 501, "010190-1234",
+       "01 01 90\u200b1234", "0000-00-00", "2016-02-30", "١٢"]
+
+
+def test_every_odd_cell_is_a_one_line_reason_with_its_line(session, engine):
+    """Fuzzing each column: the import never raises, and a refused row names its line and column
+    (it used to crash on a positions count beyond the integer column and on NUL or a long reference)."""
+    from sqlmodel import Session
+
+    from nrs.companies.importer import run_import as import_companies
+    from nrs.joborders.importer import COLUMNS, run_import
+
+    import_companies(session, shared_file("formats", "companies-example.csv").read_bytes())
+    session.commit()
+    for column in COLUMNS:
+        for odd in ODD:
+            cells = dict(ORDER, **{column: odd})
+            text = HEADER + "\n" + ";".join(cells[c] for c in COLUMNS) + "\n"
+            with engine.connect() as conn, Session(bind=conn) as s:
+                report = run_import(s, text.encode("utf-8"))
+                s.flush()
+                s.rollback()
+            assert all(p.startswith("line 3: ") and "\n" not in p for p in report.problems), report.problems
+            if report.invalid:
+                assert any(p.startswith(f"line 3: {column} ") for p in report.problems), (column, report.problems)
+
+
+def test_cpr_numbers_however_written_and_control_characters_are_refused(cli_run, session, tmp_path):
+    load_companies(cli_run)
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + "1;68122368;Elektriker 01.01.90–1234;1;2016-01-12;;åben;;;\n"
+                    + "2;68122368;Kok\x01;1;2016-01-12;;åben;;;\n"
+                    + "3;68122368;Kok;1;2016-01-12;;ikke besat;2016-02-01;;Ansat 0101\u200b90 1234\n",
+                    encoding="utf-8")
+    r = cli_run("orders", "import", str(path))
+    assert r.exit_code == 1
+    assert "line 2: title" in r.output and "CPR number" in r.output
+    assert "line 3: title Kok\\u0001 contains a control character" in r.output
+    assert "line 4: close_reason" in r.output
+    assert session.exec(select(JobOrder)).all() == []
