@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 MO := nrs/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install lint lock translations
+.PHONY: run test install lint lock translations system
 
-run: $(STAMP) $(MO)
+run: $(STAMP) $(MO) system
 	$(BIN)/nrs init
 	$(BIN)/nrs demo --if-empty
 	@echo "Log ind på http://127.0.0.1:5000 som: $$(cat instance/demo-login.txt)  (e-mail og adgangskode)"
@@ -18,6 +18,11 @@ test: $(STAMP) $(MO)
 	$(BIN)/pytest -n 2
 
 install: $(STAMP)
+
+# Debian libraries the app loads: Pango for WeasyPrint's PDF (the committee report).
+system:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "installing Pango for PDF reports"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -9,14 +9,14 @@ SQLite cannot add a constraint to a table: each table is rebuilt the way SQLite 
 were. ``migrations/env.py`` turns foreign keys off for this and checks them all at the end.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """report month figures (month-end snapshots of the job-order history), report subscriptions, outbox attachments
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-01
 
 Empty at first: the readers fall back to the history until ``nrs reports rebuild-snapshots`` or
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0017'
-down_revision = '0012'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

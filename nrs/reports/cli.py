@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from nrs.clock import utcnow
@@ -119,7 +120,7 @@ def send_scheduled_cmd():
     """Queue the due period reports now (the scheduler does this daily; each period goes once)."""
 
     with session_scope(engine(), write=True) as s:
-        n = scheduled.send_due(s, now=utcnow())
+        n = scheduled.send_due(s, now=utcnow(), settings=current_app.config["NRS"])
     click.echo(f"queued {n}")
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.clock import local
+from nrs.config import Settings
 from nrs.errors import DomainError
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
@@ -42,7 +43,7 @@ def subscribe(session: Session, *, name: str, recipients: str, every: str, centr
     return sub
 
 
-def send_due(session: Session, *, now: datetime) -> int:
+def send_due(session: Session, *, now: datetime, settings: Settings) -> int:
     """Queue the last whole period's PDF for every active subscription's addresses; returns how many."""
     today = local(now).date()
     start = first_day(session)

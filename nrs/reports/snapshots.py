@@ -27,6 +27,7 @@ from sqlmodel import Session
 from nrs.audit.models import AuditEvent
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
+from nrs.config import Settings
 from nrs.db import is_sqlite
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
 from nrs.joborders.states import JobOrderState
@@ -142,7 +143,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     return len(out)
 
 
-def nightly(session: Session, *, now: datetime) -> int:
+def nightly(session: Session, *, now: datetime, settings: Settings) -> int:
     """The scheduled job: count the months again (a back-dated change or a correction is taken in)."""
     return rebuild(session, now=now)
 

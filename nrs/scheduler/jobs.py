@@ -21,6 +21,8 @@ from nrs.config import Settings
 from nrs.joborders.jobs import check_tally, request_help_for_idle_orders
 from nrs.mail.jobs import send_outbox
 from nrs.privacy.jobs import run_retention
+from nrs.reports.scheduled import send_due as send_period_reports
+from nrs.reports.snapshots import nightly as rebuild_report_snapshots
 from nrs.reports.weekly import weekly_job
 
 
@@ -52,6 +54,8 @@ JOBS: tuple[Job, ...] = (
     Job("help_requests", "0 6 * * *", request_help_for_idle_orders),
     Job("retention", "0 3 * * *", run_retention),
     Job("job_order_tally", "30 4 * * *", check_tally),
+    Job("report_snapshots", "45 4 * * *", rebuild_report_snapshots),
+    Job("period_reports", "0 6 * * *", send_period_reports),
 )
 
 

@@ -13,13 +13,14 @@ from nrs.errors import DomainError
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import _build
 from nrs.reports import scheduled
+from nrs.scheduler.jobs import job_by_id
 from tests.reports.seedlike import make_seed_like
 
 
 def job(app, now) -> int:
     """One run of the scheduled job in its own transaction, as the scheduler runs it."""
     with session_scope(app.extensions["nrs_engine"], write=True) as s:
-        return scheduled.send_due(s, now=now)
+        return job_by_id("period_reports").fn(s, now=now, settings=app.config["NRS"])
 
 
 def test_the_steering_group_gets_last_quarter_once_with_the_pdf(app, session, cli_run, make_company,

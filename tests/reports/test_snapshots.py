@@ -14,6 +14,7 @@ from nrs.joborders.models import JobOrder
 from nrs.reports import snapshots
 from nrs.reports.period import Period, period_report
 from nrs.reports.queries import status_figures
+from nrs.scheduler.jobs import job_by_id
 from tests.reports.seedlike import CODES, random_history
 
 
@@ -71,7 +72,7 @@ def test_snapshot_equals_the_history_through_later_changes_and_corrections(sessi
     session.commit()
     assert snapshots.usable_month_end(session, today()) is None
     assert_snapshot_equals_history(session, rng, start, expect_used=False)
-    snapshots.nightly(session, now=snapshots.utcnow())
+    job_by_id("report_snapshots").fn(session, now=snapshots.utcnow(), settings=None)
     session.commit()
     assert_snapshot_equals_history(session, rng, start, expect_used=True)
 
