@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.locking import VERSIONED
 
 #: The nine NRS municipalities: a campaign's default area.
 NRS_MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
@@ -109,6 +110,7 @@ class Campaign(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
     @property
     def sector_id_list(self) -> list[int]:
@@ -163,6 +165,7 @@ class CampaignTarget(SQLModel, table=True):
 
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
 
 class CampaignTargetEvent(SQLModel, table=True):

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
+from nrs.locking import VERSIONED
 
 
 class CompanySource(StrEnum):
@@ -78,6 +79,7 @@ class Company(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
 
 class Contact(SQLModel, table=True):
