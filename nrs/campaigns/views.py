@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs.auth.models import Role, User
-from nrs.campaigns import queries, services
+from nrs.auth.models import User
+from nrs.campaigns import policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
 from nrs.campaigns.models import (
     NRS_MUNICIPALITIES,
@@ -34,7 +34,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 
 def _is_coordinator() -> bool:
-    return current_user.role in (Role.coordinator, Role.admin)
+    return policy.may_manage(current_user)
 
 
 @bp.get("/")
@@ -193,8 +193,9 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         users=users, history=history, industry=industry_name(company.industry_code),
         status_form=status_form, remove_form=remove_form or RemoveForm(), lead_form=lead_form,
         link_form=link_form or LinkForm(), action_form=ActionForm(),
-        may_work=services.may_work_target(current_user, target),
-        may_remove=services.may_remove_target(current_user, target), is_coordinator=_is_coordinator(),
+        may_work=policy.may_work_target(current_user, target),
+        may_remove=policy.may_remove_target(current_user, target),
+        may_assign_lead=policy.may_assign_lead(current_user, target),
     ), code
 
 
@@ -208,8 +209,7 @@ def target(target_id: int):
 @access("user")
 def target_status(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_work_target(current_user, target):
-        abort(403)
+    policy.ensure_may_work_target(current_user, target)
     form = StatusForm()
     if not form.validate():
         return _target_page(target, status_form=form, code=400)
@@ -223,8 +223,7 @@ def target_status(target_id: int):
 @access("user")
 def target_remove(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_remove_target(current_user, target):
-        abort(403)
+    policy.ensure_may_remove_target(current_user, target)
     form = RemoveForm()
     if not form.validate():
         return _target_page(target, remove_form=form, code=400)
@@ -237,8 +236,7 @@ def target_remove(target_id: int):
 @access("user")
 def target_restore(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_remove_target(current_user, target):
-        abort(403)
+    policy.ensure_may_remove_target(current_user, target)
     if not ActionForm().validate():
         abort(400)
     services.restore_target(db_session(), target, by=current_user)
@@ -250,6 +248,7 @@ def target_restore(target_id: int):
 @access("coordinator")
 def target_lead(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
+    policy.ensure_may_assign_lead(current_user, target)
     form = LeadForm()
     form.centre.choices = [(c.id, c.name) for c in db_session().exec(select(JobCentre))]
     if not form.validate():
@@ -263,8 +262,7 @@ def target_lead(target_id: int):
 @access("user")
 def target_link(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_work_target(current_user, target):
-        abort(403)
+    policy.ensure_may_work_target(current_user, target)
     form = LinkForm()
     if form.validate():
         try:

@@ -142,10 +142,14 @@ def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, 
     assert "59663194" in _listed(html) and "Lukker afdelingen" in html
 
 
-def test_coordinator_may_remove_any_centres_target(client, session, login_as, built):
-    login_as("coordinator", centre=270)
+def test_only_the_lead_centre_removes_a_target_not_another_centres_coordinator(client, session, login_as, built):
     target = _target(session, built, "43872621")
     url = f"/campaigns/targets/{target.id}"
+    other = next(code for code in (201, 270) if session.get(JobCentre, target.lead_centre_id).municipality_code != code)
+    login_as("coordinator", centre=other)
+    assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 403
+    post_form(client, "/logout", {}, form_url="/")
+    login_as("coordinator", centre=session.get(JobCentre, target.lead_centre_id).municipality_code)
     assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 302
 
 
