@@ -67,6 +67,7 @@ class ContactForm(Form):
     role = StringField(_l("Stilling"), validators=[Length(max=200), no_cpr])
     phone = StringField(_l("Telefon"), validators=[Length(max=40)])
     email = StringField(_l("E-mail"), validators=[_parsed(f.parse_email), Length(max=254)])
+    version = VersionField()
 
 
 class LeadForm(Form):

@@ -95,3 +95,5 @@ class Contact(SQLModel, table=True):
     email: str = Field(default="", max_length=254)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking

@@ -189,12 +189,15 @@ def add_contact(session: Session, company: Company, *, by, values: dict) -> Cont
     return contact
 
 
-def update_contact(session: Session, contact: Contact, *, by, values: dict) -> None:
+def update_contact(session: Session, contact: Contact, *, by, values: dict, version: int | None) -> None:
+    """Edit a contact; ``version`` is what the editor saw: missing or older means someone saved first."""
     policy.ensure_may_change(by, session.get(Company, contact.company_id))
-    changes = apply_changes(contact, {k: values.get(k, "") for k in CONTACT_FIELDS})
+    check(session, contact, version)
+    with saving(session, contact):
+        changes = apply_changes(contact, {k: values.get(k, "") for k in CONTACT_FIELDS})
+        if changes:
+            contact.updated_at = utcnow()
     if changes:
-        contact.updated_at = utcnow()
-        session.flush()
         record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_updated",
                changes=changes, note=f"contact {contact.id}")
 

@@ -272,8 +272,18 @@ def contact_edit(company_id: int, contact_id: int):
         abort(404)
     policy.ensure_may_change(current_user, company)
     form = ContactForm(obj=contact)
+    if request.method == "GET":
+        form.version.data = contact.version
     if request.method == "POST" and form.validate():
-        services.update_contact(db_session(), contact, by=current_user, values=_contact_values(form))
+        try:
+            services.update_contact(db_session(), contact, by=current_user, values=_contact_values(form),
+                                    version=form.version.data)
+        except StaleObjectError as exc:
+            contact = get_or_404(Contact, contact_id)
+            fresh = ContactForm(obj=contact, formdata=None)
+            fresh.version.data = contact.version
+            return render_template("companies/contact_form.html", form=fresh, company=company, contact=contact,
+                                   stale=exc.message), 409
         flash(_("Kontakten er gemt."), "success")
         return redirect(url_for(".detail", company_id=company.id))
     status = 400 if request.method == "POST" else 200
