@@ -83,12 +83,12 @@ def set_sector(session: Session, *, by, year: int, name: str, codes: str | Itera
 def update_sector(session: Session, sector: FocusSector, *, by, year: int, name: str,
                   codes: str | Iterable[str], version: int | None) -> FocusSector:
     """Change a sector's year, name or codes (the admin page's edit), saved at ``version``."""
-    check(session, sector, version)
     name = _check(year, name)
     prefixes = ",".join(parse_codes(codes))
     other = sector_by_name(session, year=year, name=name)
     if other is not None and other.id != sector.id:
         raise DomainError(_("%(y)d har allerede en branche med navnet %(n)s.", y=year, n=name), field="name")
+    check(session, sector, version)
     with saving(session, sector):
         changes = apply_changes(sector, {"year": year, "name": name, "codes": prefixes})
         if changes:
