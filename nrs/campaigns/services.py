@@ -28,6 +28,7 @@ from nrs.campaigns.models import (
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
+from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import matching_companies, prefix_condition
@@ -312,20 +313,25 @@ def _mismatch_reason(campaign: Campaign, crit: Criteria, on: date):
 
 
 def set_target_status(
-    session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = ""
+    session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = "",
+    version: int | None,
 ) -> CampaignTarget:
-    """Record how the contact went: the status, its date, who and a note; keeps the history."""
+    """Record how the contact went: the status, its date, who and a note; keeps the history.
+
+    ``version`` is the target's version the user saw: missing or older means someone saved first.
+    """
     policy.ensure_may_work_target(by, target)
+    check(session, target, version)
     status = TargetStatus(status)
     before = target.status
-    changes = apply_changes(target, {"status": status, "status_on": status_on,
-                                     "status_by_id": by.id, "status_note": (note or "").strip()})
-    if not changes:
-        return target
-    target.updated_at = utcnow()
-    session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
-                                    status_on=status_on, note=target.status_note))
-    session.flush()
+    with saving(session, target):
+        changes = apply_changes(target, {"status": status, "status_on": status_on,
+                                         "status_by_id": by.id, "status_note": (note or "").strip()})
+        if not changes:
+            return target
+        target.updated_at = utcnow()
+        session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
+                                        status_on=status_on, note=target.status_note))
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="status", changes=changes)
     return target
 
@@ -400,11 +406,11 @@ def link_target(
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="link", changes=changes)
     if job_order_id is not None and target.status != TargetStatus.job_order_received:
         set_target_status(session, target, by=by, status=TargetStatus.job_order_received,
-                          status_on=local(utcnow()).date(), note=target.status_note)
+                          status_on=local(utcnow()).date(), note=target.status_note, version=target.version)
     elif agreement_id is not None and target.status in (TargetStatus.not_contacted, TargetStatus.contacted,
                                                          TargetStatus.meeting_booked):
         set_target_status(session, target, by=by, status=TargetStatus.agreement_signed,
-                          status_on=local(utcnow()).date(), note=target.status_note)
+                          status_on=local(utcnow()).date(), note=target.status_note, version=target.version)
     return target
 
 

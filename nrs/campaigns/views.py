@@ -22,7 +22,7 @@ from nrs.campaigns.models import (
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
-from nrs.errors import DomainError
+from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.refdata import industry_name
@@ -172,14 +172,14 @@ def export(campaign_id: int, fmt: str):
 
 
 def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, lead_form=None,
-                 link_form=None, code: int = 200):
+                 link_form=None, code: int = 200, stale: str | None = None):
     s = db_session()
     campaign = s.get(Campaign, target.campaign_id)
     company = s.get(Company, target.company_id)
     centre = s.get(JobCentre, target.lead_centre_id) if target.lead_centre_id else None
     if status_form is None:
-        status_form = StatusForm(data={"status": target.status.value, "status_on": today(),
-                                       "note": target.status_note})
+        status_form = StatusForm(formdata=None, data={"status": target.status.value, "status_on": today(),
+                                                      "note": target.status_note, "version": target.version})
     lead_form = lead_form or LeadForm()
     lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(JobCentre.name))]
     history = s.execute(
@@ -195,7 +195,7 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         link_form=link_form or LinkForm(), action_form=ActionForm(),
         may_work=policy.may_work_target(current_user, target),
         may_remove=policy.may_remove_target(current_user, target),
-        may_assign_lead=policy.may_assign_lead(current_user, target),
+        may_assign_lead=policy.may_assign_lead(current_user, target), stale=stale,
     ), code
 
 
@@ -208,13 +208,18 @@ def target(target_id: int):
 @bp.post("/targets/<int:target_id>/status")
 @access("user")
 def target_status(target_id: int):
+    begin_write(db_session())  # on SQLite a second writer waits here, then sees the first one's save
     target = get_or_404(CampaignTarget, target_id)
     policy.ensure_may_work_target(current_user, target)
     form = StatusForm()
     if not form.validate():
         return _target_page(target, status_form=form, code=400)
-    services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
-                               status_on=form.status_on.data, note=form.note.data or "")
+    try:
+        services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
+                                   status_on=form.status_on.data, note=form.note.data or "",
+                                   version=form.version.data)
+    except StaleObjectError as exc:
+        return _target_page(get_or_404(CampaignTarget, target_id), code=409, stale=exc.message)
     flash(_("Status er gemt."), "success")
     return redirect(url_for(".target", target_id=target.id))
 
