@@ -18,3 +18,14 @@ class StaleObjectError(DomainError):
     def __init__(self, message: str, *, changed_by: str | None = None):
         super().__init__(message)
         self.changed_by = changed_by
+
+
+class Forbidden(Exception):
+    """A policy refused this user this action on this object; shown with a 403 (``nrs.security``).
+
+    Not a ``DomainError``: a refusal is not a mistake in the form, so no view shows it next to a field.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

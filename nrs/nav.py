@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from nrs.security import LEVELS, rule_of
+from nrs.security import LEVELS, has_role, rule_of
 
 NAV = (
     ("home.index", _l("Forside")),
@@ -25,7 +25,7 @@ def nav_items():
     for endpoint, label in NAV:
         level = rule_of(current_app, endpoint)
         if level != "public" and (
-            not current_user.is_authenticated or current_user.role not in LEVELS[level]
+            not current_user.is_authenticated or not has_role(current_user, LEVELS[level])
         ):
             continue
         items.append((endpoint, label, request.blueprint == endpoint.split(".")[0]))

@@ -10,24 +10,28 @@ import logging
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from nrs import inputs
 from nrs.auth.models import Role
+from nrs.errors import Forbidden
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
-#: Levels, lowest first. Each level admits the roles listed.
-LEVELS = {
-    "public": None,
-    "user": {Role.staff, Role.coordinator, Role.admin},
-    "coordinator": {Role.coordinator, Role.admin},
-    "admin": {Role.admin},
-}
+#: Roles by rank: each role may do what the roles below it may.
+RANKS = {Role.staff: 1, Role.coordinator: 2, Role.admin: 3}
+#: Route levels and the lowest role each admits (``public``: anyone, logged in or not).
+LEVELS = {"public": None, "user": Role.staff, "coordinator": Role.coordinator, "admin": Role.admin}
 PUBLIC_ENDPOINTS = {"static"}
+
+
+def has_role(user, role: Role) -> bool:
+    """``user`` holds ``role`` or a higher one: ``has_role(u, Role.coordinator)`` is coordinator or admin."""
+    return user is not None and RANKS.get(Role(user.role), 0) >= RANKS[role]
 
 
 def access(level: str):
@@ -60,14 +64,14 @@ def _enforce():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if current_user.role not in LEVELS[level]:
+    if not has_role(current_user, LEVELS[level]):
         abort(403)
     return None
 
 
 def can_change_centre(user, centre_id: int | None) -> bool:
     """Staff change only their own centre's records; the steering group may change any."""
-    if user.role == Role.admin:
+    if has_role(user, Role.admin):
         return True
     return centre_id is not None and user.job_centre_id == centre_id
 
@@ -88,6 +92,10 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+def _forbidden(exc: Forbidden):
+    """The one place a policy's refusal becomes a response: 403, with the policy's reason."""
+    return render_template("error.html", code=403, title=_("Du har ikke adgang til denne side"),
+                           reason=exc.message), 403
 
 
 def _headers(response):
@@ -172,3 +180,4 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(_enforce)
     app.after_request(_headers)
+    app.register_error_handler(Forbidden, _forbidden)

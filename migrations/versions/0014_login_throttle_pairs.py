@@ -7,7 +7,7 @@ failures. Pair keys hold an e-mail and an address, hence the longer key. Existin
 their last failure is taken as the later of the old block's end and the first failure.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

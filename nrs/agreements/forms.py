@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from nrs.agreements.models import AgreementKind
 from nrs.forms import DateField, Form, no_cpr, valid_cvr
+from nrs.locking import VersionField
 
 
 class AgreementForm(Form):
@@ -24,8 +24,8 @@ class AgreementForm(Form):
     contact_user_id = SelectField(_l("NRS-kontaktperson"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Noter"), validators=[Length(max=4000), no_cpr])
     document = FileField(_l("Underskrevet aftale (PDF)"))
-    #: The version the user saw; a whole number (anything else is a tampered form, refused with 400).
-    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
+    #: The version the user saw; missing or not the one saved now, the save is refused as stale.
+    version = VersionField()
 
 
 class DeleteForm(Form):

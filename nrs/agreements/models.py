@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from nrs.clock import utcnow
 from nrs.db import enum_type
 from nrs.enums import LabelledEnum, enum_check
+from nrs.locking import VERSIONED
 
 
 class AgreementKind(LabelledEnum):
@@ -62,6 +63,7 @@ class Agreement(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
     @hybrid_method
     def active_on(self, day: date) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from nrs.agreements import queries
 from nrs.auth.models import Role
 from nrs.clock import today
+from nrs.security import has_role
 
 
 def panel(session, user):
-    centre_id = None if user.role == Role.admin else user.job_centre_id
+    centre_id = None if has_role(user, Role.admin) else user.job_centre_id
     rows = queries.ending_soon(session, today=today(), centre_id=centre_id)
     if not rows:
         return None

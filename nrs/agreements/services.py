@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from nrs.agreements import documents
+from nrs.agreements import documents, policy
 from nrs.agreements.documents import Upload
 from nrs.agreements.models import Agreement, AgreementKind
-from nrs.audit.models import AuditEvent
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import User
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
-from nrs.errors import DomainError, StaleObjectError
+from nrs.errors import DomainError
 from nrs.forms import contains_cpr
+from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.sectors.models import FocusSector
-from nrs.security import can_change_centre
-
-
-def may_change(user, *, company: Company, coordinating_centre_id: int | None) -> bool:
-    """Staff of the company's lead centre or of the coordinating centre, and the steering group."""
-    return can_change_centre(user, company.lead_centre_id) or can_change_centre(user, coordinating_centre_id)
 
 
 def _values(session: Session, *, company: Company, kind, focus_sector_id, signed_on, valid_from, valid_to,
@@ -74,6 +67,7 @@ def create_agreement(
     document: Upload | None = None,
 ) -> Agreement:
     """Register an agreement; the coordinating centre defaults to the company's lead centre."""
+    policy.ensure_may_create(by, company)
     values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
                      valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
                      contact_user_id=contact_user_id, notes=notes)
@@ -101,48 +95,30 @@ def update_agreement(
 ) -> Agreement:
     """Change an agreement saved at ``version``; a newer save by someone else wins and we refuse.
 
-    The version is compared in the UPDATE itself, so two saves at the same moment cannot both pass.
+    The agreement is versioned (``nrs.locking``), so two saves at the same moment cannot both pass.
     """
     company = session.get(Company, agreement.company_id)
+    policy.ensure_may_change(by, agreement, company)
+    check(session, agreement, version)
     values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
                      valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
                      contact_user_id=contact_user_id, notes=notes)
     if document is not None:
         documents.check_pdf(document)
-    bumped = session.execute(
-        sa.update(Agreement)
-        .where(Agreement.id == agreement.id, Agreement.version == version)
-        .values(version=version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if bumped != 1:
-        session.refresh(agreement)
-        raise StaleObjectError(
-            _("Aftalen er ændret af en anden, mens du redigerede. Her er den nye udgave."),
-            changed_by=_last_editor(session, agreement.id),
-        )
-    session.refresh(agreement)
-    if document is not None:
-        path, name, size = documents.store(document)
-        values.update(document_path=path, document_name=name, document_size=size)
-    changes = apply_changes(agreement, values)
-    changes.pop("document_path", None)
-    session.flush()
+    with saving(session, agreement):
+        if document is not None:
+            path, name, size = documents.store(document)
+            values.update(document_path=path, document_name=name, document_size=size)
+        changes = apply_changes(agreement, values)
+        changes.pop("document_path", None)
+        agreement.updated_at = utcnow()  # a save with no change still counts as one
     record(session, by=by, entity="agreement", entity_id=agreement.id, action="update", changes=changes)
     return agreement
 
 
-def _last_editor(session: Session, agreement_id: int) -> str | None:
-    row = session.exec(
-        select(User.name).join(AuditEvent, AuditEvent.user_id == User.id)
-        .where(AuditEvent.entity_type == "agreement", AuditEvent.entity_id == str(agreement_id))
-        .order_by(AuditEvent.id.desc())
-    ).first()
-    return row
-
-
 def delete_agreement(session: Session, agreement: Agreement, *, by) -> None:
     """Remove an agreement registered by mistake; one that job orders refer to stays."""
+    policy.ensure_may_delete(by, agreement, session.get(Company, agreement.company_id))
     snapshot = {
         "company_id": agreement.company_id, "kind": agreement.kind.value,
         "valid_from": agreement.valid_from.isoformat(),

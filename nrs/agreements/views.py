@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs.agreements import documents, queries, services
+from nrs.agreements import documents, policy, queries, services
 from nrs.agreements.forms import AgreementForm, DeleteForm
 from nrs.agreements.models import Agreement, AgreementKind
-from nrs.auth.models import Role, User
+from nrs.auth.models import User
 from nrs.clock import today
 from nrs.companies.models import Company
-from nrs.db import db_session, get_or_404
+from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.paging import paginate
@@ -68,15 +68,9 @@ def detail(agreement_id: int):
     row = next(r for r in row if r.agreement.id == agreement.id)
     return render_template(
         "agreements/detail.html", row=row, day=today(), delete_form=DeleteForm(),
-        can_change=services.may_change(current_user, company=row.company,
-                                       coordinating_centre_id=agreement.coordinating_centre_id),
-        can_delete=_may_delete(row.company, agreement),
+        can_change=policy.may_change(current_user, agreement, row.company),
+        can_delete=policy.may_delete(current_user, agreement, row.company),
     )
-
-
-def _may_delete(company: Company, agreement: Agreement) -> bool:
-    return current_user.role in (Role.coordinator, Role.admin) and services.may_change(
-        current_user, company=company, coordinating_centre_id=agreement.coordinating_centre_id)
 
 
 def _form(obj=None, **kwargs) -> AgreementForm:
@@ -138,9 +132,7 @@ def new():
         if company is None:
             form.cvr.errors.append(_("Der findes ingen virksomhed med CVR-nummer %(c)s i NRS.", c=form.cvr.data))
         else:
-            centre_id = form.coordinating_centre_id.data or company.lead_centre_id
-            if not services.may_change(current_user, company=company, coordinating_centre_id=centre_id):
-                abort(403)
+            policy.ensure_may_create(current_user, company)
             try:
                 agreement = services.create_agreement(
                     db_session(), by=current_user, company=company, document=_upload(form), **_fields(form)
@@ -158,10 +150,11 @@ def new():
 @access("user")
 def edit(agreement_id: int):
     s = db_session()
+    if request.method == "POST":
+        begin_write(s)  # on SQLite a second editor waits here, then sees the first one's save
     agreement = get_or_404(Agreement, agreement_id)
     company = s.get(Company, agreement.company_id)
-    if not services.may_change(current_user, company=company, coordinating_centre_id=agreement.coordinating_centre_id):
-        abort(403)
+    policy.ensure_may_change(current_user, agreement, company)
     form = _form(obj=agreement)
     form.cvr.data = company.cvr  # the company of an agreement does not change
     if request.method == "GET":
@@ -172,12 +165,12 @@ def edit(agreement_id: int):
         if form.validate():
             try:
                 services.update_agreement(
-                    s, agreement, by=current_user, version=form.version.data or 0,
+                    s, agreement, by=current_user, version=form.version.data,
                     document=_upload(form), **_fields(form),
                 )
             except StaleObjectError as exc:
-                who = f" ({exc.changed_by})" if exc.changed_by else ""
-                flash(exc.message + who, "error")
+                flash(exc.message, "error")
+                agreement = get_or_404(Agreement, agreement_id)
                 current = _form(obj=agreement, formdata=None)
                 current.cvr.data = company.cvr
                 _show(current, agreement)
@@ -197,8 +190,7 @@ def delete(agreement_id: int):
     s = db_session()
     agreement = get_or_404(Agreement, agreement_id)
     company = s.get(Company, agreement.company_id)
-    if not _may_delete(company, agreement):
-        abort(403)
+    policy.ensure_may_delete(current_user, agreement, company)
     if not DeleteForm().validate():
         abort(400)
     try:

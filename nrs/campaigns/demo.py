@@ -44,5 +44,6 @@ def load(session, *, rng) -> None:
             continue
         status = rng.choice(worked)
         services.set_target_status(session, target, by=rng.choice(people), status=status,
-                                   status_on=today() - timedelta(days=rng.randint(0, 25)), note=NOTES[status])
+                                   status_on=today() - timedelta(days=rng.randint(0, 25)), note=NOTES[status],
+                                   version=target.version)
     session.flush()

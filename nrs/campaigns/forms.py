@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from nrs.campaigns.models import TargetStatus
 from nrs.forms import DateField, Form, no_cpr
+from nrs.locking import VersionField
 
 
 class CheckboxesField(SelectMultipleField):
@@ -50,6 +51,7 @@ class StatusForm(Form):
                          validators=[DataRequired()])
     status_on = DateField(_l("Dato"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000), no_cpr])
+    version = VersionField()
 
 
 class RemoveForm(Form):

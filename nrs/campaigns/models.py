@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from nrs.clock import utcnow
 from nrs.db import enum_type
 from nrs.enums import LabelledEnum, enum_check
+from nrs.locking import VERSIONED
 from nrs.municipalities.models import NRS_MUNICIPALITIES
 
 
@@ -77,6 +78,7 @@ class Campaign(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
     @property
     def sector_id_list(self) -> list[int]:
@@ -133,6 +135,7 @@ class CampaignTarget(SQLModel, table=True):
 
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
 
 class CampaignTargetEvent(SQLModel, table=True):

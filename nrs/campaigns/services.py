@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, select
 
 from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
-from nrs.auth.models import Role
+from nrs.campaigns import policy
 from nrs.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -28,6 +28,7 @@ from nrs.campaigns.models import (
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
+from nrs.locking import check, saving
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_rule
@@ -97,7 +98,6 @@ def set_campaign_status(session: Session, campaign: Campaign, *, by, status: Cam
     changes = apply_changes(campaign, {"status": CampaignStatus(status)})
     if changes:
         campaign.updated_at = utcnow()
-        campaign.version += 1
         session.flush()
         record(session, by=by, entity="campaign", entity_id=campaign.id, action="status", changes=changes)
     return campaign
@@ -165,17 +165,49 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
     """
     if campaign.status == CampaignStatus.ended:
         raise DomainError(_("Kampagnen er afsluttet og kan ikke opdateres."))
-    # First write the campaign row: on PostgreSQL this row lock makes a second refresh of the
-    # same campaign (the nightly job and a coordinator's click) wait instead of inserting twice.
-    c = Campaign.__table__
-    session.execute(c.update().where(c.c.id == campaign.id).values(version=c.c.version + 1))
+    # Lock the campaign row first: on PostgreSQL a second refresh of the same campaign (the
+    # nightly job and a coordinator's click) waits here instead of inserting twice; on SQLite
+    # the caller holds the write lock. Reloaded, so the version is the one now saved.
+    session.refresh(campaign, with_for_update=True)
     on = local(now).date()
     crit = criteria(session, campaign, on=on)
+    excluded_protected, excluded_agreements = _excluded_counts(session, campaign, crit, on)
+    removed, back = _flag_mismatches(session, campaign, crit, on, now)
+    added = _add_new_targets(session, campaign.id, crit, now)
+    _follow_leads(session, campaign.id)
     t = CampaignTarget.__table__
-    cid = campaign.id
-    own = sa.and_(t.c.campaign_id == cid, t.c.removed_by_hand.is_(False))
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(t).where(_own_targets(campaign.id), t.c.matching.is_(True))
+    ).scalar_one()
+    campaign.last_refresh_at = now
+    campaign.last_refresh_added = added + back
+    campaign.last_refresh_removed = removed
+    campaign.last_refresh_excluded_protected = excluded_protected
+    campaign.last_refresh_excluded_agreements = excluded_agreements
+    if campaign.status == CampaignStatus.draft:
+        campaign.status = CampaignStatus.running
+    campaign.updated_at = now
+    session.add(campaign)
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, CampaignTarget):  # stale after the bulk statements
+            session.expire(obj)
+    result = RefreshResult(added=added + back, removed=removed, excluded_protected=excluded_protected,
+                           excluded_agreements=excluded_agreements, targets=total)
+    record(session, by=by, entity="campaign", entity_id=campaign.id, action="refresh",
+           note=f"added={result.added} removed={removed} excluded_protected={excluded_protected} "
+                f"excluded_agreements={excluded_agreements} targets={total}")
+    return result
 
-    # Left out on purpose: counted so the campaign page can say how many.
+
+def _own_targets(campaign_id: int):
+    """The campaign's targets that were not removed by hand (a refresh leaves those alone)."""
+    t = CampaignTarget.__table__
+    return sa.and_(t.c.campaign_id == campaign_id, t.c.removed_by_hand.is_(False))
+
+
+def _excluded_counts(session: Session, campaign: Campaign, crit: Criteria, on: date) -> tuple[int, int]:
+    """Left out on purpose: counted so the campaign page can say how many."""
     counted = crit.matching.with_only_columns(sa.func.count(Company.id), maintain_column_froms=True)
     excluded_protected = 0
     if campaign.exclude_advertising_protected:
@@ -188,8 +220,15 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
         if campaign.exclude_advertising_protected:
             q = q.where(Company.advertising_protected.is_(False))
         excluded_agreements = session.execute(q).scalar_one()
+    return excluded_protected, excluded_agreements
 
-    # 1. Flag targets whose company no longer qualifies.
+
+def _flag_mismatches(session: Session, campaign: Campaign, crit: Criteria, on: date, now: datetime
+                     ) -> tuple[int, int]:
+    """Flag targets whose company no longer qualifies; those that qualify again are back (their
+    outcome was never lost). Returns (flagged, back)."""
+    t = CampaignTarget.__table__
+    own = _own_targets(campaign.id)
     still = crit.eligible_ids().where(Company.id == t.c.company_id).exists()
     reason = _mismatch_reason(campaign, crit, on)
     removed = session.execute(
@@ -197,16 +236,18 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
         .where(own, t.c.matching.is_(True), ~still)
         .values(matching=False, mismatch_reason=reason, mismatch_at=now)
     ).rowcount
-
-    # 2. Targets that qualify again are back on the list (their outcome was never lost).
     back = session.execute(
         t.update()
         .where(own, t.c.matching.is_(False), still)
         .values(matching=True, mismatch_reason=None, mismatch_at=None)
     ).rowcount
+    return removed, back
 
-    # 3. New companies join with their current lead centre. (Counted, not from rowcount:
-    # psycopg reports -1 for INSERT … SELECT through SQLAlchemy.)
+
+def _add_new_targets(session: Session, cid: int, crit: Criteria, now: datetime) -> int:
+    """New companies join with their current lead centre. (Counted, not from rowcount: psycopg
+    reports -1 for INSERT … SELECT through SQLAlchemy.)"""
+    t = CampaignTarget.__table__
     rows_for = sa.select(sa.func.count()).select_from(t).where(t.c.campaign_id == cid)
     before = session.execute(rows_for).scalar_one()
     already = sa.select(t.c.id).where(t.c.campaign_id == cid, t.c.company_id == Company.id).exists()
@@ -231,11 +272,14 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
             new_rows,
         )
     )
-    added = session.execute(rows_for).scalar_one() - before
+    return session.execute(rows_for).scalar_one() - before
 
-    # 4. A target waiting for a lead takes the company's lead once it has one; an untouched
-    # target follows its company to a new lead centre. A worked target stays with the centre
-    # that holds the conversation.
+
+def _follow_leads(session: Session, cid: int) -> None:
+    """A target waiting for a lead takes the company's lead once it has one; an untouched target
+    follows its company to a new lead centre. A worked target stays with the centre that holds
+    the conversation."""
+    t = CampaignTarget.__table__
     company_lead = sa.select(Company.lead_centre_id).where(Company.id == t.c.company_id).scalar_subquery()
     session.execute(
         t.update()
@@ -249,30 +293,6 @@ def build_campaign(session: Session, campaign: Campaign, *, now: datetime, by=No
         )
         .values(lead_centre_id=company_lead)
     )
-
-    total = session.execute(
-        sa.select(sa.func.count()).select_from(t).where(own, t.c.matching.is_(True))
-    ).scalar_one()
-    campaign.last_refresh_at = now
-    campaign.last_refresh_added = added + back
-    campaign.last_refresh_removed = removed
-    campaign.last_refresh_excluded_protected = excluded_protected
-    campaign.last_refresh_excluded_agreements = excluded_agreements
-    if campaign.status == CampaignStatus.draft:
-        campaign.status = CampaignStatus.running
-    campaign.updated_at = now
-    session.add(campaign)
-    session.flush()
-    session.refresh(campaign, ["version"])
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, CampaignTarget):  # stale after the bulk statements
-            session.expire(obj)
-    result = RefreshResult(added=added + back, removed=removed, excluded_protected=excluded_protected,
-                           excluded_agreements=excluded_agreements, targets=total)
-    record(session, by=by, entity="campaign", entity_id=cid, action="refresh",
-           note=f"added={result.added} removed={removed} excluded_protected={excluded_protected} "
-                f"excluded_agreements={excluded_agreements} targets={total}")
-    return result
 
 
 #: The reason a target left the list, for each condition it no longer meets, in the order a
@@ -295,46 +315,33 @@ def _mismatch_reason(campaign: Campaign, crit: Criteria, on: date):
     return sa.select(case).where(Company.id == t.c.company_id).scalar_subquery()
 
 
-def may_work_target(user, target: CampaignTarget) -> bool:
-    """Staff of the target's lead centre work it; the steering group may work any."""
-    if user.role == Role.admin:
-        return True
-    return target.lead_centre_id is not None and user.job_centre_id == target.lead_centre_id
-
-
-def may_remove_target(user, target: CampaignTarget) -> bool:
-    """Coordinators and the steering group may take any target off; staff only their centre's."""
-    return user.role in (Role.coordinator, Role.admin) or may_work_target(user, target)
-
-
-def _ensure(allowed: bool) -> None:
-    if not allowed:
-        raise DomainError(_("Du kan kun arbejde med virksomheder, som dit jobcenter har kontakten til."))
-
-
 def set_target_status(
-    session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = ""
+    session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = "",
+    version: int | None,
 ) -> CampaignTarget:
-    """Record how the contact went: the status, its date, who and a note; keeps the history."""
-    _ensure(may_work_target(by, target))
+    """Record how the contact went: the status, its date, who and a note; keeps the history.
+
+    ``version`` is the target's version the user saw: missing or older means someone saved first.
+    """
+    policy.ensure_may_work_target(by, target)
+    check(session, target, version)
     status = TargetStatus(status)
     before = target.status
-    changes = apply_changes(target, {"status": status, "status_on": status_on,
-                                     "status_by_id": by.id, "status_note": (note or "").strip()})
-    if not changes:
-        return target
-    target.updated_at = utcnow()
-    target.version += 1
-    session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
-                                    status_on=status_on, note=target.status_note))
-    session.flush()
+    with saving(session, target):
+        changes = apply_changes(target, {"status": status, "status_on": status_on,
+                                         "status_by_id": by.id, "status_note": (note or "").strip()})
+        if not changes:
+            return target
+        target.updated_at = utcnow()
+        session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
+                                        status_on=status_on, note=target.status_note))
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="status", changes=changes)
     return target
 
 
 def remove_target(session: Session, target: CampaignTarget, *, by, reason: str) -> CampaignTarget:
     """Take a target off the list by hand, with a reason; later refreshes leave it off."""
-    _ensure(may_remove_target(by, target))
+    policy.ensure_may_remove_target(by, target)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Skriv hvorfor virksomheden fjernes fra listen."), field="reason")
@@ -343,7 +350,6 @@ def remove_target(session: Session, target: CampaignTarget, *, by, reason: str) 
     changes = apply_changes(target, {"removed_by_hand": True, "removed_reason": reason[:500],
                                      "removed_by_id": by.id, "removed_at": utcnow()})
     target.updated_at = utcnow()
-    target.version += 1
     session.flush()
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="remove", changes=changes,
            note=reason)
@@ -352,12 +358,11 @@ def remove_target(session: Session, target: CampaignTarget, *, by, reason: str) 
 
 def restore_target(session: Session, target: CampaignTarget, *, by) -> CampaignTarget:
     """Put a target removed by hand back on the list (the next refresh checks it still matches)."""
-    _ensure(may_remove_target(by, target))
+    policy.ensure_may_remove_target(by, target)
     changes = apply_changes(target, {"removed_by_hand": False, "removed_reason": "", "removed_by_id": None,
                                      "removed_at": None})
     if changes:
         target.updated_at = utcnow()
-        target.version += 1
         session.flush()
         record(session, by=by, entity="campaign_target", entity_id=target.id, action="restore", changes=changes)
     return target
@@ -365,14 +370,12 @@ def restore_target(session: Session, target: CampaignTarget, *, by) -> CampaignT
 
 def assign_target_lead(session: Session, target: CampaignTarget, *, by, centre_id: int) -> CampaignTarget:
     """A coordinator gives a target without a lead centre to one of the nine centres."""
-    if by.role not in (Role.coordinator, Role.admin):
-        raise DomainError(_("Kun en koordinator kan tildele et jobcenter."))
+    policy.ensure_may_assign_lead(by, target)
     if session.get(JobCentre, centre_id) is None:
         raise DomainError(_("Ukendt jobcenter."), field="centre")
     changes = apply_changes(target, {"lead_centre_id": centre_id})
     if changes:
         target.updated_at = utcnow()
-        target.version += 1
         session.flush()
         record(session, by=by, entity="campaign_target", entity_id=target.id, action="assign_lead",
                changes=changes)
@@ -388,6 +391,7 @@ def link_target(
     Called by the job-order and agreement services when they create one "from a target", and by
     the link form on the target page.
     """
+    policy.ensure_may_work_target(by, target)
     values: dict = {}
     if job_order_id is not None:
         _ensure_record_of_company(session, "job_orders", job_order_id, target.company_id)
@@ -401,16 +405,15 @@ def link_target(
     if not changes:
         return target
     target.updated_at = utcnow()
-    target.version += 1
     session.flush()
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="link", changes=changes)
     if job_order_id is not None and target.status != TargetStatus.job_order_received:
         set_target_status(session, target, by=by, status=TargetStatus.job_order_received,
-                          status_on=local(utcnow()).date(), note=target.status_note)
+                          status_on=local(utcnow()).date(), note=target.status_note, version=target.version)
     elif agreement_id is not None and target.status in (TargetStatus.not_contacted, TargetStatus.contacted,
                                                          TargetStatus.meeting_booked):
         set_target_status(session, target, by=by, status=TargetStatus.agreement_signed,
-                          status_on=local(utcnow()).date(), note=target.status_note)
+                          status_on=local(utcnow()).date(), note=target.status_note, version=target.version)
     return target
 
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs.auth.models import Role, User
-from nrs.campaigns import queries, services
+from nrs.auth.models import User
+from nrs.campaigns import policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
 from nrs.campaigns.models import (
     Campaign,
@@ -21,7 +21,7 @@ from nrs.campaigns.models import (
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
-from nrs.errors import DomainError
+from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.paging import paginate
@@ -33,7 +33,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 
 def _is_coordinator() -> bool:
-    return current_user.role in (Role.coordinator, Role.admin)
+    return policy.may_manage(current_user)
 
 
 @bp.get("/")
@@ -171,14 +171,14 @@ def export(campaign_id: int, fmt: str):
 
 
 def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, lead_form=None,
-                 link_form=None, code: int = 200):
+                 link_form=None, code: int = 200, stale: str | None = None):
     s = db_session()
     campaign = s.get(Campaign, target.campaign_id)
     company = s.get(Company, target.company_id)
     centre = s.get(JobCentre, target.lead_centre_id) if target.lead_centre_id else None
     if status_form is None:
-        status_form = StatusForm(data={"status": target.status.value, "status_on": today(),
-                                       "note": target.status_note})
+        status_form = StatusForm(formdata=None, data={"status": target.status.value, "status_on": today(),
+                                                      "note": target.status_note, "version": target.version})
     lead_form = lead_form or LeadForm()
     lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(JobCentre.name))]
     history = s.execute(
@@ -192,8 +192,9 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         users=users, history=history, industry=industry_name(company.industry_code),
         status_form=status_form, remove_form=remove_form or RemoveForm(), lead_form=lead_form,
         link_form=link_form or LinkForm(), action_form=ActionForm(),
-        may_work=services.may_work_target(current_user, target),
-        may_remove=services.may_remove_target(current_user, target), is_coordinator=_is_coordinator(),
+        may_work=policy.may_work_target(current_user, target),
+        may_remove=policy.may_remove_target(current_user, target),
+        may_assign_lead=policy.may_assign_lead(current_user, target), stale=stale,
     ), code
 
 
@@ -206,14 +207,18 @@ def target(target_id: int):
 @bp.post("/targets/<int:target_id>/status")
 @access("user")
 def target_status(target_id: int):
+    begin_write(db_session())  # on SQLite a second writer waits here, then sees the first one's save
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_work_target(current_user, target):
-        abort(403)
+    policy.ensure_may_work_target(current_user, target)
     form = StatusForm()
     if not form.validate():
         return _target_page(target, status_form=form, code=400)
-    services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
-                               status_on=form.status_on.data, note=form.note.data or "")
+    try:
+        services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
+                                   status_on=form.status_on.data, note=form.note.data or "",
+                                   version=form.version.data)
+    except StaleObjectError as exc:
+        return _target_page(get_or_404(CampaignTarget, target_id), code=409, stale=exc.message)
     flash(_("Status er gemt."), "success")
     return redirect(url_for(".target", target_id=target.id))
 
@@ -222,8 +227,7 @@ def target_status(target_id: int):
 @access("user")
 def target_remove(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_remove_target(current_user, target):
-        abort(403)
+    policy.ensure_may_remove_target(current_user, target)
     form = RemoveForm()
     if not form.validate():
         return _target_page(target, remove_form=form, code=400)
@@ -236,8 +240,7 @@ def target_remove(target_id: int):
 @access("user")
 def target_restore(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_remove_target(current_user, target):
-        abort(403)
+    policy.ensure_may_remove_target(current_user, target)
     if not ActionForm().validate():
         abort(400)
     services.restore_target(db_session(), target, by=current_user)
@@ -249,6 +252,7 @@ def target_restore(target_id: int):
 @access("coordinator")
 def target_lead(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
+    policy.ensure_may_assign_lead(current_user, target)
     form = LeadForm()
     form.centre.choices = [(c.id, c.name) for c in db_session().exec(select(JobCentre))]
     if not form.validate():
@@ -262,8 +266,7 @@ def target_lead(target_id: int):
 @access("user")
 def target_link(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
-    if not services.may_work_target(current_user, target):
-        abort(403)
+    policy.ensure_may_work_target(current_user, target)
     form = LinkForm()
     if form.validate():
         try:

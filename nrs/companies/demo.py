@@ -106,10 +106,12 @@ def load(session: Session, *, rng) -> None:
                           .order_by(Company.id)).all()
     # A few companies just moved into a centre: their coordinator is asked for a contact person.
     moved = {company_id for company_id, _c in rng.sample(led, min(12, len(led)))}
-    updates = [{"id": company_id, "contact_user_id": rng.choice(staff[centre]) if centre in staff else None}
+    updates = [{"b_id": company_id, "b_user": rng.choice(staff[centre]) if centre in staff else None}
                for company_id, centre in led if company_id not in moved]
-    if updates:
-        session.execute(sa.update(Company), updates)
+    if updates:  # Core executemany: the ORM would send versioned rows one statement each
+        t = Company.__table__
+        session.execute(t.update().where(t.c.id == sa.bindparam("b_id")).values(contact_user_id=sa.bindparam("b_user")),
+                        updates)
     if moved:
         session.execute(sa.update(Company).where(Company.id.in_(moved)).values(lead_changed_at=utcnow()))
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from nrs.companies import fields as f
 from nrs.forms import Form, no_cpr
+from nrs.locking import VersionField
 
 
 def _parsed(parse, *args):
@@ -39,7 +40,7 @@ class CompanyForm(Form):
     advertising_protected = BooleanField(_l("Reklamebeskyttet"))
     phone = StringField(_l("Telefon"), validators=[_parsed(f.parse_text, 40)])
     email = StringField(_l("E-mail"), validators=[_parsed(f.parse_email)])
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, known_municipalities: set[int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +67,7 @@ class ContactForm(Form):
     role = StringField(_l("Stilling"), validators=[Length(max=200), no_cpr])
     phone = StringField(_l("Telefon"), validators=[Length(max=40)])
     email = StringField(_l("E-mail"), validators=[_parsed(f.parse_email), Length(max=254)])
+    version = VersionField()
 
 
 class LeadForm(Form):

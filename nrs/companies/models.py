@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from nrs.clock import utcnow
 from nrs.db import enum_type
 from nrs.enums import enum_check
+from nrs.locking import VERSIONED
 
 
 class CompanySource(StrEnum):
@@ -80,6 +81,7 @@ class Company(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
 
 class Contact(SQLModel, table=True):
@@ -95,3 +97,5 @@ class Contact(SQLModel, table=True):
     email: str = Field(default="", max_length=254)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from nrs.auth.models import Role
 from nrs.companies import queries
+from nrs.security import has_role
 
 
 def panel(session, user):
     without_lead = queries.without_lead_count(session)
     needing, needing_total = [], 0
-    if user.role in (Role.coordinator, Role.admin):
+    if has_role(user, Role.coordinator):
         needing, needing_total = queries.needing_contact(session, user.job_centre_id)
     if not without_lead and not needing_total:
         return None

@@ -16,10 +16,12 @@ from nrs.audit.models import AuditEvent
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role, User
 from nrs.clock import utcnow
+from nrs.companies import policy
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, CompanySource, Contact
 from nrs.db import is_sqlite
-from nrs.errors import DomainError, StaleObjectError
+from nrs.errors import DomainError
+from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.municipalities.services import centre_for_municipality
 from nrs.privacy.services import forget_contact
@@ -81,6 +83,7 @@ def assign_lead(session: Session, company: Company, *, by, centres: CentreCache 
 
 def override_lead(session: Session, company: Company, *, by, centre_id: int, reason: str) -> None:
     """A coordinator fixes the lead centre (agreed between the centres), with a reason."""
+    policy.ensure_may_override(by, company)
     if not reason.strip():
         raise DomainError(_("Skriv hvorfor det ledende jobcenter ændres."), field="reason")
     if session.get(JobCentre, centre_id) is None:
@@ -94,6 +97,7 @@ def override_lead(session: Session, company: Company, *, by, centre_id: int, rea
 
 def clear_lead_override(session: Session, company: Company, *, by) -> None:
     """Back to the municipality rule."""
+    policy.ensure_may_override(by, company)
     if not company.lead_override:
         return
     changes = apply_changes(company, {"lead_override": False, "lead_override_reason": "",
@@ -107,6 +111,7 @@ def clear_lead_override(session: Session, company: Company, *, by) -> None:
 
 def set_contact_person(session: Session, company: Company, *, by, user_id: int | None) -> None:
     """The one NRS contact: a member of staff at the company's lead centre."""
+    policy.ensure_may_change(by, company)
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or not user.active or user.job_centre_id != company.lead_centre_id:
@@ -132,8 +137,8 @@ def lead_centre_staff(session: Session, company: Company) -> list[User]:
 # --- create and edit --------------------------------------------------------------------------
 
 def _touch(company: Company) -> None:
+    """Mark the company changed; the flush bumps its version (``nrs.locking``)."""
     company.updated_at = utcnow()
-    company.version = (company.version or 0) + 1
 
 
 def create_company(session: Session, *, by, values: dict, source: CompanySource = CompanySource.manual
@@ -154,18 +159,17 @@ def create_company(session: Session, *, by, values: dict, source: CompanySource 
 
 
 def update_company(session: Session, company: Company, *, by, values: dict, version: int | None) -> dict:
-    """A manual edit. ``version`` is what the editor saw: an older one means someone saved first."""
-    if version is not None and version != company.version:
-        raise StaleObjectError(_("Virksomheden er ændret af en anden, siden du åbnede den. "
-                                 "Genindlæs siden og ret igen."))
-    changes = apply_changes(company, {k: values[k] for k in DATA_FIELDS if k in values})
-    if not changes:
-        return {}
-    company.name_search = fold(company.name)
-    if "municipality_code" in changes:
-        changes.update(assign_lead(session, company, by=by))
-    _touch(company)
-    session.flush()
+    """A manual edit. ``version`` is what the editor saw: missing or older means someone saved first."""
+    policy.ensure_may_change(by, company)
+    check(session, company, version)
+    with saving(session, company):
+        changes = apply_changes(company, {k: values[k] for k in DATA_FIELDS if k in values})
+        if not changes:
+            return {}
+        company.name_search = fold(company.name)
+        if "municipality_code" in changes:
+            changes.update(assign_lead(session, company, by=by))
+        _touch(company)
     record(session, by=by, entity="company", entity_id=company.id,
            action="move" if "municipality_code" in changes else "update", changes=changes)
     return changes
@@ -177,6 +181,7 @@ CONTACT_FIELDS = ("name", "role", "phone", "email")
 
 
 def add_contact(session: Session, company: Company, *, by, values: dict) -> Contact:
+    policy.ensure_may_change(by, company)
     contact = Contact(company_id=company.id, **{k: values.get(k, "") for k in CONTACT_FIELDS})
     session.add(contact)
     session.flush()
@@ -185,16 +190,21 @@ def add_contact(session: Session, company: Company, *, by, values: dict) -> Cont
     return contact
 
 
-def update_contact(session: Session, contact: Contact, *, by, values: dict) -> None:
-    changes = apply_changes(contact, {k: values.get(k, "") for k in CONTACT_FIELDS})
+def update_contact(session: Session, contact: Contact, *, by, values: dict, version: int | None) -> None:
+    """Edit a contact; ``version`` is what the editor saw: missing or older means someone saved first."""
+    policy.ensure_may_change(by, session.get(Company, contact.company_id))
+    check(session, contact, version)
+    with saving(session, contact):
+        changes = apply_changes(contact, {k: values.get(k, "") for k in CONTACT_FIELDS})
+        if changes:
+            contact.updated_at = utcnow()
     if changes:
-        contact.updated_at = utcnow()
-        session.flush()
         record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_updated",
                changes=changes, note=f"contact {contact.id}")
 
 
 def delete_contact(session: Session, contact: Contact, *, by) -> None:
+    policy.ensure_may_change(by, session.get(Company, contact.company_id))
     record(session, by=by, entity="company", entity_id=contact.company_id, action="contact_deleted",
            changes={k: [getattr(contact, k), None] for k in CONTACT_FIELDS}, note=f"contact {contact.id}")
     forget_contact(session, contact)
@@ -283,6 +293,14 @@ def _insert_companies(session: Session, rows: list[dict], make) -> list[dict]:
     return made
 
 
+def _by_keys(updates: list[dict]) -> list[tuple[list[str], list[dict]]]:
+    """Update rows grouped by the columns they set (one executemany needs the same columns)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in updates:
+        groups.setdefault(tuple(sorted(k for k in row if k != "b_id")), []).append(row)
+    return [(list(keys), rows) for keys, rows in groups.items()]
+
+
 def import_companies(session: Session, rows: Iterable[dict], *, by, source: CompanySource) -> ImportOutcome:
     """Upsert validated rows by CVR number, in chunks: one SELECT per chunk, never one per row.
 
@@ -333,12 +351,16 @@ def import_companies(session: Session, rows: Iterable[dict], *, by, source: Comp
                 events.append((company.id, "move", changes))
                 continue
             changes = {k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v}
-            updates.append({"id": current.id, **values, "name_search": fold(values.get("name", current.name)),
-                            "source": source, "updated_at": now, "version": current.version + 1})
+            updates.append({"b_id": current.id, **values, "name_search": fold(values.get("name", current.name)),
+                            "source": source, "updated_at": now})
             events.append((current.id, "import_update", changes))
         session.flush()
-        if updates:
-            session.execute(sa.update(Company), updates)
+        for keys, group in _by_keys(updates):
+            # Core executemany: the ORM would send versioned rows one statement each. The
+            # version is bumped, so a form opened before the import is refused as stale.
+            table = Company.__table__
+            session.execute(table.update().where(table.c.id == sa.bindparam("b_id"))
+                            .values({**{k: sa.bindparam(k) for k in keys}, "version": table.c.version + 1}), group)
         if new_rows:
             outcome.new += len(new_rows)
             new_rows = _insert_companies(session, new_rows, functools.partial(

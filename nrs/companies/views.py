@@ -9,19 +9,18 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from nrs.agreements import queries as agreement_queries
-from nrs.auth.models import Role
-from nrs.companies import queries, services
+from nrs.companies import policy, queries, services
 from nrs.companies.fields import employees_text
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
 from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
-from nrs.db import db_session, get_or_404
+from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.forms import Form
 from nrs.importfile import ImportFileError
 from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
-from nrs.security import access, can_change_centre
+from nrs.security import access
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -72,26 +71,6 @@ def _history_field(key: str) -> str:
     return str(HISTORY_FIELDS.get(key, key))
 
 
-# --- who may do what ---------------------------------------------------------------------------
-
-def may_change(user, company: Company) -> bool:
-    """Staff change their own centre's companies; a company without a lead waits for a coordinator."""
-    if company.lead_centre_id is None:
-        return user.role in (Role.coordinator, Role.admin)
-    return can_change_centre(user, company.lead_centre_id)
-
-
-def may_override(user, company: Company) -> bool:
-    if user.role == Role.admin:
-        return True
-    return user.role == Role.coordinator and company.lead_centre_id in (None, user.job_centre_id)
-
-
-def _ensure_may_change(company: Company) -> None:
-    if not may_change(current_user, company):
-        abort(403)
-
-
 # --- list ---------------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -132,28 +111,38 @@ def new():
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 @access("user")
 def edit(company_id: int):
+    if request.method == "POST":
+        begin_write(db_session())  # on SQLite a second editor waits here, then sees the first one's save
     company = get_or_404(Company, company_id)
-    _ensure_may_change(company)
-    form = _company_form(obj=company)
-    del form.cvr
-    if request.method == "GET":
-        form.employees.data = employees_text(company.employees_min, company.employees_max, unknown="")
-        form.municipality_code.data = f"{company.municipality_code:03d}"
-        form.version.data = company.version
-    stale = None
+    policy.ensure_may_change(current_user, company)
+    form = _edit_form(company, formdata=None if request.method == "GET" else request.form)
     if request.method == "POST" and form.validate():
         try:
             services.update_company(db_session(), company, by=current_user, values=form.values(),
-                                    version=request.form.get("version", type=int))
+                                    version=form.version.data)
         except StaleObjectError as exc:
-            stale = exc.message
+            # The one now saved, with its version: the user sees what changed and edits that.
+            company = get_or_404(Company, company_id)
+            return render_template("companies/form.html", form=_edit_form(company, formdata=None),
+                                   company=company, stale=exc.message), 409
         except DomainError as exc:
             getattr(form, exc.field or "name").errors.append(exc.message)
         else:
             flash(_("Virksomheden er gemt."), "success")
             return redirect(url_for(".detail", company_id=company.id))
-    status = 409 if stale else 400 if request.method == "POST" else 200
-    return render_template("companies/form.html", form=form, company=company, stale=stale), status
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=company), status
+
+
+def _edit_form(company: Company, *, formdata) -> CompanyForm:
+    """The edit form; without form data it shows the company as saved, with the version it has."""
+    form = _company_form(obj=company, formdata=formdata)
+    del form.cvr
+    if formdata is None:
+        form.employees.data = employees_text(company.employees_min, company.employees_max, unknown="")
+        form.municipality_code.data = f"{company.municipality_code:03d}"
+        form.version.data = company.version
+    return form
 
 
 # --- the company page ---------------------------------------------------------------------------
@@ -181,7 +170,8 @@ def _detail(company: Company, *, lead_form=None, person_form=None, status: int =
         history=queries.history(s, company.id), sections=company_sections(s, company),
         municipality=queries.municipality_names(s).get(company.municipality_code, ""),
         centre_names=centre_names, user_names=names, lead_form=lead_form, person_form=person_form,
-        may_change=may_change(current_user, company), may_override=may_override(current_user, company),
+        may_change=policy.may_change(current_user, company),
+        may_override=policy.may_override(current_user, company),
     ), status
 
 
@@ -195,8 +185,7 @@ def detail(company_id: int):
 @access("coordinator")
 def lead(company_id: int):
     company = get_or_404(Company, company_id)
-    if not may_override(current_user, company):
-        abort(403)
+    policy.ensure_may_override(current_user, company)
     form = LeadForm()
     form.centre.choices = [(c.id, c.name) for c in queries.centres(db_session())]
     if form.validate():
@@ -215,8 +204,7 @@ def lead(company_id: int):
 @access("coordinator")
 def lead_rule(company_id: int):
     company = get_or_404(Company, company_id)
-    if not may_override(current_user, company):
-        abort(403)
+    policy.ensure_may_override(current_user, company)
 
     if not Form().validate():
         abort(400)
@@ -229,7 +217,7 @@ def lead_rule(company_id: int):
 @access("user")
 def contact_person(company_id: int):
     company = get_or_404(Company, company_id)
-    _ensure_may_change(company)
+    policy.ensure_may_change(current_user, company)
     form = ContactPersonForm()
     form.user.choices = [("", "")] + [(u.id, u.name) for u in services.lead_centre_staff(db_session(), company)]
     if form.validate():
@@ -249,7 +237,7 @@ def contact_person(company_id: int):
 @access("user")
 def contact_new(company_id: int):
     company = get_or_404(Company, company_id)
-    _ensure_may_change(company)
+    policy.ensure_may_change(current_user, company)
     form = ContactForm()
     if request.method == "POST" and form.validate():
         services.add_contact(db_session(), company, by=current_user, values=_contact_values(form))
@@ -266,10 +254,20 @@ def contact_edit(company_id: int, contact_id: int):
     contact = get_or_404(Contact, contact_id)
     if contact.company_id != company.id:
         abort(404)
-    _ensure_may_change(company)
+    policy.ensure_may_change(current_user, company)
     form = ContactForm(obj=contact)
+    if request.method == "GET":
+        form.version.data = contact.version
     if request.method == "POST" and form.validate():
-        services.update_contact(db_session(), contact, by=current_user, values=_contact_values(form))
+        try:
+            services.update_contact(db_session(), contact, by=current_user, values=_contact_values(form),
+                                    version=form.version.data)
+        except StaleObjectError as exc:
+            contact = get_or_404(Contact, contact_id)
+            fresh = ContactForm(obj=contact, formdata=None)
+            fresh.version.data = contact.version
+            return render_template("companies/contact_form.html", form=fresh, company=company, contact=contact,
+                                   stale=exc.message), 409
         flash(_("Kontakten er gemt."), "success")
         return redirect(url_for(".detail", company_id=company.id))
     status = 400 if request.method == "POST" else 200
@@ -283,7 +281,7 @@ def contact_delete(company_id: int, contact_id: int):
     contact = get_or_404(Contact, contact_id)
     if contact.company_id != company.id:
         abort(404)
-    _ensure_may_change(company)
+    policy.ensure_may_change(current_user, company)
 
     if not Form().validate():
         abort(400)

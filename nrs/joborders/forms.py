@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from nrs.forms import DateField, Form, no_cpr, valid_cvr
 from nrs.inputs import whole_number
 from nrs.joborders.models import Channel, ReferralOutcome, UnfilledReason
+from nrs.locking import VersionField
 
 
 def _int_or_none(value):
@@ -27,8 +28,8 @@ def _int_or_none(value):
 
 
 class VersionedForm(Form):
-    #: The version the user saw; the save is refused if someone changed the order since.
-    version = HiddenField()
+    #: The version the user saw; the save is refused if someone changed the order since (or it is missing).
+    version = VersionField()
 
 
 class JobOrderForm(VersionedForm):

@@ -10,6 +10,7 @@ from nrs.clock import utcnow
 from nrs.db import enum_type
 from nrs.enums import LabelledEnum, enum_check, values_sql
 from nrs.joborders.states import JobOrderState
+from nrs.locking import VERSIONED
 
 
 class Channel(LabelledEnum):
@@ -91,6 +92,7 @@ class JobOrder(SQLModel, table=True):
     note: str = Field(default="", max_length=4000)
     #: Compared in every UPDATE: whoever saves on an old version is told, nothing is overwritten.
     version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")

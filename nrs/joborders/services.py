@@ -1,9 +1,10 @@
 """Every write about job orders. The only module that assigns a state.
 
 Functions flush and never commit: the request, the command or the job owns the transaction.
-Edits and state changes compare the version the user saw (a hidden form field) in the UPDATE
-itself, so of two people saving the same order at the same moment exactly one wins and the other
-is told who changed it; nothing is overwritten silently.
+Edits and state changes need the version the user saw (a hidden form field); the order is
+versioned (``nrs.locking``), so of two people saving the same order at the same moment exactly
+one wins and the other is told who changed it; nothing is overwritten silently. Who may do what
+is ``nrs.joborders.policy``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from nrs.audit.services import apply_changes, diff, record
 from nrs.auth.models import Role, User
 from nrs.clock import today, utcnow
 from nrs.companies.models import Company
-from nrs.errors import DomainError, StaleObjectError
+from nrs.errors import DomainError
 from nrs.forms import contains_cpr
-from nrs.joborders import tally
+from nrs.joborders import policy, tally
 from nrs.joborders.models import (
     Channel,
     HelpRequest,
@@ -35,9 +36,10 @@ from nrs.joborders.models import (
     UnfilledReason,
 )
 from nrs.joborders.states import CLOSED, JobOrderState, ensure_transition, is_reopening
+from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
-from nrs.security import can_change_centre
+from nrs.security import has_role
 
 #: Fields a lead-centre user may edit on an order (state fields go through ``transition``).
 EDITABLE = ("title", "positions", "place_of_work", "received_on", "channel", "start_on", "deadline_on",
@@ -65,45 +67,24 @@ def refuse_cpr(**fields: str | None) -> None:
             )
 
 
-def _ensure_lead(by, order: JobOrder) -> None:
-    if by is not None and not can_change_centre(by, order.lead_centre_id):
-        raise DomainError(_("Kun det ansvarlige jobcenters medarbejdere kan ændre eller lukke jobordren."))
+def _save(session: Session, order: JobOrder, *, by, values: dict) -> None:
+    """Write ``values`` to the order; another transaction's save since it was loaded refuses it."""
+    with saving(session, order):
+        for key, value in values.items():
+            setattr(order, key, value)
+        order.updated_at = utcnow()
+        order.updated_by_id = getattr(by, "id", by)
 
 
-def _user_name(session: Session, user_id: int | None) -> str:
-    if user_id is None:
-        return _("systemet")
-    name = session.execute(sa.select(User.name).where(User.id == user_id)).scalar_one_or_none()
-    return name or _("ukendt")
-
-
-def _stale(session: Session, order_id: int) -> StaleObjectError:
-    row = session.execute(
-        sa.select(JobOrder.updated_by_id).where(JobOrder.id == order_id).execution_options(populate_existing=True)
-    ).first()
-    who = _user_name(session, row[0] if row else None)
-    return StaleObjectError(
-        _("Jobordren er blevet ændret i mellemtiden (af %(who)s). Se den aktuelle status og prøv igen.", who=who),
-        changed_by=who,
-    )
-
-
-def _versioned_update(session: Session, order: JobOrder, *, by, expected_version: int, values: dict) -> None:
-    """``UPDATE ... SET version = version + 1 WHERE id = :id AND version = :v``; 0 rows = someone was first."""
-    if expected_version is None:
-        raise DomainError(_("Formularen mangler jobordrens version. Genindlæs siden."))
-    if order.version != int(expected_version):
-        raise _stale(session, order.id)
-    stmt = (
-        sa.update(JobOrder)
-        .where(JobOrder.id == order.id, JobOrder.version == int(expected_version))
-        .values(**values, version=JobOrder.version + 1, updated_at=utcnow(), updated_by_id=getattr(by, "id", by))
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(stmt)
-    if result.rowcount != 1:
-        raise _stale(session, order.id)
-    session.refresh(order)
+def _check_agreement(session: Session, company_id: int, agreement_id: int | None) -> None:
+    """An order links only to an agreement with its own company."""
+    if agreement_id is None:
+        return
+    owner = session.execute(sa.select(Agreement.company_id).where(Agreement.id == agreement_id)).scalar_one_or_none()
+    if owner is None:
+        raise DomainError(_("Aftalen findes ikke."), field="agreement_id")
+    if owner != company_id:
+        raise DomainError(_("Aftalen hører til en anden virksomhed end jobordren."), field="agreement_id")
 
 
 def _check_dates(received_on, start_on=None, deadline_on=None) -> None:
@@ -161,6 +142,8 @@ def log_job_order(
         raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
     refuse_cpr(title=title, place_of_work=place_of_work, requirements=requirements, note=note)
     _check_dates(received_on, start_on, deadline_on)
+    agreement_id = agreement_id or None
+    _check_agreement(session, company.id, agreement_id)
     default_lead = company.lead_centre_id or getattr(by, "job_centre_id", None)
     lead = lead_centre_id or default_lead
     _centre_exists(session, lead, "lead_centre_id")
@@ -194,7 +177,8 @@ def log_job_order(
 def update_job_order(session: Session, order: JobOrder, *, by, expected_version: int, lead_reason: str = "",
                      **values) -> dict:
     """Save an edit of the order's facts; a change of lead centre needs a reason. Returns the changes."""
-    _ensure_lead(by, order)
+    policy.ensure_may_work(by, order)
+    check(session, order, expected_version)
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -221,6 +205,8 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
         if first_step is not None and values["received_on"] > first_step:
             raise DomainError(_("Modtagelsesdatoen kan ikke ligge efter første ændring i historikken (%(d)s).",
                                 d=first_step.strftime("%d-%m-%Y")), field="received_on")
+    if "agreement_id" in changes:
+        _check_agreement(session, order.company_id, values["agreement_id"])
     if "lead_centre_id" in changes:
         _centre_exists(session, values["lead_centre_id"], "lead_centre_id")
         if not (lead_reason or "").strip():
@@ -228,8 +214,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
     if not changes:
         return {}
     before = tally.contribution(session, order.id)
-    _versioned_update(session, order, by=by, expected_version=expected_version,
-                      values={k: values[k] for k in changes})
+    _save(session, order, by=by, values={k: values[k] for k in changes})
     if "received_on" in changes:
         session.execute(
             sa.update(JobOrderEvent)
@@ -272,62 +257,31 @@ def transition(
     on_date = on_date or today()
     reason = (reason or "").strip()
     refuse_cpr(reason=reason, unfilled_reason_text=unfilled_reason_text)
-    if expected_version is not None and order.version != int(expected_version):
-        raise _stale(session, order.id)
     old = JobOrderState(order.state)
-    ensure_transition(old, to)
     if is_reopening(old, to):
-        if by is not None and by.role not in (Role.coordinator, Role.admin):
-            raise DomainError(_("Kun en koordinator kan genåbne en lukket jobordre."))
-        if not reason:
-            raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
+        policy.ensure_may_reopen(by, order)
     else:
-        _ensure_lead(by, order)
-    if on_date > today():
-        raise DomainError(_("Datoen kan ikke ligge i fremtiden."), field="on_date")
-    if on_date < order.received_on:
-        raise DomainError(_("Datoen kan ikke ligge før jobordren blev modtaget (%(d)s).",
-                            d=order.received_on.strftime("%d-%m-%Y")), field="on_date")
-    previous = last_event(session, order.id)
-    if previous is not None and on_date < previous.on_date:
-        raise DomainError(_("Datoen kan ikke ligge før seneste ændring i historikken (%(d)s).",
-                            d=previous.on_date.strftime("%d-%m-%Y")), field="on_date")
+        policy.ensure_may_work(by, order)
+    check(session, order, expected_version)
+    ensure_transition(old, to)
+    if is_reopening(old, to) and not reason:
+        raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
+    _check_step_date(session, order, on_date)
     hires = list(hires)
     values: dict = {"state": to, "closed_on": on_date if to in CLOSED else None,
                     "unfilled_reason": None, "unfilled_reason_text": ""}
     if to == JobOrderState.filled:
-        if not hires:
-            raise DomainError(_("En besat jobordre skal have mindst én ansættelse (jobcenter og dato)."),
-                              field="hires")
-        for hire in hires:
-            _centre_exists(session, hire.centre_id, "hires")
-            if hire.referral_id and session.get(Referral, hire.referral_id) is None:
-                raise DomainError(_("Henvisningen findes ikke (længere)."), field="hires")
-            if hire.hired_on is None:
-                raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+        _check_hires(session, order, hires)
     if to == JobOrderState.unfilled:
-        if not unfilled_reason:
-            raise DomainError(_("Vælg hvorfor jobordren lukkes uden besættelse."), field="unfilled_reason")
-        unfilled_reason = UnfilledReason(unfilled_reason)
-        text = (unfilled_reason_text or "").strip()
-        if unfilled_reason == UnfilledReason.other and not text:
-            raise DomainError(_("Beskriv årsagen, når du vælger 'Andet'."), field="unfilled_reason_text")
-        values.update(unfilled_reason=unfilled_reason, unfilled_reason_text=text)
+        values.update(_unfilled(unfilled_reason, unfilled_reason_text))
     before = tally.contribution(session, order.id)
-    _versioned_update(session, order, by=by, expected_version=order.version, values=values)
+    _save(session, order, by=by, values=values)
     event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
                           from_state=old, to_state=to, reason=reason or _reason_text(to, unfilled_reason,
                                                                                        unfilled_reason_text))
     session.add(event)
     session.flush()
-    for hire in hires:
-        session.add(Hire(job_order_id=order.id, event_id=event.id, centre_id=hire.centre_id,
-                         hired_on=hire.hired_on, referral_id=hire.referral_id))
-        if hire.referral_id:
-            referral = session.get(Referral, hire.referral_id)
-            if referral is not None and referral.job_order_id == order.id:
-                update_referral_outcome(session, referral, by=by, outcome=ReferralOutcome.hired)
-    session.flush()
+    _add_hires(session, order, event, hires, by=by)
     tally.record_change(session, before, tally.contribution(session, order.id))
     if to in CLOSED:
         _resolve_help(session, order.id)
@@ -337,6 +291,56 @@ def transition(
            note=event.reason)
     session.flush()
     return event
+
+
+def _check_step_date(session: Session, order: JobOrder, on_date: date) -> None:
+    """A step is dated between the order's receipt (and its latest step) and today."""
+    if on_date > today():
+        raise DomainError(_("Datoen kan ikke ligge i fremtiden."), field="on_date")
+    if on_date < order.received_on:
+        raise DomainError(_("Datoen kan ikke ligge før jobordren blev modtaget (%(d)s).",
+                            d=order.received_on.strftime("%d-%m-%Y")), field="on_date")
+    previous = last_event(session, order.id)
+    if previous is not None and on_date < previous.on_date:
+        raise DomainError(_("Datoen kan ikke ligge før seneste ændring i historikken (%(d)s).",
+                            d=previous.on_date.strftime("%d-%m-%Y")), field="on_date")
+
+
+def _check_hires(session: Session, order: JobOrder, hires: list[NewHire]) -> None:
+    """At least one hire, each with a centre and a date, and a referral only of this order."""
+    if not hires:
+        raise DomainError(_("En besat jobordre skal have mindst én ansættelse (jobcenter og dato)."),
+                          field="hires")
+    for hire in hires:
+        _centre_exists(session, hire.centre_id, "hires")
+        if hire.hired_on is None:
+            raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+        if hire.referral_id is not None:
+            referral = session.get(Referral, hire.referral_id)
+            if referral is None or referral.job_order_id != order.id:
+                raise DomainError(_("En ansættelse peger på en henvisning til en anden jobordre."), field="hires")
+
+
+def _unfilled(code: UnfilledReason | str | None, text: str) -> dict:
+    """The reason an order closes unfilled; "other" needs words."""
+    if not code:
+        raise DomainError(_("Vælg hvorfor jobordren lukkes uden besættelse."), field="unfilled_reason")
+    code = UnfilledReason(code)
+    text = (text or "").strip()
+    if code == UnfilledReason.other and not text:
+        raise DomainError(_("Beskriv årsagen, når du vælger 'Andet'."), field="unfilled_reason_text")
+    return {"unfilled_reason": code, "unfilled_reason_text": text}
+
+
+def _add_hires(session: Session, order: JobOrder, event: JobOrderEvent, hires: list[NewHire], *, by) -> None:
+    """The hires of a fill; a hire from a referral marks that referral hired (audited and access-logged)."""
+    for hire in hires:
+        session.add(Hire(job_order_id=order.id, event_id=event.id, centre_id=hire.centre_id,
+                         hired_on=hire.hired_on, referral_id=hire.referral_id))
+        if hire.referral_id:
+            update_referral_outcome(session, session.get(Referral, hire.referral_id), by=by,
+                                    outcome=ReferralOutcome.hired)
+    session.flush()
 
 
 def _reason_text(to: JobOrderState, code, text: str) -> str:
@@ -400,7 +404,7 @@ def add_referral(
     refuse_cpr(case_reference=case_reference, note=note)
     centre_id = referring_centre_id or getattr(by, "job_centre_id", None)
     _centre_exists(session, centre_id, "referring_centre_id")
-    if by is not None and by.role != Role.admin and centre_id != by.job_centre_id:
+    if by is not None and not has_role(by, Role.admin) and centre_id != by.job_centre_id:
         raise DomainError(_("Du kan kun henvise fra dit eget jobcenter."), field="referring_centre_id")
     referred_on = referred_on or today()
     if referred_on < order.received_on:
@@ -421,10 +425,7 @@ def add_referral(
 def update_referral_outcome(session: Session, referral: Referral, *, by, outcome: ReferralOutcome | str,
                             note: str | None = None) -> dict:
     """The referring centre or the lead centre records how it went (interview, hired, rejected)."""
-    order = session.get(JobOrder, referral.job_order_id)
-    if by is not None and not (can_change_centre(by, referral.referring_centre_id)
-                               or can_change_centre(by, order.lead_centre_id)):
-        raise DomainError(_("Kun det henvisende eller det ansvarlige jobcenter kan ændre henvisningen."))
+    policy.ensure_may_change_referral(by, referral, session.get(JobOrder, referral.job_order_id))
     values = {"outcome": ReferralOutcome(outcome)}
     if note is not None:
         refuse_cpr(note=note)
@@ -446,8 +447,7 @@ def request_help(session: Session, order: JobOrder, *, by, message: str = "") ->
     """
     if JobOrderState(order.state) != JobOrderState.open:
         raise DomainError(_("Der kan kun bedes om hjælp til en åben jobordre."))
-    if by is not None:
-        _ensure_lead(by, order)
+    policy.ensure_may_work(by, order)
     refuse_cpr(message=message)
     existing = session.exec(
         select(HelpRequest).where(HelpRequest.job_order_id == order.id, HelpRequest.resolved.is_(False))

@@ -9,7 +9,7 @@ from sqlmodel import select
 from wtforms import FieldList
 
 from nrs.agreements.models import Agreement
-from nrs.auth.models import Role, User
+from nrs.auth.models import User
 from nrs.clock import parse_date, today
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
@@ -17,7 +17,7 @@ from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.inputs import whole_number
-from nrs.joborders import queries, services
+from nrs.joborders import policy, queries, services
 from nrs.joborders.forms import (
     EditJobOrderForm,
     FillForm,
@@ -35,7 +35,7 @@ from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
 from nrs.sectors.models import FocusSector
-from nrs.security import access, can_change_centre
+from nrs.security import access
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 
@@ -69,12 +69,8 @@ def _prepare_order_form(form, company_id: int | None):
     return form
 
 
-def _can_edit(order: JobOrder) -> bool:
-    return can_change_centre(current_user, order.lead_centre_id)
-
-
-def _can_reopen() -> bool:
-    return current_user.role in (Role.coordinator, Role.admin)
+def _may_work(order: JobOrder) -> None:
+    policy.ensure_may_work(current_user, order)
 
 
 def _step_forms(order: JobOrder, referral_rows) -> dict:
@@ -132,8 +128,8 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         outcome_forms=outcome_forms,
         hires=queries.hires(s, order.id),
         help_requests=queries.help_requests(s, order.id),
-        can_edit=_can_edit(order),
-        can_reopen=_can_reopen(),
+        can_edit=policy.may_work(current_user, order),
+        can_reopen=policy.may_reopen(current_user, order),
         stale=stale,
         problems=problems,
         State=JobOrderState,
@@ -154,11 +150,12 @@ def _version(form) -> int | None:
         return None
 
 
-def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, allowed):
+def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, ensure=None):
+    """One state change from the detail page; ``ensure`` is the policy's check, before the form is read."""
     s = db_session()
     order = _load_for_write(order_id)
-    if not allowed(order):
-        abort(403)
+    if ensure is not None:
+        ensure(order)
     form = form_cls(prefix=prefix)
     if isinstance(form, FillForm):
         for entry in form.hires.entries:
@@ -308,8 +305,7 @@ def new():
 def edit(order_id: int):
     s = db_session()
     order = _load_for_write(order_id) if request.method == "POST" else get_or_404(JobOrder, order_id)
-    if not _can_edit(order):
-        abort(403)
+    _may_work(order)
     form = _prepare_order_form(EditJobOrderForm(obj=order if request.method == "GET" else None), order.company_id)
     if request.method == "GET":
         form.version.data = order.version
@@ -350,7 +346,7 @@ def pause(order_id: int):
         order_id, StepForm, "pause", "pause_form",
         lambda s, o, f: services.pause(s, o, by=current_user, expected_version=_version(f),
                                        on_date=f.on_date.data, reason=f.reason.data or ""),
-        _("Jobordren er sat i bero."), allowed=_can_edit,
+        _("Jobordren er sat i bero."), ensure=_may_work,
     )
 
 
@@ -361,7 +357,7 @@ def resume(order_id: int):
         order_id, StepForm, "resume", "resume_form",
         lambda s, o, f: services.resume(s, o, by=current_user, expected_version=_version(f),
                                         on_date=f.on_date.data, reason=f.reason.data or ""),
-        _("Jobordren er åben igen."), allowed=_can_edit,
+        _("Jobordren er åben igen."), ensure=_may_work,
     )
 
 
@@ -383,7 +379,7 @@ def fill(order_id: int):
         order_id, FillForm, "fill", "fill_form",
         lambda s, o, f: services.fill(s, o, by=current_user, expected_version=_version(f), on_date=f.on_date.data,
                                       hires=_hires(f), reason=f.reason.data or ""),
-        _("Jobordren er lukket som besat."), allowed=_can_edit,
+        _("Jobordren er lukket som besat."), ensure=_may_work,
     )
 
 
@@ -395,7 +391,7 @@ def unfilled(order_id: int):
         lambda s, o, f: services.close_unfilled(s, o, by=current_user, expected_version=_version(f),
                                                 on_date=f.on_date.data, unfilled_reason=f.unfilled_reason.data,
                                                 unfilled_reason_text=f.unfilled_reason_text.data or ""),
-        _("Jobordren er lukket som ikke besat."), allowed=_can_edit,
+        _("Jobordren er lukket som ikke besat."), ensure=_may_work,
     )
 
 
@@ -406,7 +402,7 @@ def reopen(order_id: int):
         order_id, ReopenForm, "reopen", "reopen_form",
         lambda s, o, f: services.reopen(s, o, by=current_user, expected_version=_version(f),
                                         on_date=f.on_date.data, reason=f.reason.data),
-        _("Jobordren er genåbnet."), allowed=lambda o: True,
+        _("Jobordren er genåbnet."), ensure=lambda o: policy.ensure_may_reopen(current_user, o),
     )
 
 
@@ -420,7 +416,7 @@ def add_referral(order_id: int):
         lambda s, o, f: services.add_referral(s, o, by=current_user, referred_on=f.referred_on.data,
                                               case_reference=f.case_reference.data or "",
                                               outcome=f.outcome.data, note=f.note.data or ""),
-        _("Henvisningen er registreret."), allowed=lambda o: True,
+        _("Henvisningen er registreret."),
     )
 
 
@@ -432,6 +428,7 @@ def referral_outcome(order_id: int, referral_id: int):
     referral = get_or_404(Referral, referral_id)
     if referral.job_order_id != order_id:
         abort(404)
+    policy.ensure_may_change_referral(current_user, referral, s.get(JobOrder, order_id))
     form = ReferralOutcomeForm(prefix=f"outcome{referral_id}")
     if not form.validate():
         return _detail(s.get(JobOrder, order_id), 400)
@@ -451,5 +448,5 @@ def ask_for_help(order_id: int):
     return _run_step(
         order_id, HelpForm, "help", "help_form",
         lambda s, o, f: services.request_help(s, o, by=current_user, message=f.message.data or ""),
-        _("De andre jobcentre er bedt om hjælp."), allowed=_can_edit,
+        _("De andre jobcentre er bedt om hjælp."), ensure=_may_work,
     )

@@ -5,6 +5,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from nrs.forms import Form
+from nrs.locking import VersionField
 
 
 class SectorForm(Form):
@@ -17,6 +18,8 @@ class SectorForm(Form):
         validators=[DataRequired(), Length(max=500)],
         description=_l("Præfikser på 2 til 6 cifre adskilt af komma, fx 41,42,43 eller 49-53."),
     )
+    #: The version the user saw when editing (empty on the new-sector form, which ignores it).
+    version = VersionField()
 
 
 class DeleteForm(Form):

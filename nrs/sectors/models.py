@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
+from nrs.locking import VERSIONED
 
 
 class FocusSector(SQLModel, table=True):
@@ -21,6 +22,8 @@ class FocusSector(SQLModel, table=True):
     codes: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+    __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
 
     @property
     def prefixes(self) -> list[str]:

@@ -13,6 +13,7 @@ from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
 from nrs.clock import utcnow
 from nrs.errors import DomainError
+from nrs.locking import check, saving
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_by_name
 
@@ -81,17 +82,19 @@ def set_sector(session: Session, *, by, year: int, name: str, codes: str | Itera
 
 
 def update_sector(session: Session, sector: FocusSector, *, by, year: int, name: str,
-                  codes: str | Iterable[str]) -> FocusSector:
-    """Change a sector's year, name or codes (the admin page's edit)."""
+                  codes: str | Iterable[str], version: int | None) -> FocusSector:
+    """Change a sector's year, name or codes (the admin page's edit), saved at ``version``."""
     name = _check(year, name)
     prefixes = ",".join(parse_codes(codes))
     other = sector_by_name(session, year=year, name=name)
     if other is not None and other.id != sector.id:
         raise DomainError(_("%(y)d har allerede en branche med navnet %(n)s.", y=year, n=name), field="name")
-    changes = apply_changes(sector, {"year": year, "name": name, "codes": prefixes})
+    check(session, sector, version)
+    with saving(session, sector):
+        changes = apply_changes(sector, {"year": year, "name": name, "codes": prefixes})
+        if changes:
+            sector.updated_at = utcnow()
     if changes:
-        sector.updated_at = utcnow()
-        session.flush()
         record(session, by=by, entity="focus_sector", entity_id=sector.id, action="update", changes=changes)
     return sector
 

@@ -10,11 +10,11 @@ from flask_login import current_user
 from nrs.auth.models import Role
 from nrs.clock import today
 from nrs.db import db_session, get_or_404
-from nrs.errors import DomainError
+from nrs.errors import DomainError, StaleObjectError
 from nrs.sectors import queries, services
 from nrs.sectors.forms import DeleteForm, SectorForm
 from nrs.sectors.models import FocusSector
-from nrs.security import access
+from nrs.security import access, has_role
 
 bp = Blueprint("sectors", __name__, url_prefix="/sectors")
 
@@ -37,7 +37,7 @@ def index():
             rows.append((sector, count))
     return render_template(
         "sectors/index.html", rows=rows, years=years, year=year,
-        is_admin=current_user.role == Role.admin, delete_form=DeleteForm(),
+        is_admin=has_role(current_user, Role.admin), delete_form=DeleteForm(),
     )
 
 
@@ -49,7 +49,9 @@ def _save(form: SectorForm, sector: FocusSector | None):
                                         codes=form.codes.data)
         else:
             saved = services.update_sector(s, sector, by=current_user, year=form.year.data,
-                                           name=form.name.data, codes=form.codes.data)
+                                           name=form.name.data, codes=form.codes.data, version=form.version.data)
+    except StaleObjectError:
+        raise
     except DomainError as exc:
         getattr(form, exc.field or "codes").errors.append(exc.message)
         return None
@@ -76,8 +78,17 @@ def new():
 def edit(sector_id: int):
     sector = get_or_404(FocusSector, sector_id)
     form = SectorForm(obj=sector)
+    if request.method == "GET":
+        form.version.data = sector.version
     if request.method == "POST" and form.validate():
-        if _save(form, sector) is not None:
+        try:
+            saved = _save(form, sector)
+        except StaleObjectError as exc:
+            sector = get_or_404(FocusSector, sector_id)
+            form = SectorForm(obj=sector, formdata=None)
+            form.version.data = sector.version
+            return render_template("sectors/form.html", form=form, sector=sector, stale=exc.message), 409
+        if saved is not None:
             flash(_("Fokusbranchen %(n)s (%(y)d) er gemt.", n=sector.name, y=sector.year), "success")
             return redirect(url_for(".index", year=sector.year))
     status = 400 if request.method == "POST" else 200

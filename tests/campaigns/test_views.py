@@ -91,7 +91,8 @@ def test_lead_centre_staff_record_status_with_history(client, session, login_as,
     target = _target(session, built, "43872621")
     url = f"/campaigns/targets/{target.id}"
     response = post_form(client, f"{url}/status", {"status": "meeting_booked", "status_on": "14-04-2016",
-                                                    "note": "Møde med værkføreren"}, form_url=url)
+                                                    "note": "Møde med værkføreren", "version": str(target.version)},
+                         form_url=url)
     assert response.status_code == 302
     session.refresh(target)
     assert (target.status, target.status_on.isoformat(), target.status_note, target.status_by_id) == (
@@ -106,8 +107,8 @@ def test_other_centres_staff_cannot_change_a_target(client, session, login_as, b
     login_as("staff", centre=201)
     target = _target(session, built, "43872621")  # Hillerød's
     url = f"/campaigns/targets/{target.id}"
-    response = post_form(client, f"{url}/status", {"status": "contacted", "status_on": "14-04-2016"},
-                         form_url="/campaigns/")
+    response = post_form(client, f"{url}/status", {"status": "contacted", "status_on": "14-04-2016",
+                                                    "version": str(target.version)}, form_url="/campaigns/")
     assert response.status_code == 403
     session.refresh(target)
     assert target.status == TargetStatus.not_contacted
@@ -142,10 +143,14 @@ def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, 
     assert "59663194" in _listed(html) and "Lukker afdelingen" in html
 
 
-def test_coordinator_may_remove_any_centres_target(client, session, login_as, built):
-    login_as("coordinator", centre=270)
+def test_only_the_lead_centre_removes_a_target_not_another_centres_coordinator(client, session, login_as, built):
     target = _target(session, built, "43872621")
     url = f"/campaigns/targets/{target.id}"
+    other = next(code for code in (201, 270) if session.get(JobCentre, target.lead_centre_id).municipality_code != code)
+    login_as("coordinator", centre=other)
+    assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 403
+    post_form(client, "/logout", {}, form_url="/")
+    login_as("coordinator", centre=session.get(JobCentre, target.lead_centre_id).municipality_code)
     assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 302
 
 

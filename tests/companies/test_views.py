@@ -100,7 +100,7 @@ def test_stale_edit_is_refused(client, login_as, make_company, session):
     assert post_form(client, f"/companies/{company.id}/edit", data).status_code == 302
     second = post_form(client, f"/companies/{company.id}/edit", {**data, "name": "Anden ApS"})
     assert second.status_code == 409
-    assert "ændret af en anden" in second.get_data(as_text=True)
+    assert "ændret i mellemtiden" in second.get_data(as_text=True)
     assert reload(session, company).name == "Første ApS"
 
 

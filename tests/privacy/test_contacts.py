@@ -23,7 +23,7 @@ def _contact(session, centre_by_code, centre=201):
     company = make_company_row(session, centre_id=centre_by_code(centre).id)
     contact = companies.add_contact(session, company, by=None, values={
         "name": "Mette Hansen", "role": "HR-chef", "phone": "+45 11 11 11 11", "email": "mette@byg.test"})
-    companies.update_contact(session, contact, by=None, values={
+    companies.update_contact(session, contact, by=None, version=contact.version, values={
         "name": "Mette Hansen", "role": "HR-chef", "phone": "+45 48 10 00 00", "email": "mette@byg.test"})
     session.commit()
     return company, contact

@@ -119,7 +119,7 @@ def test_admin_sets_edits_and_deletes_a_sector(client, login_as, session):
     assert session.get(FocusSector, sector.id).codes == "49,52"
 
     edited = post_form(client, f"/sectors/{sector.id}/edit", {"year": "2017", "name": "Transport og logistik",
-                                                             "codes": "49,50,52"})
+                                                             "codes": "49,50,52", "version": str(sector.version)})
     assert edited.status_code == 302
     session.expire_all()
     assert (sector.year, sector.name, sector.codes) == (2017, "Transport og logistik", "49,50,52")
