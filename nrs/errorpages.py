@@ -6,6 +6,8 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from nrs.errors import DomainError, StaleObjectError
+
 
 def _error(code: int, title):
     def handler(exc):
@@ -14,7 +16,15 @@ def _error(code: int, title):
     return handler
 
 
+def _refused(exc: DomainError):
+    """A service's refusal that no view caught is still the user's mistake: 400 (409 when someone
+    else saved first) with the service's message, never a 500."""
+    code = 409 if isinstance(exc, StaleObjectError) else 400
+    return render_template("error.html", code=code, title=_l("Ændringen blev ikke gemt"), description=exc.message), code
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _refused)
     app.register_error_handler(400, _error(400, _l("Ugyldig forespørgsel")))
     app.register_error_handler(CSRFError, _error(400, _l("Formularen er udløbet. Genindlæs siden og prøv igen.")))
     app.register_error_handler(403, _error(403, _l("Du har ikke adgang til denne side")))

@@ -53,6 +53,12 @@ class Form(FlaskForm):
                 extra.setdefault(name, []).append(stored_text)
         return super().validate(extra)
 
+    def show_error(self, exc, default: str) -> None:
+        """Put a service's refusal next to the field it names; a field this form has not got (a
+        column named by the stored-text rule, say) gets it on ``default``, never an AttributeError."""
+        field = self._fields.get(exc.field or default) or self._fields[default]
+        field.errors = [*field.errors, exc.message]
+
     def first_error(self) -> str | None:
         for errors in self.errors.values():
             if errors:

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from nrs import create_app
 from nrs.db import db_session
+from nrs.errors import DomainError
+from nrs.forms import Form
 from nrs.security import SECURITY_HEADERS, access
 from tests.conftest import login
 
@@ -25,6 +27,11 @@ def live_app(settings):
     @access("public")
     def boom():
         raise RuntimeError("boom")
+
+    @app.get("/_test/refused")
+    @access("public")
+    def refused():
+        raise DomainError("Feltet må ikke indeholde et CPR-nummer.", field="no_such_field")
 
     @app.get("/_test/bad-sql")
     @access("user")
@@ -76,3 +83,23 @@ def test_4xx_pages_have_the_headers(live_app, url):
     r = live_app.test_client().get(url)
     assert 400 <= r.status_code < 500
     _has_headers(r)
+
+
+def test_a_refusal_no_view_caught_is_a_400_with_its_message(live_app):
+    """A service's refusal naming a column no form shows (the stored-text rule) is not a 500."""
+    response = live_app.test_client().get("/_test/refused")
+    assert response.status_code == 400
+    assert "Feltet må ikke indeholde et CPR-nummer." in response.get_data(as_text=True)
+    _has_headers(response)
+
+
+def test_a_refusal_for_a_field_the_form_has_not_got_goes_on_the_default_field(app):
+    from wtforms import StringField
+
+    class NameForm(Form):
+        name = StringField()
+
+    with app.test_request_context("/", method="POST"):
+        form = NameForm(meta={"csrf": False})
+        form.show_error(DomainError("Nej.", field="companies.address"), "name")
+        assert form.name.errors == ["Nej."]

@@ -56,7 +56,7 @@ def user_new():
                 password=form.password.data or "", weekly_email=form.weekly_email.data,
             )
         except DomainError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            form.show_error(exc, "email")
         else:
             flash(_("Brugeren %(e)s er oprettet.", e=user.email), "success")
             return redirect(url_for(".users"))
@@ -83,7 +83,7 @@ def user_edit(user_id: int):
             if form.password.data:
                 services.set_password(s, user, by=current_user, password=form.password.data)
         except DomainError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            form.show_error(exc, "email")
         else:
             flash(_("Brugeren %(e)s er gemt.", e=user.email), "success")
             return redirect(url_for(".users"))

@@ -138,7 +138,7 @@ def new():
                     db_session(), by=current_user, company=company, document=_upload(form), **_fields(form)
                 )
             except DomainError as exc:
-                getattr(form, exc.field or "kind").errors.append(exc.message)
+                form.show_error(exc, "kind")
             else:
                 flash(_("Aftalen med %(n)s er oprettet.", n=company.name), "success")
                 return redirect(url_for(".detail", agreement_id=agreement.id))
@@ -177,7 +177,7 @@ def edit(agreement_id: int):
                 return render_template("agreements/form.html", form=current, agreement=agreement,
                                        company=company), 409
             except DomainError as exc:
-                getattr(form, exc.field or "kind").errors.append(exc.message)
+                form.show_error(exc, "kind")
             else:
                 flash(_("Aftalen er gemt."), "success")
                 return redirect(url_for(".detail", agreement_id=agreement.id))

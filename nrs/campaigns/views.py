@@ -81,7 +81,7 @@ def new():
                 exclude_advertising_protected=form.exclude_advertising_protected.data,
             )
         except DomainError as exc:
-            getattr(form, exc.field or "name", form.name).errors.append(exc.message)
+            form.show_error(exc, "name")
         else:
             flash(_("Kampagnen %(n)s er oprettet. Byg listen for at starte den.", n=campaign.name), "success")
             return redirect(url_for(".detail", campaign_id=campaign.id))
@@ -273,7 +273,7 @@ def target_link(target_id: int):
             services.link_target(db_session(), target, by=current_user, job_order_id=form.job_order_id.data,
                                  agreement_id=form.agreement_id.data)
         except DomainError as exc:
-            getattr(form, exc.field or "job_order_id").errors.append(exc.message)
+            form.show_error(exc, "job_order_id")
         else:
             flash(_("Linket er gemt."), "success")
             return redirect(url_for(".target", target_id=target.id))

@@ -100,7 +100,7 @@ def new():
         try:
             company = services.create_company(db_session(), by=current_user, values=form.values())
         except DomainError as exc:
-            getattr(form, exc.field or "cvr").errors.append(exc.message)
+            form.show_error(exc, "cvr")
         else:
             flash(_("Virksomheden %(name)s er oprettet.", name=company.name), "success")
             return redirect(url_for(".detail", company_id=company.id))
@@ -126,7 +126,7 @@ def edit(company_id: int):
             return render_template("companies/form.html", form=_edit_form(company, formdata=None),
                                    company=company, stale=exc.message), 409
         except DomainError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            form.show_error(exc, "name")
         else:
             flash(_("Virksomheden er gemt."), "success")
             return redirect(url_for(".detail", company_id=company.id))
@@ -193,7 +193,7 @@ def lead(company_id: int):
             services.override_lead(db_session(), company, by=current_user, centre_id=form.centre.data,
                                    reason=form.reason.data)
         except DomainError as exc:
-            getattr(form, exc.field or "reason").errors.append(exc.message)
+            form.show_error(exc, "reason")
         else:
             flash(_("Det ledende jobcenter er ændret."), "success")
             return redirect(url_for(".detail", company_id=company.id))

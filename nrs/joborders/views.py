@@ -292,7 +292,7 @@ def new():
                     agreement_id=form.agreement_id.data, note=form.note.data or "",
                 )
             except DomainError as exc:
-                getattr(form, exc.field or "title").errors.append(exc.message)
+                form.show_error(exc, "title")
             else:
                 flash(_("Jobordren er oprettet."), "success")
                 return redirect(url_for(".detail", order_id=order.id))
@@ -322,7 +322,7 @@ def edit(order_id: int):
             begin_write(s)
             return _detail(s.get(JobOrder, order_id), 409, stale=exc.message)
         except DomainError as exc:
-            getattr(form, exc.field or "title").errors.append(exc.message)
+            form.show_error(exc, "title")
         else:
             flash(_("Jobordren er gemt."), "success")
             return redirect(url_for(".detail", order_id=order.id))

@@ -53,7 +53,7 @@ def _save(form: SectorForm, sector: FocusSector | None):
     except StaleObjectError:
         raise
     except DomainError as exc:
-        getattr(form, exc.field or "codes").errors.append(exc.message)
+        form.show_error(exc, "codes")
         return None
     return saved
 
