@@ -78,7 +78,8 @@ def test_the_app_listens_on_loopback_only(monkeypatch):
 def test_the_app_believes_exactly_one_proxy_hop(tmp_path):
     assert _unit_env()["NRS_PROXY_HOPS"] == _example_env()["NRS_PROXY_HOPS"] == "1"
     assert re.search(r"^\s*export NRS_PROXY_HOPS=1$", RUN_LOCAL.read_text(), re.M)
-    env = {**_example_env(), "NRS_INSTANCE_PATH": str(tmp_path), "NRS_DATABASE_URL": "sqlite://"}
+    env = {**_example_env(), "NRS_INSTANCE_PATH": str(tmp_path), "NRS_DATABASE_URL": "sqlite://",
+           "NRS_SECRET_KEY": "k" * 64}  # the example leaves the key for the operator to generate
     assert Settings.from_env(env).proxy_hops == 1
 
 

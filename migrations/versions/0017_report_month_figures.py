@@ -46,15 +46,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_report_subscriptions_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_subscriptions'))
     )
-    with op.batch_alter_table('outbox') as batch:
-        batch.add_column(sa.Column('attachment_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
-        batch.add_column(sa.Column('attachment', sa.LargeBinary(), nullable=True))
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch rebuild would drop the enum CHECKs of 0016.
+    op.add_column('outbox', sa.Column('attachment_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+    op.add_column('outbox', sa.Column('attachment', sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('outbox') as batch:
-        batch.drop_column('attachment')
-        batch.drop_column('attachment_name')
+    # ALTER TABLE … DROP COLUMN on both databases (SQLite 3.35+), keeping the table's CHECKs.
+    op.execute('ALTER TABLE outbox DROP COLUMN attachment')
+    op.execute('ALTER TABLE outbox DROP COLUMN attachment_name')
     op.drop_table('report_subscriptions')
     op.drop_table('report_month_builds')
     op.drop_table('report_month_figures')

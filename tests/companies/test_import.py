@@ -238,7 +238,7 @@ def test_csv_refuses_cpr_numbers_and_control_characters_by_line_and_column(cli_r
 def test_json_lines_refuses_a_cpr_number(cli_run, tmp_path, session):
     import json
 
-    doc = json.loads(data_file("formats", "cvr-example.jsonl").read_text().splitlines()[0])["_source"]
+    doc = json.loads(data_file("cvr-example.jsonl").read_text().splitlines()[0])["_source"]
     doc["Vrvirksomhed"]["telefonNummer"][0]["kontaktoplysning"] = "010190\u20131234"
     doc["Vrvirksomhed"]["telefonNummer"][0]["hemmelig"] = False
     path = tmp_path / "cvr.jsonl"

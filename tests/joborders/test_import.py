@@ -108,7 +108,7 @@ def test_every_odd_cell_is_a_one_line_reason_with_its_line(session, engine):
     from nrs.companies.importer import run_import as import_companies
     from nrs.joborders.importer import COLUMNS, run_import
 
-    import_companies(session, data_file("formats", "companies-example.csv").read_bytes())
+    import_companies(session, data_file("companies-example.csv").read_bytes())
     session.commit()
     for column in COLUMNS:
         for odd in ODD:

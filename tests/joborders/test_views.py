@@ -87,7 +87,7 @@ def test_cpr_in_a_referral_is_refused_with_an_explanation(client, session, make_
                                                    "referral-case_reference": "120365-1234",
                                                    "referral-outcome": "referred"}, form_url=url)
     assert r.status_code == 400
-    assert "ligner et CPR-nummer" in r.get_data(as_text=True)
+    assert "Feltet må ikke indeholde et CPR-nummer. Brug jobcentrets sagsnummer." in r.get_data(as_text=True)
     assert session.exec(select(Referral)).all() == []
 
 

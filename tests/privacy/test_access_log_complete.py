@@ -76,8 +76,7 @@ def _other_centres_change(order, referral):
     (_bad_date, 201, 400),
     (_stale_version, 201, 409),
     (_invalid_outcome, 217, 400),
-    (_other_centres_change, 219, 400),  # neither the referring (217) nor the lead centre (201)
-], ids=["bad-date", "stale-version", "invalid-outcome", "other-centre"])
+], ids=["bad-date", "stale-version", "invalid-outcome"])
 def test_a_refused_form_that_shows_referral_data_is_logged(client, login_as, session, order_with_referral,
                                                           make_request, centre, status):
     order, referral = order_with_referral
@@ -89,6 +88,18 @@ def test_a_refused_form_that_shows_referral_data_is_logged(client, login_as, ses
     reads = _entries(session, user, action="read", entity_id=str(order.id))
     # one for the page the form was taken from, one for the refusal page
     assert len(reads) == 2
+
+
+def test_another_centres_refused_change_shows_no_referral_data(client, login_as, session, order_with_referral):
+    """Neither the referring (217) nor the lead centre (201): the policy refuses with a 403 page that
+    shows nothing of the referral, so only the order page the form came from was a read."""
+    order, referral = order_with_referral
+    user = login_as("staff", centre=219)
+    url, data = _other_centres_change(order, referral)
+    response = post_form(client, url, data, form_url=f"/jobordrer/{order.id}")
+    assert response.status_code == 403
+    assert SECRET_CASE not in response.get_data(as_text=True)
+    assert len(_entries(session, user, action="read", entity_id=str(order.id))) == 1
 
 
 def test_a_fill_that_marks_a_referral_hired_logs_the_update(client, login_as, session, order_with_referral,

@@ -39,7 +39,7 @@ def make_seed_like(make_company, make_job_order, centre_by_code, **company):
 
 def random_history(session, make_company, make_user, centre_by_code, rng, *, steps=150):
     """Orders logged, paused, filled, closed, reopened (also across period boundaries) over 200 days."""
-    coordinator = make_user("coordinator", 201)
+    steering = make_user("admin", 201)  # reopens any centre's order (a coordinator only their own)
     centres = [centre_by_code(code).id for code in CODES]
     companies = [make_company(municipality_code=code, industry_code=rng.choice(["412000", "494100", "620100"]))
                  for code in CODES]
@@ -66,6 +66,6 @@ def random_history(session, make_company, make_user, centre_by_code, rng, *, ste
         elif action == "unfilled" and not state.is_closed:
             services.close_unfilled(session, order, **kw, unfilled_reason="no_candidates")
         elif action == "reopen" and state.is_closed:
-            services.reopen(session, order, **{**kw, "by": coordinator}, reason="Kandidaten sprang fra")
+            services.reopen(session, order, **{**kw, "by": steering}, reason="Kandidaten sprang fra")
         session.commit()
     return start
