@@ -129,27 +129,32 @@ def analyze(url: str) -> None:
 # --- pages under load -------------------------------------------------------------------------
 
 class Server:
-    """gunicorn serving bench/wsgi_bench.py with N workers on a free port."""
+    """gunicorn serving ``app`` (the bench app by default) with N workers on a free loopback port.
 
-    def __init__(self, url: str, workers: int, instance: Path):
+    ``ready`` is the path that answers 200 once the workers serve; ``env`` adds settings.
+    """
+
+    def __init__(self, url: str, workers: int, instance: Path, *, app: str = "bench.wsgi_bench:app",
+                 ready: str = "/_bench/floor", env: dict[str, str] | None = None):
         self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, NRS_DATABASE_URL=url, NRS_SECRET_KEY=SECRET, NRS_INSTANCE_PATH=str(instance),
-                   NRS_RUN_SCHEDULER="false", NRS_LOG_FORMAT="text", NRS_BASE_URL=f"http://127.0.0.1:{self.port}")
-        self.log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 - closed in stop()
+                   NRS_RUN_SCHEDULER="false", NRS_LOG_FORMAT="text", NRS_BASE_URL=self.base, **(env or {}))
+        self.log_path = instance / "gunicorn.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(REPO),
-             "--timeout", "300", "--log-level", "warning", "bench.wsgi_bench:app"],
+             "--timeout", "300", "--log-level", "warning", app],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.base}/_bench/floor", timeout=2).status_code == 200:
+                if requests.get(f"{self.base}{ready}", timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit("bench: gunicorn did not start; see " + str(instance / "gunicorn.log"))
+        raise SystemExit(f"bench: gunicorn did not start; see {self.log_path}")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)

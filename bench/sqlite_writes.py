@@ -17,11 +17,7 @@ Exits 1 on any 5xx, any unexpected answer or any row count that differs from the
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,9 +30,8 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-SECRET = "bench-secret-key-for-the-sqlite-write-test"
+from bench.run import Server
+
 PASSWORD = "korrekt-hest-batteri-2016"
 KINDS = ("contact", "edit_company", "wrong_login", "order")
 #: The answer each kind gives when it worked: a redirect after a write, 401 for a wrong password.
@@ -86,12 +81,6 @@ def _cvr(n: int) -> str:
         n += 1000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def prepare(url: str, clients: int) -> tuple[str, list[tuple[int, str]]]:
     """A migrated database with one staff user and one company per client: (email, [(id, cvr)])."""
     from nrs.auth import services as auth
@@ -123,39 +112,11 @@ def prepare(url: str, clients: int) -> tuple[str, list[tuple[int, str]]]:
     return email, made
 
 
-class Server:
-    """gunicorn serving wsgi:app (the product as deployed) on a free loopback port."""
-
-    def __init__(self, url: str, workers: int, instance: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, NRS_DATABASE_URL=url, NRS_SECRET_KEY=SECRET, NRS_INSTANCE_PATH=str(instance),
-                   NRS_RUN_SCHEDULER="false", NRS_LOG_FORMAT="text", NRS_BASE_URL=self.base,
-                   # the wrong logins measure the write lock, not the throttle
-                   NRS_LOGIN_MAX_FAILURES="100000000")
-        self.log_path = instance / "gunicorn.log"
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(REPO),
-             "--timeout", "300", "--log-level", "warning", "wsgi:app"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base}/login", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; see {self.log_path}")
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+def serve(url: str, workers: int, instance: Path) -> Server:
+    """The product as deployed (wsgi:app), not the bench app: these are its own routes and rules."""
+    # the wrong logins measure the write lock, not the throttle
+    return Server(url, workers, instance, app="wsgi:app", ready="/login",
+                  env={"NRS_LOGIN_MAX_FAILURES": "100000000"})
 
 
 def _client(base: str, email: str, company_id: int, cvr: str, index: int, writes: int, deadline: float,
@@ -241,7 +202,7 @@ def run(*, workers: int = 4, clients: int = 8, writes: int = 500, max_seconds: f
         email, companies = prepare(url, clients)
         # A new company may already be past version 1 (its lead is set after the insert): count from here.
         versions_before = count_rows(url, [cid for cid, _ in companies])["company versions added"]
-        server = Server(url, workers, instance)
+        server = serve(url, workers, instance)
         result = Result()
         lock = threading.Lock()
         try:
