@@ -13,7 +13,7 @@ from nrs.agreements.models import Agreement, AgreementKind
 from nrs.auth.models import User
 from nrs.clock import today
 from nrs.companies.models import Company
-from nrs.db import begin_write, db_session, get_or_404
+from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.paging import paginate
@@ -150,8 +150,6 @@ def new():
 @access("user")
 def edit(agreement_id: int):
     s = db_session()
-    if request.method == "POST":
-        begin_write(s)  # on SQLite a second editor waits here, then sees the first one's save
     agreement = get_or_404(Agreement, agreement_id)
     company = s.get(Company, agreement.company_id)
     policy.ensure_may_change(current_user, agreement, company)

@@ -18,7 +18,7 @@ from flask_login import current_user, logout_user
 from nrs.auth import services, throttle
 from nrs.auth.forms import LoginForm, PasswordChangeForm
 from nrs.auth.login import start_session
-from nrs.db import begin_write, db_session
+from nrs.db import db_session
 from nrs.errors import DomainError
 from nrs.i18n import LANGUAGES
 from nrs.security import access, safe_next
@@ -76,7 +76,6 @@ def password():
         if not right:
             form.current.errors.append(_("Forkert adgangskode."))
         else:
-            begin_write(db_session())
             try:
                 services.set_password(db_session(), current_user, by=current_user, password=form.new.data)
             except DomainError as exc:

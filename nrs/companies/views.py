@@ -14,7 +14,7 @@ from nrs.companies.fields import employees_text
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
 from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
-from nrs.db import begin_write, db_session, get_or_404
+from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.forms import Form
 from nrs.importfile import ImportFileError
@@ -111,8 +111,6 @@ def new():
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 @access("user")
 def edit(company_id: int):
-    if request.method == "POST":
-        begin_write(db_session())  # on SQLite a second editor waits here, then sees the first one's save
     company = get_or_404(Company, company_id)
     policy.ensure_may_change(current_user, company)
     form = _edit_form(company, formdata=None if request.method == "GET" else request.form)

@@ -8,7 +8,7 @@ What other domains use:
 - ``states.JobOrderState`` (``label``, ``css_class``, ``is_closed``), ``TRANSITIONS``, ``ensure_transition``.
 - ``services``: the only writers (``log_job_order``, ``update_job_order``, ``transition``/``fill``/
   ``close_unfilled``/``pause``/``resume``/``reopen``, ``add_referral``, ``update_referral_outcome``,
-  ``request_help``); ``nrs.db.begin_write(session)`` before loading an order a request will change.
+  ``request_help``); a POST's session is already a writer (``nrs.db.db_session``).
 - ``queries.for_company(session, company_id)``, ``queries.help_wanted(session, centre_id)``,
   ``queries.order_list(session, OrderFilter(...))``.
 - ``jobs.request_help_for_idle_orders(session, *, now, settings)`` for the scheduler (idempotent).

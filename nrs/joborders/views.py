@@ -137,12 +137,6 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
     ), status
 
 
-def _load_for_write(order_id: int) -> JobOrder:
-    """Start the write transaction, then load the order as it is now."""
-    begin_write(db_session())
-    return get_or_404(JobOrder, order_id)
-
-
 def _version(form) -> int | None:
     try:
         return int(form.version.data)
@@ -153,7 +147,7 @@ def _version(form) -> int | None:
 def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, ensure=None):
     """One state change from the detail page; ``ensure`` is the policy's check, before the form is read."""
     s = db_session()
-    order = _load_for_write(order_id)
+    order = get_or_404(JobOrder, order_id)
     if ensure is not None:
         ensure(order)
     form = form_cls(prefix=prefix)
@@ -304,7 +298,7 @@ def new():
 @access("user")
 def edit(order_id: int):
     s = db_session()
-    order = _load_for_write(order_id) if request.method == "POST" else get_or_404(JobOrder, order_id)
+    order = get_or_404(JobOrder, order_id)
     _may_work(order)
     form = _prepare_order_form(EditJobOrderForm(obj=order if request.method == "GET" else None), order.company_id)
     if request.method == "GET":
@@ -424,7 +418,6 @@ def add_referral(order_id: int):
 @access("user")
 def referral_outcome(order_id: int, referral_id: int):
     s = db_session()
-    begin_write(s)
     referral = get_or_404(Referral, referral_id)
     if referral.job_order_id != order_id:
         abort(404)
