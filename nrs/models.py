@@ -10,7 +10,7 @@ from nrs.audit.models import AuditEvent
 from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector
 from nrs.agreements.models import Agreement, AgreementKind
-from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, JobOrderTally, Referral
+from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, JobOrderTally, PositionOutcome, Referral
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
 from nrs.mail.models import OutboxMessage

@@ -32,6 +32,15 @@ class UnfilledReason(LabelledEnum):
     other = "other", _l("Andet")
 
 
+class PositionOutcomeKind(LabelledEnum):
+    """What happened to one position of an order (issue 14): every position ends in exactly one."""
+
+    hired = "hired", _l("Ansat")
+    outside = "outside", _l("Besat af virksomheden selv / uden om NRS")
+    withdrawn = "withdrawn", _l("Trukket tilbage af virksomheden")
+    unfilled = "unfilled", _l("Ikke besat")
+
+
 class ReferralOutcome(LabelledEnum):
     referred = "referred", _l("Henvist")
     interview = "interview", _l("Til samtale")
@@ -64,6 +73,8 @@ class JobOrder(SQLModel, table=True):
         sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
         # ... and by a centre alone (any state), newest or oldest first.
         sa.Index("ix_job_orders_centre_received", "lead_centre_id", "received_on", "id"),
+        # What position outcomes refer to, so the database keeps every outcome's slot within positions.
+        sa.Index("uq_job_orders_id_positions", "id", "positions", unique=True),
         enum_check("channel", Channel),
         enum_check("state", JobOrderState),
         enum_check("unfilled_reason", UnfilledReason),
@@ -90,6 +101,8 @@ class JobOrder(SQLModel, table=True):
     #: The number in the spreadsheet used before NRS; with the company it identifies an imported order.
     reference: str | None = Field(default=None, max_length=40)
     note: str = Field(default="", max_length=4000)
+    #: DISCO-08 major group ("1".."9", "0"), see ``nrs.joborders.occupations``; optional.
+    occupational_group: str | None = Field(default=None, max_length=2)
     #: Compared in every UPDATE: whoever saves on an old version is told, nothing is overwritten.
     version: int = Field(default=1)
     __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
@@ -158,6 +171,52 @@ class Hire(SQLModel, table=True):
     centre_id: int = Field(foreign_key="job_centres.id", index=True)
     hired_on: date
     referral_id: int | None = Field(default=None, foreign_key="referrals.id")
+    #: The first working day, when known (``hired_on`` is when the hire was agreed).
+    start_on: date | None = Field(default=None)
+    #: The hired person's home municipality code, when known (never more about the person).
+    home_municipality_code: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PositionOutcome(SQLModel, table=True):
+    """What happened to one position (slot 1..positions) of an order, recorded by an event.
+
+    A reopening undoes the order's live outcomes (``undone_event_id``/``undone_on``); the rows stay
+    as history. The database itself keeps the rule "never more outcomes than positions", also under
+    concurrent requests: a live outcome owns a slot (unique per order among live ones), and the slot
+    must lie within the order's positions, which the row carries through a foreign key that follows
+    every change of ``job_orders.positions`` (ON UPDATE CASCADE), so lowering positions below a live
+    slot is refused too.
+    """
+
+    __tablename__ = "position_outcomes"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["job_order_id", "order_positions"], ["job_orders.id", "job_orders.positions"],
+                                onupdate="CASCADE", name="fk_position_outcomes_order_positions"),
+        sa.CheckConstraint("slot >= 1 AND slot <= order_positions", name="slot_within_positions"),
+        sa.CheckConstraint("(kind = 'hired') = (hire_id IS NOT NULL)", name="hired_has_hire"),
+        sa.CheckConstraint("kind <> 'unfilled' OR unfilled_reason IS NOT NULL", name="unfilled_reason"),
+        sa.CheckConstraint("(undone_event_id IS NULL) = (undone_on IS NULL)", name="undone"),
+        sa.Index("uq_position_outcomes_live_slot", "job_order_id", "slot", unique=True,
+                 sqlite_where=sa.text("undone_event_id IS NULL"), postgresql_where=sa.text("undone_event_id IS NULL")),
+        enum_check("kind", PositionOutcomeKind),
+        enum_check("unfilled_reason", UnfilledReason),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_order_id: int = Field(index=True)
+    #: A copy of the order's positions kept by the foreign key above (never written by hand).
+    order_positions: int
+    slot: int
+    kind: PositionOutcomeKind = Field(sa_type=enum_type(PositionOutcomeKind, 16))
+    #: The event that recorded it; ``on_date`` is that event's business date.
+    event_id: int = Field(foreign_key="job_order_events.id", index=True)
+    on_date: date = Field(index=True)
+    hire_id: int | None = Field(default=None, foreign_key="hires.id", unique=True)
+    unfilled_reason: UnfilledReason | None = Field(default=None, sa_type=enum_type(UnfilledReason))
+    text: str = Field(default="", max_length=500)
+    undone_event_id: int | None = Field(default=None, foreign_key="job_order_events.id")
+    undone_on: date | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -190,7 +249,11 @@ class JobOrderTally(SQLModel, table=True):
     lead_centre_id: int = Field(foreign_key="job_centres.id", primary_key=True)
     state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16), primary_key=True)
     orders: int = Field(default=0)
-    #: Hires on the filling event from a centre other than the lead.
+    #: Live hires (positions) by a centre other than the lead.
     other_hires: int = Field(default=0)
+    #: The orders' positions, and how many of them are live hired / other outcomes.
+    positions: int = Field(default=0)
+    positions_hired: int = Field(default=0)
+    positions_other: int = Field(default=0)
     #: Filled only: ``{"days to fill": orders}`` as JSON text (a few hundred entries per centre).
     days_to_fill: str = Field(default="{}", sa_type=sa.Text)

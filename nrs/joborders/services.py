@@ -9,6 +9,7 @@ is ``nrs.joborders.policy``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,18 +25,26 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
 from nrs.forms import contains_cpr
-from nrs.joborders import policy, tally
+from nrs.joborders import occupations, policy, states, tally
 from nrs.joborders.models import (
     Channel,
     HelpRequest,
     Hire,
     JobOrder,
     JobOrderEvent,
+    PositionOutcome,
+    PositionOutcomeKind,
     Referral,
     ReferralOutcome,
     UnfilledReason,
 )
-from nrs.joborders.states import CLOSED, JobOrderState, ensure_transition, is_reopening
+from nrs.joborders.states import (
+    CLOSED,
+    JobOrderState,
+    ensure_transition,
+    is_reopening,
+    state_from_positions,
+)
 from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
@@ -43,7 +52,7 @@ from nrs.security import has_role
 
 #: Fields a lead-centre user may edit on an order (state fields go through ``transition``).
 EDITABLE = ("title", "positions", "place_of_work", "received_on", "channel", "start_on", "deadline_on",
-            "requirements", "lead_centre_id", "contact_user_id", "agreement_id", "note")
+            "requirements", "lead_centre_id", "contact_user_id", "agreement_id", "note", "occupational_group")
 FREE_TEXT = ("title", "place_of_work", "requirements", "note", "reason", "unfilled_reason_text",
              "case_reference", "message")
 
@@ -55,6 +64,31 @@ class NewHire:
     centre_id: int
     hired_on: date
     referral_id: int | None = None
+    start_on: date | None = None
+    home_municipality_code: int | None = None
+
+
+@dataclass(frozen=True)
+class NewOutcome:
+    """What happened to one position: hired (with its ``hire``), outside NRS, withdrawn, or unfilled (a reason)."""
+
+    kind: PositionOutcomeKind | str
+    hire: NewHire | None = None
+    unfilled_reason: UnfilledReason | str | None = None
+    text: str = ""
+
+
+#: An order closed unfilled with one of these reasons gives its remaining positions this outcome.
+_KIND_OF_REASON = {UnfilledReason.company_withdrew: PositionOutcomeKind.withdrawn,
+                   UnfilledReason.filled_by_company: PositionOutcomeKind.outside}
+_REASON_OF_KIND = {v: k for k, v in _KIND_OF_REASON.items()}
+
+
+def outcome_for_reason(code: UnfilledReason | str, text: str = "") -> NewOutcome:
+    """The position outcome an unfilled reason stands for (withdrawn, outside NRS, or unfilled with it)."""
+    code = UnfilledReason(code)
+    kind = _KIND_OF_REASON.get(code, PositionOutcomeKind.unfilled)
+    return NewOutcome(kind, unfilled_reason=code if kind == PositionOutcomeKind.unfilled else None, text=text)
 
 
 def refuse_cpr(**fields: str | None) -> None:
@@ -130,6 +164,7 @@ def log_job_order(
     agreement_id: int | None = None,
     reference: str | None = None,
     note: str = "",
+    occupational_group: str | None = None,
 ) -> JobOrder:
     """Log a new order, open from ``received_on``; its history starts with that event.
 
@@ -159,6 +194,7 @@ def log_job_order(
         start_on=start_on, deadline_on=deadline_on, requirements=requirements or "",
         lead_centre_id=lead, contact_user_id=contact_user_id if contact_user_id else None,
         state=JobOrderState.open, reference=reference, note=note or "",
+        occupational_group=_occupational_group(occupational_group),
         updated_by_id=getattr(by, "id", by),
     )
     session.add(order)
@@ -188,8 +224,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
             raise DomainError(_("Stillingsbetegnelse skal udfyldes."), field="title")
     if "positions" in values and (values["positions"] is None or int(values["positions"]) < 1):
         raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
-    if "channel" in values:
-        values["channel"] = Channel(values["channel"])
+    _normalise(session, order, values)
     _refers_to_existing(session, values)
     refuse_cpr(**{k: values.get(k) for k in ("title", "place_of_work", "requirements", "note")})
     _check_dates(values.get("received_on", order.received_on), values.get("start_on", order.start_on),
@@ -228,11 +263,68 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
     return changes
 
 
+def _normalise(session: Session, order: JobOrder, values: dict) -> None:
+    """An edit's channel, occupational group and positions as the order stores them (or refused)."""
+    if "channel" in values:
+        values["channel"] = Channel(values["channel"])
+    if "occupational_group" in values:
+        values["occupational_group"] = _occupational_group(values["occupational_group"])
+    if "positions" in values and int(values["positions"]) != order.positions:
+        _check_new_positions(session, order, int(values["positions"]))
+
+
 def last_event(session: Session, order_id: int) -> JobOrderEvent | None:
     return session.exec(
         select(JobOrderEvent).where(JobOrderEvent.job_order_id == order_id)
         .order_by(JobOrderEvent.on_date.desc(), JobOrderEvent.id.desc())
     ).first()
+
+
+def _occupational_group(code: str | None) -> str | None:
+    code = (code or "").strip() or None
+    if code is not None and code not in occupations.GROUPS:
+        raise DomainError(_("Vælg en af faggrupperne på listen."), field="occupational_group")
+    return code
+
+
+def live_outcomes(session: Session, order_id: int) -> list[PositionOutcome]:
+    """The order's outcomes not undone by a reopening, by slot."""
+    return list(session.exec(
+        select(PositionOutcome).where(PositionOutcome.job_order_id == order_id,
+                                      PositionOutcome.undone_event_id.is_(None))
+        .order_by(PositionOutcome.slot)
+    ).all())
+
+
+@dataclass(frozen=True)
+class PositionCounts:
+    positions: int
+    hired: int
+    other: int
+
+    @property
+    def open(self) -> int:
+        return self.positions - self.hired - self.other
+
+
+def position_counts(session: Session, order: JobOrder) -> PositionCounts:
+    live = live_outcomes(session, order.id)
+    hired = sum(1 for o in live if o.kind == PositionOutcomeKind.hired)
+    return PositionCounts(order.positions, hired, len(live) - hired)
+
+
+def _check_new_positions(session: Session, order: JobOrder, positions: int) -> None:
+    """Positions never drop below the outcomes recorded; a closed order keeps its count (reopen first);
+    an open order cannot be closed by an edit (say what happened to the positions instead)."""
+    if positions < 1:
+        return
+    counts = position_counts(session, order)
+    if order.is_closed:
+        raise DomainError(_("Antal stillinger kan ikke ændres på en lukket jobordre. Genåbn den først."),
+                          field="positions")
+    if positions <= counts.hired + counts.other:
+        raise DomainError(_("%(n)d stillinger har allerede et udfald. Antallet skal være større, "
+                            "eller jobordren skal lukkes.", n=counts.hired + counts.other), field="positions")
 
 
 def transition(
@@ -247,17 +339,34 @@ def transition(
     hires: Iterable[NewHire] = (),
     unfilled_reason: UnfilledReason | str | None = None,
     unfilled_reason_text: str = "",
+    remaining: NewOutcome | None = None,
 ) -> JobOrderEvent:
     """Move the order to ``to`` on the business date ``on_date``: one event, one audit entry.
 
-    Filled needs at least one hire; unfilled needs a reason; reopening a closed order is a
-    coordinator's action with a reason.
+    Closing says what happened to every position still open: ``hires`` for those hired, then
+    ``remaining`` for the rest (closing unfilled: the reason's outcome). The state itself follows
+    from the positions (``states.state_from_positions``), so closing "unfilled" an order with a
+    hire closes it filled. Reopening a closed order is a coordinator's action with a reason and
+    undoes its outcomes (the positions are open again).
     """
     to = JobOrderState(to)
-    on_date = on_date or today()
-    reason = (reason or "").strip()
-    refuse_cpr(reason=reason, unfilled_reason_text=unfilled_reason_text)
     old = JobOrderState(order.state)
+    if to in CLOSED:
+        policy.ensure_may_work(by, order)
+        check(session, order, expected_version)
+        if old in CLOSED:
+            ensure_transition(old, to)
+        outcomes = [NewOutcome(PositionOutcomeKind.hired, hire=h) for h in hires]
+        if to == JobOrderState.filled and not outcomes and not position_counts(session, order).hired:
+            raise DomainError(_("En besat jobordre skal have mindst én ansættelse (jobcenter og dato)."),
+                              field="hires")
+        if to == JobOrderState.unfilled:
+            values = _unfilled(unfilled_reason, unfilled_reason_text)
+            remaining = outcome_for_reason(values["unfilled_reason"], values["unfilled_reason_text"])
+        return resolve_positions(session, order, by=by, expected_version=expected_version, on_date=on_date,
+                                 outcomes=outcomes, remaining=remaining, reason=reason, closing=True)
+    reason = (reason or "").strip()
+    refuse_cpr(reason=reason)
     if is_reopening(old, to):
         policy.ensure_may_reopen(by, order)
     else:
@@ -266,31 +375,119 @@ def transition(
     ensure_transition(old, to)
     if is_reopening(old, to) and not reason:
         raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
+    on_date = on_date or today()
     _check_step_date(session, order, on_date)
-    hires = list(hires)
-    values: dict = {"state": to, "closed_on": on_date if to in CLOSED else None,
-                    "unfilled_reason": None, "unfilled_reason_text": ""}
-    if to == JobOrderState.filled:
-        _check_hires(session, order, hires)
-    if to == JobOrderState.unfilled:
-        values.update(_unfilled(unfilled_reason, unfilled_reason_text))
+    values = {"state": to, "closed_on": None, "unfilled_reason": None, "unfilled_reason_text": ""}
     before = tally.contribution(session, order.id)
     _save(session, order, by=by, values=values)
     event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
-                          from_state=old, to_state=to, reason=reason or _reason_text(to, unfilled_reason,
-                                                                                       unfilled_reason_text))
+                          from_state=old, to_state=to, reason=reason)
     session.add(event)
     session.flush()
-    _add_hires(session, order, event, hires, by=by)
+    undone = 0
+    if is_reopening(old, to):
+        undone = session.execute(
+            sa.update(PositionOutcome)
+            .where(PositionOutcome.job_order_id == order.id, PositionOutcome.undone_event_id.is_(None))
+            .values(undone_event_id=event.id, undone_on=on_date)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     tally.record_change(session, before, tally.contribution(session, order.id))
-    if to in CLOSED:
+    record(session, by=by, entity="job_order", entity_id=order.id, action="transition",
+           changes={"state": [old, to], **({"outcomes": [undone, 0]} if undone else {})}, note=event.reason)
+    session.flush()
+    return event
+
+
+def resolve_positions(
+    session: Session,
+    order: JobOrder,
+    *,
+    by,
+    expected_version: int,
+    on_date: date | None = None,
+    outcomes: Iterable[NewOutcome] = (),
+    remaining: NewOutcome | None = None,
+    reason: str = "",
+    closing: bool = False,
+) -> JobOrderEvent:
+    """Record what happened to some of the order's open positions, as one event in its history.
+
+    ``remaining`` (if given) is the outcome of every position still open after ``outcomes``;
+    ``closing`` asks that none stays open. The state follows from the positions: closed when
+    all have an outcome (``states.state_from_positions``). Never more outcomes than positions
+    (refused here, and by the database: see ``PositionOutcome``).
+    """
+    reason = (reason or "").strip()
+    refuse_cpr(reason=reason, unfilled_reason_text=getattr(remaining, "text", ""),
+               **{f"text{i}": o.text for i, o in enumerate(outcomes)})
+    policy.ensure_may_work(by, order)
+    check(session, order, expected_version)
+    old = JobOrderState(order.state)
+    if old in CLOSED:
+        ensure_transition(old, JobOrderState.filled)  # says: reopen it first
+    on_date = on_date or today()
+    _check_step_date(session, order, on_date)
+    counts = position_counts(session, order)
+    outcomes = [_checked_outcome(session, order, o) for o in outcomes]
+    if len(outcomes) > counts.open:
+        raise DomainError(_("Jobordren har %(n)d åbne stillinger; der kan ikke registreres flere udfald end det.",
+                            n=counts.open), field="hires")
+    if remaining is not None:
+        outcomes += [_checked_outcome(session, order, remaining)] * (counts.open - len(outcomes))
+    if not outcomes:
+        raise DomainError(_("Angiv hvad der skete med mindst én stilling."), field="hires")
+    hired = counts.hired + sum(1 for o in outcomes if o.kind == PositionOutcomeKind.hired)
+    new_state = state_from_positions(old, positions=order.positions, hired=hired,
+                                     other=counts.hired + counts.other + len(outcomes) - hired)
+    if closing and new_state not in CLOSED:
+        raise DomainError(_("Angiv hvad der skete med de %(n)d øvrige stillinger.",
+                            n=counts.open - len(outcomes)), field="remaining")
+    if new_state != old:
+        ensure_transition(old, new_state)
+    values: dict = {"state": new_state, "closed_on": on_date if new_state in CLOSED else None,
+                    "unfilled_reason": None, "unfilled_reason_text": ""}
+    if new_state == JobOrderState.unfilled:
+        first = next(o for o in outcomes)
+        values.update(unfilled_reason=first.unfilled_reason or _REASON_OF_KIND.get(first.kind, UnfilledReason.other),
+                      unfilled_reason_text=first.text)
+    before = tally.contribution(session, order.id)
+    _save(session, order, by=by, values=values)
+    event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
+                          from_state=old, to_state=new_state,
+                          reason=reason or _outcomes_text(outcomes, order.positions, hired))
+    session.add(event)
+    session.flush()
+    _add_outcomes(session, order, event, outcomes, by=by)
+    tally.record_change(session, before, tally.contribution(session, order.id))
+    if new_state in CLOSED:
         _resolve_help(session, order.id)
     record(session, by=by, entity="job_order", entity_id=order.id, action="transition",
-           changes={"state": [old, to], "closed_on": [None, values["closed_on"]],
-                    **({"hires": [None, len(hires)]} if hires else {})},
+           changes={"state": [old, new_state], "closed_on": [None, values["closed_on"]],
+                    "outcomes": [None, [o.kind.value for o in outcomes]]},
            note=event.reason)
     session.flush()
     return event
+
+
+def _checked_outcome(session: Session, order: JobOrder, outcome: NewOutcome) -> NewOutcome:
+    kind = PositionOutcomeKind(outcome.kind)
+    text = (outcome.text or "").strip()
+    if kind == PositionOutcomeKind.hired:
+        if outcome.hire is None:
+            raise DomainError(_("En ansættelse skal have jobcenter og dato."), field="hires")
+        _check_hires(session, order, [outcome.hire])
+        return NewOutcome(kind, hire=outcome.hire)
+    if kind == PositionOutcomeKind.unfilled:
+        values = _unfilled(outcome.unfilled_reason, text)
+        return NewOutcome(kind, unfilled_reason=values["unfilled_reason"], text=values["unfilled_reason_text"])
+    return NewOutcome(kind, text=text)
+
+
+def _outcomes_text(outcomes: list[NewOutcome], positions: int, hired: int) -> str:
+    kinds = Counter(PositionOutcomeKind(o.kind) for o in outcomes)
+    parts = [f"{kind.label}: {n}" for kind, n in kinds.items()]
+    return "; ".join(parts) + (f" ({states.filled_text(positions, hired)})" if positions > 1 else "")
 
 
 def _check_step_date(session: Session, order: JobOrder, on_date: date) -> None:
@@ -307,14 +504,13 @@ def _check_step_date(session: Session, order: JobOrder, on_date: date) -> None:
 
 
 def _check_hires(session: Session, order: JobOrder, hires: list[NewHire]) -> None:
-    """At least one hire, each with a centre and a date, and a referral only of this order."""
-    if not hires:
-        raise DomainError(_("En besat jobordre skal have mindst én ansættelse (jobcenter og dato)."),
-                          field="hires")
+    """Each hire with a centre and a date, and a referral only of this order."""
     for hire in hires:
         _centre_exists(session, hire.centre_id, "hires")
         if hire.hired_on is None:
             raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+        if hire.start_on is not None and hire.start_on < order.received_on:
+            raise DomainError(_("Startdatoen kan ikke ligge før jobordren blev modtaget."), field="hires")
         if hire.referral_id is not None:
             referral = session.get(Referral, hire.referral_id)
             if referral is None or referral.job_order_id != order.id:
@@ -332,27 +528,33 @@ def _unfilled(code: UnfilledReason | str | None, text: str) -> dict:
     return {"unfilled_reason": code, "unfilled_reason_text": text}
 
 
-def _add_hires(session: Session, order: JobOrder, event: JobOrderEvent, hires: list[NewHire], *, by) -> None:
-    """The hires of a fill; a hire from a referral marks that referral hired (audited and access-logged)."""
-    for hire in hires:
-        session.add(Hire(job_order_id=order.id, event_id=event.id, centre_id=hire.centre_id,
-                         hired_on=hire.hired_on, referral_id=hire.referral_id))
-        if hire.referral_id:
-            update_referral_outcome(session, session.get(Referral, hire.referral_id), by=by,
-                                    outcome=ReferralOutcome.hired)
+def _add_outcomes(session: Session, order: JobOrder, event: JobOrderEvent, outcomes: list[NewOutcome], *,
+                  by) -> None:
+    """One row per position, in the free slots; a hire from a referral marks that referral hired."""
+    taken = {o.slot for o in live_outcomes(session, order.id)}
+    free = (slot for slot in range(1, order.positions + 1) if slot not in taken)
+    for outcome, slot in zip(outcomes, free, strict=False):
+        hire_id = None
+        if outcome.hire is not None:
+            h = outcome.hire
+            row = Hire(job_order_id=order.id, event_id=event.id, centre_id=h.centre_id, hired_on=h.hired_on,
+                       referral_id=h.referral_id, start_on=h.start_on, home_municipality_code=h.home_municipality_code)
+            session.add(row)
+            session.flush()
+            hire_id = row.id
+            if h.referral_id:
+                update_referral_outcome(session, session.get(Referral, h.referral_id), by=by,
+                                        outcome=ReferralOutcome.hired)
+        session.add(PositionOutcome(job_order_id=order.id, order_positions=order.positions, slot=slot,
+                                    kind=PositionOutcomeKind(outcome.kind), event_id=event.id,
+                                    on_date=event.on_date, hire_id=hire_id, unfilled_reason=outcome.unfilled_reason,
+                                    text=outcome.text))
     session.flush()
 
 
-def _reason_text(to: JobOrderState, code, text: str) -> str:
-    if to == JobOrderState.unfilled and code:
-        label = str(UnfilledReason(code).label)
-        return f"{label}: {text}" if text else label
-    return ""
-
-
-def fill(session, order, *, by, expected_version, on_date=None, hires, reason=""):
+def fill(session, order, *, by, expected_version, on_date=None, hires, reason="", remaining=None):
     return transition(session, order, by=by, to=JobOrderState.filled, expected_version=expected_version,
-                      on_date=on_date, hires=hires, reason=reason)
+                      on_date=on_date, hires=hires, reason=reason, remaining=remaining)
 
 
 def close_unfilled(session, order, *, by, expected_version, on_date=None, unfilled_reason, unfilled_reason_text=""):

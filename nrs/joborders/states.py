@@ -53,3 +53,23 @@ def ensure_transition(old: JobOrderState | str, new: JobOrderState | str) -> Non
         raise DomainError(
             _("En jobordre kan ikke gå fra %(a)s til %(b)s.", a=old.label.lower(), b=new.label.lower())
         )
+
+
+def state_from_positions(current: JobOrderState | str, *, positions: int, hired: int, other: int) -> JobOrderState:
+    """The order's state as its positions say (issue 14): the one place that derives it.
+
+    Closed when every position has an outcome: filled if at least one was hired by a referred
+    candidate, unfilled otherwise. While some are resolved and others not, the order stays as it
+    is (open, or paused) and shows "2 af 3 besat".
+    """
+    current = JobOrderState(current)
+    if hired + other >= positions:
+        return JobOrderState.filled if hired else JobOrderState.unfilled
+    return current if current not in CLOSED else JobOrderState.open
+
+
+def filled_text(positions: int, hired: int) -> str:
+    """ "besat 2 af 3" where it applies (more than one position, or a partly resolved order)."""
+    if positions <= 1:
+        return ""
+    return _("besat %(h)d af %(p)d", h=hired, p=positions)

@@ -226,15 +226,15 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
 
 
 def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
-    """``({lead: hires}, {lead: hires from another centre than the lead})`` on the period's filling events."""
+    """``({lead: hires}, {lead: hires from another centre than the lead})`` recorded by the period's events
+    (one hire per position; a partly filled order's hires are recorded while it stays open)."""
     stmt = (
         sa.select(JobOrder.lead_centre_id, sa.func.count(),
                   sa.func.sum(sa.case((Hire.centre_id != JobOrder.lead_centre_id, 1), else_=0)))
         .select_from(JobOrderEvent)  # the period's events by their date index, then their hires
         .join(Hire, Hire.event_id == JobOrderEvent.id)
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
-               JobOrderEvent.to_state == JobOrderState.filled)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end)
         .group_by(JobOrder.lead_centre_id)
     )
     if centre_id is not None:

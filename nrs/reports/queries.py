@@ -16,18 +16,20 @@ from sqlmodel import Session
 from nrs.agreements.queries import active_count
 from nrs.clock import today
 from nrs.db import days_between
-from nrs.joborders import tally
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders import star, tally
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome, PositionOutcomeKind
 from nrs.joborders.states import JobOrderState
+from nrs.joborders.tally import Positions
 from nrs.municipalities.models import JobCentre
 
 ORDER_KEYS = ("orders_received", "orders_filled", "orders_unfilled", "orders_open")
+POSITION_KEYS = ("positions_received", "positions_hired", "positions_other", "positions_open")
 _KEY_OF = {JobOrderState.filled: "orders_filled", JobOrderState.unfilled: "orders_unfilled",
            JobOrderState.open: "orders_open", JobOrderState.paused: "orders_open"}
 
 
 def _blank() -> dict:
-    return dict.fromkeys(ORDER_KEYS, 0)
+    return dict.fromkeys(ORDER_KEYS + POSITION_KEYS, 0)
 
 
 def agreements_active(session: Session, *, on: date, centre_id: int | None = None) -> int:
@@ -60,38 +62,48 @@ def states_as_of(session: Session, as_of: date) -> dict[int, tuple[JobOrderState
     return {oid: (JobOrderState(state), lead, on) for oid, state, lead, on in rows}
 
 
-def _other_hires(session: Session, as_of: date) -> dict[int, int]:
-    """Per lead centre: hires by another centre that filled an order still filled at the end of ``as_of``.
+def _live_on(as_of: date):
+    """An outcome counts at the end of ``as_of`` when it was recorded by then and not yet undone."""
+    return sa.and_(PositionOutcome.on_date <= as_of,
+                   sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of))
 
-    A hire counts when its filling event is the order's last event up to that day: no later event
-    (by date, then by the order they were recorded in) exists by then. Few hires come from another
-    centre, so looking each one up is cheaper than carrying hires through the window's sort.
-    """
-    filling = sa.orm.aliased(JobOrderEvent)
-    later = sa.orm.aliased(JobOrderEvent)
-    superseded = (
-        sa.select(later.id)
-        .where(later.job_order_id == filling.job_order_id, later.on_date <= as_of,
-               sa.or_(later.on_date > filling.on_date, sa.and_(later.on_date == filling.on_date, later.id > filling.id)))
-        .exists()
-    )
+
+def _other_hires(session: Session, as_of: date) -> dict[int, int]:
+    """Per lead centre: hires (positions) by another centre, live at the end of ``as_of``: recorded by
+    then and not undone by a reopening by then (on open orders too, for a partly filled order)."""
     stmt = (
         sa.select(JobOrder.lead_centre_id, sa.func.count())
-        .select_from(Hire)
-        .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .join(filling, filling.id == Hire.event_id)
-        .where(Hire.centre_id != JobOrder.lead_centre_id, filling.on_date <= as_of, JobOrder.received_on <= as_of,
-               filling.to_state == JobOrderState.filled, ~superseded)
+        .select_from(PositionOutcome)
+        .join(Hire, Hire.id == PositionOutcome.hire_id)
+        .join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
+        .where(Hire.centre_id != JobOrder.lead_centre_id, _live_on(as_of))
         .group_by(JobOrder.lead_centre_id)
     )
     return dict(session.execute(stmt).all())
+
+
+def positions_as_of(session: Session, as_of: date) -> dict[int, Positions]:
+    """Per lead centre: positions of the orders received by ``as_of`` and their outcomes live then."""
+    received = session.execute(
+        sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
+        .where(JobOrder.received_on <= as_of).group_by(JobOrder.lead_centre_id)).all()
+    out: dict[int, Positions] = {lead: Positions(int(n or 0)) for lead, n in received}
+    hired = PositionOutcome.kind == PositionOutcomeKind.hired
+    rows = session.execute(
+        sa.select(JobOrder.lead_centre_id, sa.func.sum(sa.case((hired, 1), else_=0)),
+                  sa.func.sum(sa.case((hired, 0), else_=1)))
+        .select_from(PositionOutcome).join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
+        .where(_live_on(as_of)).group_by(JobOrder.lead_centre_id)).all()
+    for lead, h, o in rows:
+        out[lead] = out.get(lead, Positions()) + Positions(0, int(h or 0), int(o or 0))
+    return out
 
 
 def _snapshot(session: Session, as_of: date, *, days_to_fill: bool = True):
     """Per (lead, state, days to fill) the number of orders at the end of ``as_of``, and the hires from
     other centres. ``days_to_fill=False`` leaves the days out (the status report does not need them).
 
-    Returns ``({lead: {state: {days or None: n}}}, {lead: hires from another centre})``.
+    Returns ``({lead: {state: {days or None: n}}}, {lead: hires from another centre}, {lead: Positions})``.
     """
     latest = _latest(as_of, lead=JobOrder.lead_centre_id, state=JobOrderEvent.to_state,
                      **({"on_date": JobOrderEvent.on_date, "received_on": JobOrder.received_on} if days_to_fill else {}))
@@ -106,7 +118,7 @@ def _snapshot(session: Session, as_of: date, *, days_to_fill: bool = True):
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     for lead, state, d, n in session.execute(stmt).all():
         by_lead[lead][JobOrderState(state)][d] = n
-    return by_lead, _other_hires(session, as_of)
+    return by_lead, _other_hires(session, as_of), positions_as_of(session, as_of)
 
 
 def _codes(session: Session) -> dict[int, int]:
@@ -118,7 +130,7 @@ def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
 
     ``by_centre`` is keyed by the lead centre's municipality code (``"201"``).
     """
-    by_lead, other = snapshot or _snapshot(session, as_of, days_to_fill=False)
+    by_lead, other, positions = snapshot or _snapshot(session, as_of, days_to_fill=False)
     codes = _codes(session)
     total = _blank()
     by_centre: dict[str, dict] = {str(code): _blank() for code in sorted(codes.values())}
@@ -129,10 +141,25 @@ def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
             for bucket in (total, centre):
                 bucket["orders_received"] += n
                 bucket[_KEY_OF[state]] += n
+    rates = star.rates(session, as_of=as_of)
+    for lead, p in positions.items():
+        centre = by_centre.setdefault(str(codes.get(lead, "")), _blank())
+        for bucket in (total, centre):
+            for key, n in (("positions_received", p.received), ("positions_hired", p.hired),
+                           ("positions_other", p.other), ("positions_open", p.open)):
+                bucket[key] += n
+    for lead, (referral_rate, fill_rate) in rates["by_lead"].items():
+        by_centre.setdefault(str(codes.get(lead, "")), _blank()).update(referral_rate=referral_rate,
+                                                                       star_fill_rate=fill_rate)
+    for centre in by_centre.values():
+        centre.setdefault("referral_rate", None)
+        centre.setdefault("star_fill_rate", None)
     return {
         **total,
         "agreements_active": agreements_active(session, on=as_of),
         "hires_from_other_centres": sum(other.values()),
+        "referral_rate": rates["referral_rate"],
+        "star_fill_rate": rates["star_fill_rate"],
         "by_centre": by_centre,
     }
 
@@ -156,7 +183,7 @@ def _median(buckets: dict[int, int]) -> float | None:
 
 def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
     """Fill rate (filled / closed) and median days from received to filled, for "NRS" and per centre code."""
-    by_lead, _other = snapshot or _snapshot(session, as_of)
+    by_lead, *_rest = snapshot or _snapshot(session, as_of)
     codes = _codes(session)
     filled_days: dict[str, Counter] = defaultdict(Counter)
     closed: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [filled, unfilled]

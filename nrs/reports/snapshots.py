@@ -29,11 +29,12 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.db import is_sqlite
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome
 from nrs.joborders.states import JobOrderState
 from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
 )
+from nrs.reports import queries
 from nrs.reports.models import MonthFigure, MonthFigureBuild
 
 _F = MonthFigure.__table__
@@ -62,28 +63,20 @@ def _month_key(session: Session, column):
 
 
 def other_hire_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
-    """Rows ``(month "YYYY-MM", lead, change)`` of the hires-from-another-centre stock (hires on orders
-    still filled, the status report's figure): a filling event adds its hires by a centre other than
-    the lead; a reopening takes away those of the filling it undoes (the order's last before it)."""
+    """Rows ``(month "YYYY-MM", lead, change)`` of the hires-from-another-centre stock (live hired
+    positions, the status report's figure): a hire by a centre other than the lead adds one in the
+    month its outcome was recorded, and takes it away in the month a reopening undid it."""
+    o = PositionOutcome
 
-    per_event = (sa.select(Hire.event_id, sa.func.count().label("n")).join(JobOrder, JobOrder.id == Hire.job_order_id)
-                 .where(Hire.centre_id != JobOrder.lead_centre_id).group_by(Hire.event_id).subquery())
-    e = sa.orm.aliased(JobOrderEvent)
-    window = [e.on_date <= end, *((e.on_date >= start,) if start else ()), *((e.id <= through_id,) if through_id else ())]
-    month = _month_key(session, e.on_date)
-    gains = (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), per_event.c.n.label("n"))
-             .select_from(e).join(per_event, per_event.c.event_id == e.id).join(JobOrder, JobOrder.id == e.job_order_id)
-             .where(e.to_state == JobOrderState.filled, *window))
-    f = sa.orm.aliased(JobOrderEvent)
-    undone = (sa.select(f.id).where(f.job_order_id == e.job_order_id, f.to_state == JobOrderState.filled,
-                                    sa.or_(f.on_date < e.on_date, sa.and_(f.on_date == e.on_date, f.id < e.id)))
-              .order_by(f.on_date.desc(), f.id.desc()).limit(1).scalar_subquery())
-    reopened = (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), undone.label("fill_id"))
-                .select_from(e).join(JobOrder, JobOrder.id == e.job_order_id)
-                .where(e.from_state == JobOrderState.filled, e.to_state == JobOrderState.open, *window).subquery())
-    losses = (sa.select(reopened.c.month, reopened.c.lead, (-per_event.c.n).label("n"))
-              .select_from(reopened).join(per_event, per_event.c.event_id == reopened.c.fill_id))
-    both = sa.union_all(gains, losses).subquery()
+    def moves(day_col, event_col, sign: int):
+        month = _month_key(session, day_col)
+        window = [day_col <= end, *((day_col >= start,) if start else ()),
+                  *((event_col <= through_id,) if through_id else ())]
+        return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), sa.literal(sign).label("n"))
+                .select_from(o).join(Hire, Hire.id == o.hire_id).join(JobOrder, JobOrder.id == o.job_order_id)
+                .where(Hire.centre_id != JobOrder.lead_centre_id, *window))
+
+    both = sa.union_all(moves(o.on_date, o.event_id, 1), moves(o.undone_on, o.undone_event_id, -1)).subquery()
     return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.n))
                            .group_by(both.c.month, both.c.lead)).all()
 
@@ -154,7 +147,7 @@ def _corrected_since(session: Session, since: datetime) -> bool:
     moves = sa.or_(
         AuditEvent.entity_type == "company_import",
         sa.and_(AuditEvent.entity_type == "job_order", AuditEvent.action == "update",
-                sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'))),
+                sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'), text.like('%"positions"%'))),
         sa.and_(AuditEvent.entity_type == "company", AuditEvent.action.in_(("update", "move")),
                 text.like('%"industry_code"%')),
         AuditEvent.action.in_(("delete", "erase_order")) & (AuditEvent.entity_type == "job_order"),
@@ -314,7 +307,8 @@ def flows(session: Session, period: period_rules.Period, *, centre_id: int | Non
 
 def status_snapshot(session: Session, day: date):
     """The as-of status's input (``nrs.reports.queries.status_figures(snapshot=...)``) from the month
-    snapshot, or None when there is none usable."""
+    snapshot, or None when there is none usable. The positions are not in the month figures yet:
+    they come from the history (two grouped reads of the orders and their outcomes)."""
     with reading(session):
         found = stocks_at(session, day)
     if found is None:
@@ -329,4 +323,4 @@ def status_snapshot(session: Session, day: date):
             continue
         bucket = by_lead[lead][JobOrderState(state)]
         bucket[None] = bucket.get(None, 0) + n
-    return by_lead, dict(other)
+    return by_lead, dict(other), queries.positions_as_of(session, day)

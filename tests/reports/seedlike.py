@@ -46,10 +46,11 @@ def random_history(session, make_company, make_user, centre_by_code, rng, *, ste
     start = today() - timedelta(days=200)
     made: list[JobOrder] = []
     for step in range(steps):
-        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "reopen"])
+        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "reopen", "position"])
         if action == "log" or not made:
             made.append(services.log_job_order(session, by=None, company=rng.choice(companies), title=f"S{step}",
-                                               received_on=start + timedelta(days=rng.randrange(0, 150))))
+                                               received_on=start + timedelta(days=rng.randrange(0, 150)),
+                                               positions=rng.choice([1, 1, 2, 3, 5])))
             session.commit()
             continue
         order = rng.choice(made)
@@ -62,10 +63,33 @@ def random_history(session, make_company, make_user, centre_by_code, rng, *, ste
         elif action == "resume" and state == JobOrderState.paused:
             services.resume(session, order, **kw)
         elif action == "fill" and not state.is_closed:
-            services.fill(session, order, **kw, hires=[services.NewHire(centre_id=rng.choice(centres), hired_on=on)])
+            random_fill(session, order, rng, centres, **kw)
+        elif action == "position" and not state.is_closed:
+            random_outcome(session, order, rng, centres, **kw)
         elif action == "unfilled" and not state.is_closed:
             services.close_unfilled(session, order, **kw, unfilled_reason="no_candidates")
         elif action == "reopen" and state.is_closed:
             services.reopen(session, order, **{**kw, "by": steering}, reason="Kandidaten sprang fra")
         session.commit()
     return start
+
+
+def _random_hire(rng, centres, on) -> services.NewOutcome:
+    return services.NewOutcome("hired", hire=services.NewHire(centre_id=rng.choice(centres), hired_on=on))
+
+
+def random_fill(session, order, rng, centres, **kw):
+    """Close filled: one or more hires (from random centres) for the open positions, the rest withdrawn or
+    filled outside NRS."""
+    open_ = services.position_counts(session, order).open
+    hires = [_random_hire(rng, centres, kw["on_date"]).hire for _ in range(rng.randrange(1, open_ + 1))]
+    remaining = services.NewOutcome(rng.choice(["withdrawn", "outside"])) if len(hires) < open_ else None
+    services.fill(session, order, **kw, hires=hires, remaining=remaining)
+
+
+def random_outcome(session, order, rng, centres, **kw):
+    """One position's outcome (hired, outside, withdrawn, unfilled); may close the order when it was the last."""
+    kind = rng.choice(["hired", "hired", "outside", "withdrawn", "unfilled"])
+    outcome = (_random_hire(rng, centres, kw["on_date"]) if kind == "hired" else
+               services.NewOutcome(kind, unfilled_reason="no_candidates" if kind == "unfilled" else None))
+    services.resolve_positions(session, order, **kw, outcomes=[outcome])

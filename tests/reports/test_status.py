@@ -13,6 +13,11 @@ from tests.reports.seedlike import CODES, make_seed_like
 
 KEYS = {"orders_received", "orders_filled", "orders_unfilled", "orders_open", "agreements_active",
         "hires_from_other_centres", "by_centre"}
+#: Issue 14 adds these beside the old keys (which keep their meaning).
+NEW_KEYS = {"positions_received", "positions_hired", "positions_other", "positions_open", "referral_rate",
+            "star_fill_rate"}
+CENTRE_KEYS = {"orders_received", "orders_filled", "orders_unfilled", "orders_open", "positions_received",
+               "positions_hired", "positions_other", "positions_open", "referral_rate", "star_fill_rate"}
 
 
 def status(cli_run, day: str) -> dict:
@@ -27,12 +32,13 @@ def test_a_data_set_like_the_seed_gives_32_10_6_16(cli_run, make_company, make_j
     codes = CODES
 
     figures = status(cli_run, "2016-03-31")
-    assert set(figures) == KEYS
+    assert set(figures) == KEYS | NEW_KEYS
     assert (figures["orders_received"], figures["orders_filled"], figures["orders_unfilled"],
             figures["orders_open"]) == (32, 10, 6, 16)
     assert sum(c["orders_received"] for c in figures["by_centre"].values()) == 32
     assert set(figures["by_centre"]) == {str(c) for c in codes}
-    assert set(figures["by_centre"]["201"]) == {"orders_received", "orders_filled", "orders_unfilled", "orders_open"}
+    assert set(figures["by_centre"]["201"]) == CENTRE_KEYS
+    assert (figures["positions_received"], figures["positions_open"]) == (32, 16)  # one position each
     later = status(cli_run, "2016-04-30")
     assert (later["orders_received"], later["orders_filled"], later["orders_unfilled"],
             later["orders_open"]) == (33, 14, 8, 11)
@@ -112,3 +118,44 @@ def test_fill_rate_and_median_days_to_fill(client, make_company, make_job_order,
     row = page[page.index('<tr data-centre="NRS"'):]
     row = row[:row.index("</tr>")]
     assert "50 %" in row and ">10<" in row
+
+
+def test_positions_as_of_dates_between_the_hires(app, cli_run, session, make_company, make_user, centre_by_code):
+    """Issue 14's journey: 3 positions at Allerød, candidates from Egedal and Helsingør hired on two days,
+    the third withdrawn: filled 2 of 3, 3 positions, 2 hired from other centres; a reopening undoes it."""
+    allerod, egedal, helsingor = (centre_by_code(c).id for c in (201, 240, 217))
+    coordinator = make_user("coordinator", 201)
+    with app.test_request_context():
+        order = services.log_job_order(session, by=None, company=make_company(municipality_code=201),
+                                       title="Lagerarbejder", received_on=date(2016, 3, 1), positions=3)
+        referrals = [services.add_referral(session, order, by=None, referring_centre_id=c, referred_on=date(2016, 3, 2))
+                     for c in (egedal, helsingor)]
+        for day, referral in zip((5, 9), referrals, strict=True):
+            services.resolve_positions(session, order, by=None, expected_version=order.version,
+                                       on_date=date(2016, 3, day), outcomes=[services.NewOutcome(
+                                           "hired", hire=services.NewHire(referral.referring_centre_id,
+                                                                          date(2016, 3, day), referral.id))])
+        services.fill(session, order, by=None, expected_version=order.version, on_date=date(2016, 3, 12), hires=[],
+                      remaining=services.NewOutcome("withdrawn"))
+        services.reopen(session, order, by=coordinator, expected_version=order.version, on_date=date(2016, 3, 20),
+                        reason="Virksomheden vil alligevel have tre")
+        session.commit()
+    assert order.lead_centre_id == allerod
+    expected = {  # day: orders open, filled; positions received, hired, other, open; hires from other centres
+        "2016-03-01": (1, 0, 3, 0, 0, 3, 0),
+        "2016-03-05": (1, 0, 3, 1, 0, 2, 1),
+        "2016-03-08": (1, 0, 3, 1, 0, 2, 1),
+        "2016-03-09": (1, 0, 3, 2, 0, 1, 2),
+        "2016-03-12": (0, 1, 3, 2, 1, 0, 2),
+        "2016-03-19": (0, 1, 3, 2, 1, 0, 2),
+        "2016-03-20": (1, 0, 3, 0, 0, 3, 0),
+    }
+    for day, want in expected.items():
+        f = status(cli_run, day)
+        got = (f["orders_open"], f["orders_filled"], f["positions_received"], f["positions_hired"],
+               f["positions_other"], f["positions_open"], f["hires_from_other_centres"])
+        assert got == want, day
+        assert f["by_centre"]["201"]["positions_hired"] == want[3], day
+        referred = day != "2016-03-01"  # the referrals came on 2 March
+        assert f["referral_rate"] == (1.0 if referred else 0.0), day
+        assert f["star_fill_rate"] == ((1.0 if want[3] else 0.0) if referred else None), day

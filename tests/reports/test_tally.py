@@ -12,18 +12,21 @@ from alembic import command
 from nrs.clock import today
 from nrs.db import alembic_config, begin_write
 from nrs.joborders import services, tally
+from nrs.joborders.tally import Positions
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
-from nrs.reports.queries import _snapshot, figures_with_statistics
+from nrs.reports.queries import _snapshot, figures_with_statistics, status_figures
+from tests.reports.seedlike import random_fill, random_outcome
 
 CODES = (201, 210, 217, 219, 223, 240, 250, 260, 270)
 
 
 def _plain(snapshot):
-    by_lead, other = snapshot
+    by_lead, other, positions = snapshot
     return ({lead: {state: dict(days) for state, days in states.items() if days}
              for lead, states in by_lead.items() if any(states.values())},
-            {lead: n for lead, n in other.items() if n})
+            {lead: n for lead, n in other.items() if n},
+            {lead: p for lead, p in positions.items() if p != Positions()})
 
 
 def assert_tally_equals_history(session):
@@ -43,11 +46,12 @@ def test_every_kind_of_change_keeps_the_tally_equal_to_the_history(session, make
     start = today() - timedelta(days=60)
     orders: list[JobOrder] = []
     for step in range(120):
-        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "lead", "received"])
+        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "lead", "received",
+                             "position", "position", "positions"])
         if action == "log" or not orders:
             orders.append(services.log_job_order(
                 session, by=None, company=rng.choice(companies), title=f"Stilling {step}",
-                received_on=start + timedelta(days=rng.randrange(0, 30))))
+                received_on=start + timedelta(days=rng.randrange(0, 30)), positions=rng.choice([1, 2, 3, 4])))
         else:
             order = rng.choice(orders)
             state = JobOrderState(order.state)
@@ -58,9 +62,12 @@ def test_every_kind_of_change_keeps_the_tally_equal_to_the_history(session, make
             elif action == "resume" and state == JobOrderState.paused:
                 services.resume(session, order, by=None, expected_version=order.version, on_date=on)
             elif action == "fill" and not state.is_closed:
-                hires = [services.NewHire(centre_id=rng.choice(centres), hired_on=on)
-                         for _ in range(rng.randrange(1, 4))]
-                services.fill(session, order, by=None, expected_version=order.version, on_date=on, hires=hires)
+                random_fill(session, order, rng, centres, by=None, expected_version=order.version, on_date=on)
+            elif action == "position" and not state.is_closed:
+                random_outcome(session, order, rng, centres, by=None, expected_version=order.version, on_date=on)
+            elif action == "positions" and not state.is_closed:
+                more = order.positions + rng.randrange(1, 3)
+                services.update_job_order(session, order, by=None, expected_version=order.version, positions=more)
             elif action == "unfilled" and not state.is_closed:
                 services.close_unfilled(session, order, by=None, expected_version=order.version, on_date=on,
                                         unfilled_reason="no_candidates")
@@ -79,6 +86,8 @@ def test_every_kind_of_change_keeps_the_tally_equal_to_the_history(session, make
     assert_tally_equals_history(session)
     states = set(session.execute(sa.select(JobOrder.state).distinct()).scalars())
     assert {JobOrderState.open, JobOrderState.filled, JobOrderState.unfilled} <= {JobOrderState(s) for s in states}
+    figures = status_figures(session, as_of=today())
+    assert figures["positions_hired"] > 0 and figures["positions_other"] > 0 and figures["positions_open"] > 0
 
 
 def test_front_page_and_status_report_agree_for_today(client, cli_run, session, login_as, make_job_order,

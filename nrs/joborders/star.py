@@ -1,0 +1,95 @@
+"""STAR's job-order measures (jobordremålingen), computed in one place and named as STAR names them.
+
+STAR (Styrelsen for Arbejdsmarked og Rekruttering) measures the job centres' job orders by period
+of creation, the responsible centre's area and occupational group, and reports (star.dk, "Spørgsmål
+og svar om målingerne af jobordrer"):
+
+- orders created (oprettede jobordrer) and the positions among them (stillinger);
+- *formidlingsgrad* (``referral_rate``): the share of the orders to which candidates were referred;
+- *besættelsesgrad* (``star_fill_rate``): the share of the orders with referred candidates that end
+  with a hire of a referred candidate.
+
+NRS's own fill rate (``nrs.reports.queries.fill_statistics``) is another figure: filled orders of the
+closed ones (filled + unfilled), whoever was hired. Here an order counts as "ended with a hire of a
+referred candidate" when, at the end of the day asked about, it has a live hire recorded from one of
+its referrals (a reopening undoes it); a hire typed in without its referral does not count for STAR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from nrs.joborders.models import Hire, JobOrder, PositionOutcome, Referral
+
+
+@dataclass(frozen=True)
+class StarCounts:
+    orders: int = 0
+    positions: int = 0
+    with_referrals: int = 0
+    with_referred_hire: int = 0
+
+    def __add__(self, other: StarCounts) -> StarCounts:
+        return StarCounts(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
+
+    def astuple(self) -> tuple[int, int, int, int]:
+        return (self.orders, self.positions, self.with_referrals, self.with_referred_hire)
+
+    @property
+    def referral_rate(self) -> float | None:
+        """Formidlingsgrad: orders with referred candidates / orders created."""
+        return self.with_referrals / self.orders if self.orders else None
+
+    @property
+    def star_fill_rate(self) -> float | None:
+        """Besættelsesgrad: orders ending with a hire of a referred candidate / orders with referred candidates."""
+        return self.with_referred_hire / self.with_referrals if self.with_referrals else None
+
+
+def counts(session: Session, *, as_of: date, created_from: date | None = None,
+           centre_id: int | None = None) -> dict[tuple[int, str | None], StarCounts]:
+    """``{(lead centre id, occupational group or None): StarCounts}`` for the orders created from
+    ``created_from`` (or the start) to ``as_of``, as things stood at the end of ``as_of``."""
+    referred = (sa.select(Referral.id).where(Referral.job_order_id == JobOrder.id, Referral.referred_on <= as_of)
+                .exists())
+    hired = (sa.select(PositionOutcome.id).join(Hire, Hire.id == PositionOutcome.hire_id)
+             .where(PositionOutcome.job_order_id == JobOrder.id, Hire.referral_id.is_not(None),
+                    PositionOutcome.on_date <= as_of,
+                    sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of))
+             .exists())
+    inner = (sa.select(JobOrder.lead_centre_id.label("lead"), JobOrder.occupational_group.label("grp"),
+                       JobOrder.positions.label("positions"),
+                       sa.case((referred, 1), else_=0).label("ref"),
+                       sa.case((sa.and_(referred, hired), 1), else_=0).label("hire"))
+             .where(JobOrder.received_on <= as_of,
+                    *((JobOrder.received_on >= created_from,) if created_from else ()),
+                    *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
+             .subquery())
+    rows = session.execute(
+        sa.select(inner.c.lead, inner.c.grp, sa.func.count(), sa.func.sum(inner.c.positions),
+                  sa.func.sum(inner.c.ref), sa.func.sum(inner.c.hire))
+        .group_by(inner.c.lead, inner.c.grp)).all()
+    return {(lead, grp): StarCounts(n, int(p or 0), int(r or 0), int(h or 0)) for lead, grp, n, p, r, h in rows}
+
+
+def total(parts) -> StarCounts:
+    out = StarCounts()
+    for part in parts:
+        out = out + part
+    return out
+
+
+def rates(session: Session, *, as_of: date) -> dict:
+    """The two rates over every order created by ``as_of``, overall and per lead centre id:
+    ``{"referral_rate", "star_fill_rate", "by_lead": {lead: (referral_rate, star_fill_rate)}}``."""
+    found = counts(session, as_of=as_of)
+    by_lead: dict[int, StarCounts] = {}
+    for (lead, _grp), c in found.items():
+        by_lead[lead] = by_lead.get(lead, StarCounts()) + c
+    overall = total(found.values())
+    return {"referral_rate": overall.referral_rate, "star_fill_rate": overall.star_fill_rate,
+            "by_lead": {lead: (c.referral_rate, c.star_fill_rate) for lead, c in by_lead.items()}}
