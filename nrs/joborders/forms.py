@@ -17,7 +17,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from nrs.forms import DateField, Form, no_cpr, valid_cvr
 from nrs.inputs import whole_number
-from nrs.joborders.models import Channel, ReferralOutcome, UnfilledReason
+from nrs.joborders import occupations
+from nrs.joborders.models import Channel, PositionOutcomeKind, ReferralOutcome, UnfilledReason
 from nrs.locking import VersionField
 
 
@@ -49,11 +50,14 @@ class JobOrderForm(VersionedForm):
                               validators=[Optional(), Length(max=500), no_cpr])
     contact_user_id = SelectField(_l("NRS-kontakt"), coerce=_int_or_none, validate_choice=False)
     agreement_id = SelectField(_l("Aftale"), coerce=_int_or_none, validate_choice=False)
+    occupational_group = SelectField(_l("Faggruppe (DISCO-08)"), choices=[],
+                                     description=_l("Forslag ud fra stillingsbetegnelsen; ret det, hvis det ikke passer."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000), no_cpr])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.channel.choices = Channel.choices()
+        self.occupational_group.choices = occupations.choices()
 
 
 class EditJobOrderForm(JobOrderForm):
@@ -76,8 +80,49 @@ class HireEntry(PlainForm):
     referral_id = HiddenField(filters=[_int_or_none])
 
 
+def _remaining_choices():
+    """What happened to the positions not hired: the existing list of reasons ("other" needs words: use
+    the positions form)."""
+    return [("", "—")] + [(r.value, r.label) for r in UnfilledReason if r != UnfilledReason.other]
+
+
 class FillForm(StepForm):
     hires = FieldList(FormField(HireEntry), min_entries=3, max_entries=20)
+    remaining = SelectField(_l("De øvrige stillinger"), choices=[], validate_choice=False,
+                            description=_l("Hvad skete der med de stillinger, der ikke blev besat her?"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remaining.choices = _remaining_choices()
+
+
+class PositionEntry(PlainForm):
+    """One open position: what happened to it (blank: still open)."""
+
+    kind = SelectField(_l("Udfald"), choices=[], validate_choice=False)
+    centre_id = SelectField(_l("Kandidat fra jobcenter"), coerce=_int_or_none, validate_choice=False)
+    hired_on = DateField(_l("Ansat den"), validators=[Optional()])
+    start_on = DateField(_l("Første arbejdsdag"), validators=[Optional()])
+    home_municipality_code = IntegerField(_l("Bopælskommune (kode)"),
+                                          validators=[Optional(), NumberRange(min=101, max=999)])
+    unfilled_reason = SelectField(_l("Årsag (ikke besat)"), choices=[], validate_choice=False)
+    text = StringField(_l("Uddybning"), validators=[Optional(), Length(max=500), no_cpr])
+    referral_id = HiddenField(filters=[_int_or_none])
+
+
+class PositionsForm(StepForm):
+    """What happened to each open position, in one step; the order closes when none is left open."""
+
+    positions = FieldList(FormField(PositionEntry), min_entries=1, max_entries=200)
+
+    def prepare(self, centre_choices) -> PositionsForm:
+        kinds = [("", _l("Stadig åben"))] + PositionOutcomeKind.choices()
+        reasons = [("", "—")] + UnfilledReason.choices()
+        for entry in self.positions.entries:
+            entry.kind.choices = kinds
+            entry.centre_id.choices = centre_choices
+            entry.unfilled_reason.choices = reasons
+        return self
 
 
 class UnfilledForm(StepForm):

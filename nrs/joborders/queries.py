@@ -11,7 +11,15 @@ from sqlmodel import Session, select
 from nrs.auth.models import User
 from nrs.companies.models import Company
 from nrs.db import capped_count
-from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
+from nrs.joborders.models import (
+    HelpRequest,
+    Hire,
+    JobOrder,
+    JobOrderEvent,
+    PositionOutcome,
+    PositionOutcomeKind,
+    Referral,
+)
 from nrs.joborders.states import JobOrderState
 from nrs.keyset import SortKey
 from nrs.municipalities.models import JobCentre
@@ -64,6 +72,30 @@ def referral_counts(session: Session, order_ids) -> dict[int, int]:
         sa.select(Referral.job_order_id, sa.func.count(Referral.id))
         .where(Referral.job_order_id.in_(ids)).group_by(Referral.job_order_id)
     ).all())
+
+
+def hired_counts(session: Session, order_ids) -> dict[int, int]:
+    """Live hired positions per order, for a page of orders ("besat 2 af 3")."""
+    ids = list(order_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(
+        sa.select(PositionOutcome.job_order_id, sa.func.count())
+        .where(PositionOutcome.job_order_id.in_(ids), PositionOutcome.undone_event_id.is_(None),
+               PositionOutcome.kind == PositionOutcomeKind.hired)
+        .group_by(PositionOutcome.job_order_id)
+    ).all())
+
+
+def outcomes(session: Session, order_id: int):
+    """``(PositionOutcome, Hire or None, centre name or None)`` of the order's live outcomes, by slot."""
+    return session.execute(
+        sa.select(PositionOutcome, Hire, JobCentre.name)
+        .outerjoin(Hire, Hire.id == PositionOutcome.hire_id)
+        .outerjoin(JobCentre, JobCentre.id == Hire.centre_id)
+        .where(PositionOutcome.job_order_id == order_id, PositionOutcome.undone_event_id.is_(None))
+        .order_by(PositionOutcome.slot)
+    ).all()
 
 
 def sort_keys(flt: OrderFilter) -> tuple[SortKey, ...]:

@@ -46,7 +46,7 @@ from nrs.joborders.states import (
     state_from_positions,
 )
 from nrs.locking import check, saving
-from nrs.municipalities.models import JobCentre
+from nrs.municipalities.models import JobCentre, Municipality
 from nrs.privacy.services import log_access
 from nrs.security import has_role
 
@@ -509,6 +509,8 @@ def _check_hires(session: Session, order: JobOrder, hires: list[NewHire]) -> Non
         _centre_exists(session, hire.centre_id, "hires")
         if hire.hired_on is None:
             raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+        if hire.home_municipality_code and session.get(Municipality, hire.home_municipality_code) is None:
+            raise DomainError(_("Bopælskommunen findes ikke (skriv kommunekoden, fx 201)."), field="hires")
         if hire.start_on is not None and hire.start_on < order.received_on:
             raise DomainError(_("Startdatoen kan ikke ligge før jobordren blev modtaget."), field="hires")
         if hire.referral_id is not None:

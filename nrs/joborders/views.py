@@ -17,19 +17,20 @@ from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.inputs import whole_number
-from nrs.joborders import policy, queries, services
+from nrs.joborders import occupations, policy, queries, services, states
 from nrs.joborders.forms import (
     EditJobOrderForm,
     FillForm,
     HelpForm,
     JobOrderForm,
+    PositionsForm,
     ReferralForm,
     ReferralOutcomeForm,
     ReopenForm,
     StepForm,
     UnfilledForm,
 )
-from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
+from nrs.joborders.models import JobOrder, PositionOutcomeKind, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
 from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
@@ -73,9 +74,39 @@ def _may_work(order: JobOrder) -> None:
     policy.ensure_may_work(current_user, order)
 
 
-def _step_forms(order: JobOrder, referral_rows) -> dict:
+#: At most this many open positions get a row in the positions form at once (the rest on the next round).
+POSITION_ROWS = 20
+
+
+def _prepare_step_form(form) -> None:
+    """The choices of a form's repeated rows (centres, outcomes), set after the form is built."""
+    if isinstance(form, FillForm):
+        for entry in form.hires.entries:
+            entry.centre_id.choices = _centre_choices("—")
+    if isinstance(form, PositionsForm):
+        form.prepare(_centre_choices("—"))
+
+
+def _positions_form(order: JobOrder, open_positions: int, hired_referrals) -> PositionsForm:
+    """One row per open position; the referrals marked hired (and not yet a hire) pre-fill the first rows."""
+    form = PositionsForm(formdata=None, prefix="positions")
+    rows = max(1, min(open_positions, POSITION_ROWS))
+    while len(form.positions.entries) < rows:
+        form.positions.append_entry()
+    for entry, referral in zip(form.positions.entries, hired_referrals, strict=False):
+        entry.kind.data = PositionOutcomeKind.hired.value
+        entry.centre_id.data = referral.referring_centre_id
+        entry.hired_on.data = today()
+        entry.referral_id.data = referral.id
+    form.prepare(_centre_choices("—"))
+    return form
+
+
+def _step_forms(order: JobOrder, referral_rows, counts, hired_ids) -> dict:
     """Empty forms for the actions the detail page offers, carrying the version the user sees."""
+    hired = [r for r, _c, _n in referral_rows if r.outcome == ReferralOutcome.hired and r.id not in hired_ids]
     forms = {
+        "positions_form": _positions_form(order, counts.open, hired),
         "pause_form": StepForm(formdata=None, prefix="pause"),
         "resume_form": StepForm(formdata=None, prefix="resume"),
         "fill_form": FillForm(formdata=None, prefix="fill"),
@@ -90,7 +121,6 @@ def _step_forms(order: JobOrder, referral_rows) -> dict:
         if hasattr(form, "on_date"):
             form.on_date.data = today()
     forms["referral_form"].referred_on.data = today()
-    hired = [r for r, _c, _n in referral_rows if r.outcome == ReferralOutcome.hired]
     for entry, referral in zip(forms["fill_form"].hires.entries, hired, strict=False):
         entry.centre_id.data = referral.referring_centre_id
         entry.hired_on.data = today()
@@ -105,11 +135,12 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
     referral_rows = queries.referrals(s, order.id)
     log_access(s, user=current_user, action="read", entity_type="job_order_referrals", entity_id=order.id,
                purpose="jobordre")
-    ctx = _step_forms(order, referral_rows)
+    counts = services.position_counts(s, order)
+    outcomes = queries.outcomes(s, order.id)
+    hired_ids = {hire.referral_id for _o, hire, _n in outcomes if hire is not None and hire.referral_id}
+    ctx = _step_forms(order, referral_rows, counts, hired_ids)
     for form in forms.values():
-        if isinstance(form, FillForm):
-            for entry in form.hires.entries:
-                entry.centre_id.choices = _centre_choices("—")
+        _prepare_step_form(form)
     ctx.update(forms)
     problems = [e for form in forms.values() for e in getattr(form, "form_errors", [])]
     outcome_forms = {}
@@ -127,6 +158,11 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         referrals=referral_rows,
         outcome_forms=outcome_forms,
         hires=queries.hires(s, order.id),
+        counts=counts,
+        outcomes=outcomes,
+        filled_text=states.filled_text(counts.positions, counts.hired),
+        occupation=occupations.name(order.occupational_group),
+        occupation_guess=None if order.occupational_group else occupations.name(occupations.suggest(order.title)),
         help_requests=queries.help_requests(s, order.id),
         can_edit=policy.may_work(current_user, order),
         can_reopen=policy.may_reopen(current_user, order),
@@ -151,9 +187,7 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
     if ensure is not None:
         ensure(order)
     form = form_cls(prefix=prefix)
-    if isinstance(form, FillForm):
-        for entry in form.hires.entries:
-            entry.centre_id.choices = _centre_choices("—")
+    _prepare_step_form(form)
     if not form.validate():
         return _detail(order, 400, **{form_name: form})
     try:
@@ -228,10 +262,11 @@ def index():
     page.count_cap = queries.COUNT_CAP
     page.total = queries.order_count(s, flt, page.count_cap)
     referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
+    hired = queries.hired_counts(s, [order.id for order, _c, _j in page.items if order.positions > 1])
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "format", "after", "before", "at")}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
-                           referrals=referrals, jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
+                           referrals=referrals, hired=hired, filled_text=states.filled_text, jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
                            args=request.args)
 
 
@@ -284,6 +319,7 @@ def new():
                     requirements=form.requirements.data or "", lead_centre_id=form.lead_centre_id.data,
                     lead_reason=form.lead_reason.data or "", contact_user_id=form.contact_user_id.data,
                     agreement_id=form.agreement_id.data, note=form.note.data or "",
+                    occupational_group=form.occupational_group.data or None,
                 )
             except DomainError as exc:
                 form.show_error(exc, "title")
@@ -304,6 +340,7 @@ def edit(order_id: int):
     if request.method == "GET":
         form.version.data = order.version
         form.channel.data = order.channel.value
+        form.occupational_group.data = order.occupational_group or occupations.suggest(order.title) or ""
     if request.method == "POST" and form.validate():
         values = {name: getattr(form, name).data for name in services.EDITABLE}
         for name in ("place_of_work", "requirements", "note"):
@@ -366,14 +403,53 @@ def _hires(form: FillForm) -> list[services.NewHire]:
     return out
 
 
+def _remaining(form: FillForm) -> services.NewOutcome | None:
+    return services.outcome_for_reason(form.remaining.data) if form.remaining.data else None
+
+
 @bp.post("/<int:order_id>/besat")
 @access("user")
 def fill(order_id: int):
     return _run_step(
         order_id, FillForm, "fill", "fill_form",
         lambda s, o, f: services.fill(s, o, by=current_user, expected_version=_version(f), on_date=f.on_date.data,
-                                      hires=_hires(f), reason=f.reason.data or ""),
+                                      hires=_hires(f), reason=f.reason.data or "", remaining=_remaining(f)),
         _("Jobordren er lukket som besat."), ensure=_may_work,
+    )
+
+
+def _position_outcomes(form: PositionsForm) -> list[services.NewOutcome]:
+    out = []
+    for entry in form.positions.entries:
+        kind = entry.kind.data
+        if not kind:
+            continue
+        if kind not in PositionOutcomeKind.__members__:
+            raise DomainError(_("Vælg et af udfaldene på listen."), field="positions")
+        hire = None
+        if kind == PositionOutcomeKind.hired:
+            if not entry.centre_id.data:
+                raise DomainError(_("Vælg jobcentret, hvis kandidat blev ansat."), field="positions")
+            ref = entry.referral_id.data
+            hire = services.NewHire(centre_id=entry.centre_id.data, hired_on=entry.hired_on.data or form.on_date.data,
+                                    referral_id=int(ref) if ref and str(ref).isdigit() else None,
+                                    start_on=entry.start_on.data,
+                                    home_municipality_code=entry.home_municipality_code.data)
+        out.append(services.NewOutcome(kind, hire=hire, unfilled_reason=entry.unfilled_reason.data or None,
+                                       text=entry.text.data or ""))
+    return out
+
+
+@bp.post("/<int:order_id>/stillinger")
+@access("user")
+def positions(order_id: int):
+    """What happened to the open positions, in one step; the order closes when none is left open."""
+    return _run_step(
+        order_id, PositionsForm, "positions", "positions_form",
+        lambda s, o, f: services.resolve_positions(s, o, by=current_user, expected_version=_version(f),
+                                                   on_date=f.on_date.data, outcomes=_position_outcomes(f),
+                                                   reason=f.reason.data or ""),
+        _("Stillingernes udfald er registreret."), ensure=_may_work,
     )
 
 
