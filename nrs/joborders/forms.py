@@ -50,7 +50,7 @@ class JobOrderForm(VersionedForm):
                               validators=[Optional(), Length(max=500), no_cpr])
     contact_user_id = SelectField(_l("NRS-kontakt"), coerce=_int_or_none, validate_choice=False)
     agreement_id = SelectField(_l("Aftale"), coerce=_int_or_none, validate_choice=False)
-    occupational_group = SelectField(_l("Faggruppe (DISCO-08)"), choices=[],
+    occupational_group = SelectField(_l("Faggruppe (DISCO-08)"), choices=[], validate_choice=False,
                                      description=_l("Forslag ud fra stillingsbetegnelsen; ret det, hvis det ikke passer."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000), no_cpr])
 

@@ -57,6 +57,9 @@ def test_log_refer_fill_and_the_front_page_follows(app, client, session, make_co
             "fill-hires-0-centre_id": str(helsingor), "fill-hires-0-hired_on": today().strftime("%d-%m-%Y"),
             "fill-hires-0-referral_id": ""}
     r = post_form(client, f"{url}/besat", fill, form_url=url)
+    assert r.status_code == 400  # two positions, one hire: what happened to the other one?
+    assert "Angiv hvad der skete med de 1 øvrige stillinger." in r.get_data(as_text=True)
+    r = post_form(client, f"{url}/besat", {**fill, "fill-remaining": "company_withdrew"}, form_url=url)
     assert r.status_code == 302, r.get_data(as_text=True)
 
     page = client.get(url).get_data(as_text=True)

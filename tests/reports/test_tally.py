@@ -12,9 +12,9 @@ from alembic import command
 from nrs.clock import today
 from nrs.db import alembic_config, begin_write
 from nrs.joborders import services, tally
-from nrs.joborders.tally import Positions
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
+from nrs.joborders.tally import Positions
 from nrs.reports.queries import _snapshot, figures_with_statistics, status_figures
 from tests.reports.seedlike import random_fill, random_outcome
 
