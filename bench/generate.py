@@ -62,6 +62,10 @@ TITLES = ("Tømrer", "Chauffør", "Lagermedarbejder", "Pædagogmedhjælper", "El
           "Butiksmedarbejder", "Maskinfører", "Buschauffør", "Smed", "Tjener")
 CHANNELS = tuple(c.value for c in Channel)
 UNFILLED = tuple(r.value for r in UnfilledReason)
+#: Positions per order, in turn: most ask for one person, a few for 2-5 (issue 14).
+POSITIONS = (1,) * 16 + (2, 3, 4, 5)
+#: An unfilled reason's position outcome (nrs.joborders.services.outcome_for_reason).
+_KIND_OF_REASON = {"company_withdrew": "withdrawn", "filled_by_company": "outside"}
 FOCUS = (("Bygge og anlæg", "41,42,43"), ("Transport", "49,50,51,52,53"))
 
 
@@ -172,7 +176,7 @@ class BulkWriter:
 
 #: Tables whose plain (non-unique) indexes are dropped during a big load and built afterwards:
 #: one sorted build is several times faster than millions of random B-tree inserts.
-BULK_TABLES = ("job_orders", "job_order_events", "referrals", "hires")
+BULK_TABLES = ("job_orders", "job_order_events", "referrals", "hires", "position_outcomes")
 
 
 @contextmanager
@@ -264,7 +268,8 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
             munis = dict(conn.execute(sa.text("SELECT code, name FROM municipalities")).all())
             emails = set(conn.execute(sa.text("SELECT email FROM users")).scalars())
             ids = {t: _max_id(conn, t) for t in ("users", "companies", "job_orders", "job_order_events",
-                                                 "referrals", "hires", "agreements", "focus_sectors")}
+                                                 "referrals", "hires", "position_outcomes", "agreements",
+                                                 "focus_sectors")}
         muni_codes = sorted(c for c in centres)
 
         # Users: per centre a coordinator, the rest staff; a few admins (the steering group).
@@ -373,14 +378,30 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
     return out
 
 
+def _position_rows(pid, oid, positions, eid, closed, hire_id, reason, now) -> list[tuple]:
+    """A closed order's outcome rows: the hire in slot 1 and the rest withdrawn (filled), or every
+    position the outcome of the unfilled reason."""
+    rows = []
+    if hire_id is not None:
+        rows.append((pid + 1, oid, positions, 1, "hired", eid, closed, hire_id, None, "", now))
+        reason = "company_withdrew"
+    kind = _KIND_OF_REASON.get(reason, "unfilled")
+    for slot in range(len(rows) + 1, positions + 1):
+        rows.append((pid + slot, oid, positions, slot, kind, eid, closed, None,
+                     reason if kind == "unfilled" else None, "", now))
+    return rows
+
+
 def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, centre_list, today, now,
             log, started):
-    """Job orders over ten years, each with its events, referrals and (when filled) its hire."""
+    """Job orders over ten years, each with its events, referrals, (when filled) its hire, and when closed
+    an outcome per position (a filled order: its hire, the other positions withdrawn)."""
     oid, eid, rid, hid = ids["job_orders"], ids["job_order_events"], ids["referrals"], ids["hires"]
-    orders, events, referrals, hires = [], [], [], []
+    pid = ids["position_outcomes"]
+    orders, events, referrals, hires, outcomes = [], [], [], [], []
     span = 3650
-    t_orders, t_events, t_refs, t_hires = (_table(t) for t in ("job_orders", "job_order_events", "referrals",
-                                                               "hires"))
+    t_orders, t_events, t_refs, t_hires, t_outcomes = (
+        _table(t) for t in ("job_orders", "job_order_events", "referrals", "hires", "position_outcomes"))
     order_cols = ("id", "company_id", "title", "positions", "place_of_work", "received_on", "channel",
                   "deadline_on", "lead_centre_id", "contact_user_id", "state", "closed_on",
                   "unfilled_reason", "reference", "version", "created_at", "updated_at")
@@ -388,6 +409,8 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
     ref_cols = ("id", "job_order_id", "referring_centre_id", "referred_on", "case_reference", "outcome",
                 "user_id", "created_at", "updated_at")
     hire_cols = ("id", "job_order_id", "event_id", "centre_id", "hired_on", "referral_id", "created_at")
+    outcome_cols = ("id", "job_order_id", "order_positions", "slot", "kind", "event_id", "on_date", "hire_id",
+                    "unfilled_reason", "text", "created_at")
 
     def flush():
         # Parents first: the foreign keys hold at every step.
@@ -395,7 +418,8 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
         writer.insert(t_events, event_cols, events)
         writer.insert(t_refs, ref_cols, referrals)
         writer.insert(t_hires, hire_cols, hires)
-        for lst in (orders, events, referrals, hires):
+        writer.insert(t_outcomes, outcome_cols, outcomes)
+        for lst in (orders, events, referrals, hires, outcomes):
             lst.clear()
 
     def at(d: date) -> datetime:
@@ -420,7 +444,8 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
         closed = None
         if state in ("filled", "unfilled"):
             closed = min(today, received + timedelta(days=1 + int(rng.expovariate(1 / 25))))
-        orders.append((oid, company_id, TITLES[i % len(TITLES)], 1 + (i % 7 == 0), "", received,
+        positions = POSITIONS[i % len(POSITIONS)]
+        orders.append((oid, company_id, TITLES[i % len(TITLES)], positions, "", received,
                        CHANNELS[i % 6], received + timedelta(days=30), centre, user, state, closed,
                        UNFILLED[i % 5] if state == "unfilled" else None, None, 1, now, now))
         eid += 1
@@ -444,11 +469,16 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
         if state in ("filled", "unfilled"):
             eid += 1
             events.append((eid, oid, at(closed), closed, user, "open", state, ""))
+            hire_id = None
             if state == "filled":
                 ref = referrals[-1]
                 ref[5] = "hired"
                 hid += 1
+                hire_id = hid
                 hires.append((hid, oid, eid, ref[2], closed, ref[0], now))
+            made = _position_rows(pid, oid, positions, eid, closed, hire_id, UNFILLED[i % 5], now)
+            outcomes += made
+            pid += len(made)
         if len(orders) >= BATCH:
             referrals[:] = [tuple(x) for x in referrals]
             flush()

@@ -65,7 +65,8 @@ class OrderRow:
     lead_centre_id: int
     state: JobOrderState
     closed: date | None
-    hired_from_id: int | None
+    #: One centre id per hire (a filled order); positions beyond them end as ``other``.
+    hired_from_ids: list[int]
     close_reason: str
 
 
@@ -140,13 +141,13 @@ class _Checker:
         received = _received(row)
         state = _state(row)
         closed = _closed(row, state, received)
-        hired_from = self._hired_from(row, state)
-        lead = self._lead(row, company, state, hired_from)
+        hired_from = self._hired_from(row, state, positions)
+        lead = self._lead(row, company, state, hired_from[0] if hired_from else None)
         if row.problems:
             return None, row.problems
         return OrderRow(line=line, reference=reference, company=company, title=title, positions=positions,
                         received=received, lead_centre_id=lead, state=state, closed=closed,
-                        hired_from_id=hired_from, close_reason=row.get("close_reason")), []
+                        hired_from_ids=hired_from, close_reason=row.get("close_reason")), []
 
     def _company(self, row: _Row) -> Company | None:
         cvr = row.get("cvr")
@@ -168,16 +169,25 @@ class _Checker:
                 self.references[reference] = row.line
         return reference
 
-    def _hired_from(self, row: _Row, state: JobOrderState | None) -> int | None:
+    def _hired_from(self, row: _Row, state: JobOrderState | None, positions: int) -> list[int]:
+        """The centres whose candidates were hired: codes separated by "," (one per hire, at most positions)."""
         if state != JobOrderState.filled:
-            return None
-        if not row.get("hired_from"):
+            return []
+        codes = [c.strip() for c in (row.get("hired_from") or "").split(",")]
+        if not any(codes):
             row.bad("hired_from", "is required when the status is filled")
-            return None
-        hired_from = self.centre(row.get("hired_from"))
-        if hired_from is None:
+            return []
+        if not all(codes):
+            row.bad("hired_from", "has an empty centre code between the commas")
+            return []
+        if positions and len(codes) > positions:
+            row.bad("hired_from", f"lists {len(codes)} hires but the order has {positions} positions")
+            return []
+        centres = [self.centre(code) for code in codes]
+        if None in centres:
             row.bad("hired_from", "is not the municipality code of one of the nine centres")
-        return hired_from
+            return []
+        return centres
 
     def _lead(self, row: _Row, company: Company | None, state, hired_from: int | None) -> int | None:
         if row.get("lead_centre"):
@@ -284,6 +294,10 @@ def _existing(session: Session, row: OrderRow) -> JobOrder | None:
     return session.exec(stmt).first()
 
 
+#: A position not hired on an imported filled order (issue 14: it is "other").
+NOT_HIRED = "Ikke besat via NRS (importeret)"
+
+
 def _unfilled_reason(text: str) -> tuple[UnfilledReason, str]:
     text = " ".join((text or "").split())
     for reason in UnfilledReason:
@@ -300,9 +314,11 @@ def write_row(session: Session, row: OrderRow, *, by) -> JobOrder:
         reference=row.reference, channel="other",
     )
     if row.state == JobOrderState.filled:
+        rest = row.positions - len(row.hired_from_ids)
         services.fill(session, order, by=by, expected_version=order.version, on_date=row.closed,
-                      hires=[services.NewHire(centre_id=row.hired_from_id, hired_on=row.closed)],
-                      reason="Importeret fra regneark")
+                      hires=[services.NewHire(centre_id=c, hired_on=row.closed) for c in row.hired_from_ids],
+                      reason="Importeret fra regneark",
+                      remaining=services.NewOutcome("unfilled", unfilled_reason="other", text=NOT_HIRED) if rest else None)
     elif row.state == JobOrderState.unfilled:
         code, text = _unfilled_reason(row.close_reason)
         services.close_unfilled(session, order, by=by, expected_version=order.version, on_date=row.closed,

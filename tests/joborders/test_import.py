@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlmodel import select
@@ -136,3 +137,22 @@ def test_cpr_numbers_however_written_and_control_characters_are_refused(cli_run,
     assert "line 3: title Kok\\u0001 contains a control character" in r.output
     assert "line 4: close_reason" in r.output
     assert session.exec(select(JobOrder)).all() == []
+
+
+def test_positions_and_several_hires_from_a_comma_list(cli_run, session, tmp_path):
+    """``hired_from`` lists one centre per hire (at most ``positions``); the rest of a filled order is other."""
+    load_companies(cli_run)
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER
+                    + "1;19169987;Tømrer;3;2016-03-18;;besat;2016-04-27;219, 217;\n"
+                    + "2;19169987;Murer;1;2016-03-18;;besat;2016-04-27;219,217;\n"
+                    + "3;19169987;Maler;2;2016-03-18;;besat;2016-04-27;219,,217;\n", encoding="utf-8")
+    r = cli_run("orders", "import", str(path))
+    assert r.exit_code == 1
+    assert "line 3: hired_from lists 2 hires but the order has 1 positions" in r.output
+    assert "line 4: hired_from has an empty centre code" in r.output
+    r = cli_run("orders", "import", "--skip-invalid", str(path))
+    order = session.exec(select(JobOrder)).one()
+    assert (order.state, order.positions) == ("filled", 3)
+    figures = json.loads(cli_run("reports", "status", "--as-of", "2016-04-30", "--json").output)
+    assert (figures["positions_received"], figures["positions_hired"], figures["positions_other"]) == (3, 2, 1)
