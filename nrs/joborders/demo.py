@@ -70,11 +70,13 @@ def load(session: Session, *, rng) -> None:
             services.pause(session, order, by=consultant, expected_version=order.version, on_date=close_on,
                            reason="Virksomheden har kandidater nok lige nu")
         elif kind in ("filled", "reopened"):
-            hired = referrals[-1] if referrals else None
-            centre = hired.referring_centre_id if hired else lead
+            # the last referrals got the jobs (one per position at most); the company withdrew the rest
+            hired = referrals[-order.positions:] if referrals else []
+            hires = ([services.NewHire(centre_id=r.referring_centre_id, hired_on=close_on, referral_id=r.id)
+                      for r in hired] or [services.NewHire(centre_id=lead, hired_on=close_on)])
             services.fill(session, order, by=consultant, expected_version=order.version, on_date=close_on,
-                          hires=[services.NewHire(centre_id=centre, hired_on=close_on,
-                                                  referral_id=hired.id if hired else None)])
+                          hires=hires, remaining=services.NewOutcome("withdrawn") if len(hires) < order.positions
+                          else None)
             if kind == "reopened" and close_on + timedelta(days=2) <= end and lead in coordinators:
                 services.reopen(session, order, by=coordinators[lead], expected_version=order.version,
                                 on_date=close_on + timedelta(days=2), reason="Kandidaten sprang fra i prøvetiden")
