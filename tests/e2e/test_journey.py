@@ -53,6 +53,7 @@ def server(tmp_path):
         for email, name, code, role in (
             ("koordinator@alleroed.test", "Anne Koordinator", 201, "coordinator"),
             ("konsulent@helsingoer.test", "Henrik Konsulent", 217, "staff"),
+            ("konsulent@egedal.test", "Eva Konsulent", 240, "staff"),
         ):
             services.create_user(s, by=None, email=email, name=name, role=role, password=PASSWORD,
                                  job_centre_id=services.centre_by_code(s, code).id)

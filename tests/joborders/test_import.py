@@ -149,8 +149,8 @@ def test_positions_and_several_hires_from_a_comma_list(cli_run, session, tmp_pat
                     + "3;19169987;Maler;2;2016-03-18;;besat;2016-04-27;219,,217;\n", encoding="utf-8")
     r = cli_run("orders", "import", str(path))
     assert r.exit_code == 1
-    assert "line 3: hired_from lists 2 hires but the order has 1 positions" in r.output
-    assert "line 4: hired_from has an empty centre code" in r.output
+    assert "line 3: hired_from 219,217 lists 2 hires but the order has 1 positions" in r.output
+    assert "line 4: hired_from 219,,217 has an empty centre code" in r.output
     r = cli_run("orders", "import", "--skip-invalid", str(path))
     order = session.exec(select(JobOrder)).one()
     assert (order.state, order.positions) == ("filled", 3)
