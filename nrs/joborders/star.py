@@ -93,3 +93,14 @@ def rates(session: Session, *, as_of: date) -> dict:
     overall = total(found.values())
     return {"referral_rate": overall.referral_rate, "star_fill_rate": overall.star_fill_rate,
             "by_lead": {lead: (c.referral_rate, c.star_fill_rate) for lead, c in by_lead.items()}}
+
+
+def by_group(session: Session, *, created_from: date, as_of: date,
+             centre_id: int | None = None) -> list[tuple[str | None, StarCounts]]:
+    """STAR's split by occupational group for the orders created in a period: ``[(group or None, counts)]``
+    by group code (orders without a group last), the total first (key ``"total"``)."""
+    groups: dict[str | None, StarCounts] = {}
+    for (_lead, grp), c in counts(session, as_of=as_of, created_from=created_from, centre_id=centre_id).items():
+        groups[grp] = groups.get(grp, StarCounts()) + c
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] == "0", kv[0] or ""))
+    return [("total", total(groups.values())), *ordered]

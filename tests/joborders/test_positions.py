@@ -201,3 +201,51 @@ def test_a_bad_positions_form_is_a_400_next_to_the_form(client, session, make_jo
                                                 "positions-positions-0-kind": "sacked"}, form_url=url)
     assert r.status_code == 400 and "Vælg et af udfaldene på listen." in r.get_data(as_text=True)
     assert session.get(JobOrder, order.id).state == JobOrderState.open
+
+
+def test_occupational_group_is_suggested_from_the_title_and_kept_to_the_list(client, session, make_job_order,
+                                                                             login_as):
+    from nrs.joborders import occupations
+
+    assert (occupations.suggest("Tømrer"), occupations.suggest("Social- og sundhedshjælper"),
+            occupations.suggest("Chauffør til lastbil"), occupations.suggest("Xyz")) == ("7", "5", "8", None)
+    assert len(occupations.GROUPS) == 10 and occupations.GROUPS["9"][1] == "Elementary occupations"
+    order = make_job_order(title="Tømrer")
+    with pytest.raises(DomainError, match="faggrupperne") as refused:
+        services.update_job_order(session, order, by=None, expected_version=order.version, occupational_group="42")
+    assert refused.value.field == "occupational_group"
+    session.rollback()
+    login_as("staff", 201)
+    page = client.get(f"/jobordrer/{order.id}/ret").get_data(as_text=True)
+    assert re.search(r'<option selected value="7">7 Håndværkspræget arbejde', page) \
+        or re.search(r'<option[^>]*value="7"[^>]*selected', page)
+    assert "forslag: Håndværkspræget arbejde" in client.get(f"/jobordrer/{order.id}").get_data(as_text=True)
+
+
+def test_the_reports_page_names_nrs_fill_rate_apart_from_stars(client, session, make_job_order, login_as,
+                                                               centre_by_code):
+    """One order filled with a referred candidate, one closed unfilled after a referral, one without referrals:
+    NRS's fill rate 50 % of the closed; STAR: formidlingsgrad 2 of 3, besættelsesgrad 1 of 2."""
+    from datetime import timedelta
+
+    from nrs.clock import today
+
+    day = today() - timedelta(days=20)
+    filled, unfilled, _quiet = (make_job_order(received_on=day) for _ in range(3))
+    for order in (filled, unfilled):
+        services.add_referral(session, order, by=None, referring_centre_id=centre_by_code(217).id, referred_on=day)
+    referral = session.exec(select(Referral).where(Referral.job_order_id == filled.id)).one()
+    services.fill(session, filled, by=None, expected_version=filled.version, on_date=day,
+                  hires=[services.NewHire(referral.referring_centre_id, day, referral.id)])
+    services.close_unfilled(session, unfilled, by=None, expected_version=unfilled.version, on_date=day,
+                            unfilled_reason="no_candidates")
+    session.commit()
+    login_as("staff", 201)
+    page = client.get("/rapporter/?preset=since_start").get_data(as_text=True)
+    assert "Besat af lukkede (NRS)" in page and "Formidlingsgrad (STAR)" in page
+    assert ">Besættelsesgrad<" not in page  # the old label, with another denominator, is gone
+    row = re.search(r'<tr data-centre="NRS"[^>]*>(.*?)</tr>', page, re.S).group(1)
+    assert re.search(r'data-key="fill_rate">50 %<', row)
+    assert re.search(r'data-key="referral_rate">67 %<', row) and re.search(r'data-key="star_fill_rate">50 %<', row)
+    star = re.search(r'data-testid="star">(.*?)</section>', page, re.S).group(1)
+    assert re.search(r'data-key="referral_rate">67 %</td><td class="num" data-key="star_fill_rate">50 %<', star)
