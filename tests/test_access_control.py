@@ -87,6 +87,7 @@ EXPECTED: dict[str, tuple] = {
     "joborders.new": ("user", ANY),
     "joborders.edit": ("user", OWN),
     "joborders.fill": ("user", OWN),
+    "joborders.positions": ("user", OWN),
     "joborders.unfilled": ("user", OWN),
     "joborders.pause": ("user", OWN),
     "joborders.resume": ("user", OWN),
