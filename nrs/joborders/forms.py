@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     FieldList,
     FormField,
     HiddenField,
@@ -50,6 +51,7 @@ class JobOrderForm(VersionedForm):
     contact_user_id = SelectField(_l("NRS-kontakt"), coerce=_int_or_none, validate_choice=False)
     agreement_id = SelectField(_l("Aftale"), coerce=_int_or_none, validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000), no_cpr])
+    jobnet_number = StringField(_l("Jobnet-/DFDG-nummer"), validators=[Optional(), Length(max=40)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +70,20 @@ class StepForm(VersionedForm):
 class ReopenForm(StepForm):
     reason = StringField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv hvorfor jobordren genåbnes.")),
                                                         Length(max=1000), no_cpr])
+
+
+class CorrectionForm(VersionedForm):
+    """Cancel or restore an order registered in error: the reason, and a second step (the confirm box)."""
+
+    reason = TextAreaField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv en begrundelse.")),
+                                                          Length(max=1000), no_cpr])
+    confirm = BooleanField(_l("Ja, jeg er sikker"), validators=[InputRequired(_l("Bekræft ændringen."))])
+
+
+class WithdrawReferralForm(Form):
+    reason = TextAreaField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv en begrundelse.")),
+                                                          Length(max=1000), no_cpr])
+    confirm = BooleanField(_l("Ja, træk henvisningen tilbage"), validators=[InputRequired(_l("Bekræft ændringen."))])
 
 
 class HireEntry(PlainForm):

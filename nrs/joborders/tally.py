@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from nrs.db import days_between, is_sqlite
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, JobOrderTally
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, JobOrderTally, counted_order
 from nrs.joborders.states import JobOrderState
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,10 @@ def _other_hires(order_id: int | None = None):
 
 
 def contribution(session: Session, order_id: int) -> Contribution | None:
-    """What one order adds to the tally now (None if it does not exist)."""
+    """What one order adds to the tally now (None if it does not exist or was cancelled)."""
     row = session.execute(
         sa.select(JobOrder.lead_centre_id, JobOrder.state, JobOrder.received_on, JobOrder.closed_on)
-        .where(JobOrder.id == order_id)
+        .where(JobOrder.id == order_id, counted_order())
     ).one_or_none()
     if row is None:
         return None
@@ -162,7 +162,7 @@ def counted(session: Session) -> dict[tuple[int, str], Row]:
     days = sa.case((filled, days_between(session, JobOrder.closed_on, JobOrder.received_on)), else_=None)
     inner = (sa.select(JobOrder.lead_centre_id.label("lead"), sa.type_coerce(JobOrder.state, sa.String).label("state"),
                        days.label("days"), sa.func.coalesce(other.c.n, 0).label("hires"))
-             .outerjoin(other, other.c.job_order_id == JobOrder.id).subquery())
+             .outerjoin(other, other.c.job_order_id == JobOrder.id).where(counted_order()).subquery())
     rows = session.execute(
         sa.select(inner.c.lead, inner.c.state, inner.c.days, sa.func.count(), sa.func.sum(inner.c.hires))
         .group_by(inner.c.lead, inner.c.state, inner.c.days)

@@ -17,7 +17,7 @@ from nrs.agreements.queries import active_count
 from nrs.clock import today
 from nrs.db import days_between
 from nrs.joborders import tally
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, counted_order
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
 
@@ -45,7 +45,7 @@ def _latest(as_of: date, **columns):
         sa.select(*(c.label(name) for name, c in columns.items()), rn.label("rn"))
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
-        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
+        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of, counted_order())
         .subquery("latest")
     )
 
@@ -81,7 +81,7 @@ def _other_hires(session: Session, as_of: date) -> dict[int, int]:
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
         .join(filling, filling.id == Hire.event_id)
         .where(Hire.centre_id != JobOrder.lead_centre_id, filling.on_date <= as_of, JobOrder.received_on <= as_of,
-               filling.to_state == JobOrderState.filled, ~superseded)
+               filling.to_state == JobOrderState.filled, ~superseded, counted_order())
         .group_by(JobOrder.lead_centre_id)
     )
     return dict(session.execute(stmt).all())

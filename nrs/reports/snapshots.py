@@ -10,7 +10,8 @@ after it from the history itself, so the figures are the history's figures:
 - an event recorded since the build but dated in a counted month (a back-dated close) makes
   that month and the later ones unusable until the next build: the reader starts earlier;
 - a correction since the build that moves orders between centres or sectors (an order's lead
-  or received date, a company's industry code, a company import) makes the snapshot unusable:
+  or received date, a company's industry code, a company import, an order cancelled or
+  restored) makes the snapshot unusable:
   readers fall back to the history until the next build.
 
 Either way the answer stays the history's; only the cost changes.
@@ -29,7 +30,7 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.db import is_sqlite
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, counted_order
 from nrs.joborders.states import JobOrderState
 from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
@@ -67,7 +68,7 @@ def other_hire_moves(session: Session, *, end: date, start: date | None = None, 
     the lead; a reopening takes away those of the filling it undoes (the order's last before it)."""
 
     per_event = (sa.select(Hire.event_id, sa.func.count().label("n")).join(JobOrder, JobOrder.id == Hire.job_order_id)
-                 .where(Hire.centre_id != JobOrder.lead_centre_id).group_by(Hire.event_id).subquery())
+                 .where(Hire.centre_id != JobOrder.lead_centre_id, counted_order()).group_by(Hire.event_id).subquery())
     e = sa.orm.aliased(JobOrderEvent)
     window = [e.on_date <= end, *((e.on_date >= start,) if start else ()), *((e.id <= through_id,) if through_id else ())]
     month = _month_key(session, e.on_date)
@@ -100,7 +101,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .join(Company, Company.id == JobOrder.company_id)
-        .where(JobOrderEvent.on_date <= through, JobOrderEvent.id <= last_event_id)
+        .where(JobOrderEvent.on_date <= through, JobOrderEvent.id <= last_event_id, counted_order())
         .group_by(month, JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state,
                   JobOrderEvent.to_state)
     ).all()
@@ -157,7 +158,8 @@ def _corrected_since(session: Session, since: datetime) -> bool:
                 sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'))),
         sa.and_(AuditEvent.entity_type == "company", AuditEvent.action.in_(("update", "move")),
                 text.like('%"industry_code"%')),
-        AuditEvent.action.in_(("delete", "erase_order")) & (AuditEvent.entity_type == "job_order"),
+        # a cancelled or restored order leaves (or rejoins) every month since it was received
+        AuditEvent.action.in_(("delete", "erase_order", "cancel", "restore")) & (AuditEvent.entity_type == "job_order"),
     )
     return session.execute(sa.select(sa.exists().where(AuditEvent.at > since, moves))).scalar_one()
 
@@ -260,7 +262,7 @@ def _reopenings(session: Session, period: period_rules.Period, out) -> None:
             .join(Company, Company.id == JobOrder.company_id)
             .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
                    JobOrderEvent.from_state.in_([JobOrderState.filled.value, JobOrderState.unfilled.value]),
-                   JobOrderEvent.to_state == JobOrderState.open.value)
+                   JobOrderEvent.to_state == JobOrderState.open.value, counted_order())
             .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state))
     for lead, code, from_state, n in session.execute(stmt).all():
         for dim in _dims(lead, code):
