@@ -68,9 +68,8 @@ def close_past_deadline(session: Session, *, now: datetime, settings: Settings) 
                           .order_by(JobOrder.id)).all()
     closed = 0
     for order in orders:
-        try:
-            with session.begin_nested():
-                _close(session, order, on_date=day)
+        try:  # the services check everything before they write: a refusal leaves the order untouched
+            _close(session, order, on_date=day)
         except DomainError:
             continue  # e.g. a step dated after today: left for a person to look at
         _tell_lead(session, order, days=days)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from nrs.errors import DomainError
+from nrs.forms import contains_cpr
 from nrs.joborders.models import JobOrder
 
 _JOBNET = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,39}")
@@ -21,7 +22,7 @@ def clean_jobnet_number(session: Session, value: str | None, *, order_id: int | 
     value = (value or "").strip()
     if not value:
         return None
-    if not _JOBNET.fullmatch(value):
+    if not _JOBNET.fullmatch(value) or contains_cpr(value):
         raise DomainError(_("Jobnet-/DFDG-nummeret må kun indeholde bogstaver, tal, - og / (højst 40 tegn)."),
                           field="jobnet_number")
     taken = session.execute(sa.select(JobOrder.id).where(JobOrder.jobnet_number == value,

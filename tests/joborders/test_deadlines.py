@@ -20,6 +20,7 @@ from nrs.municipalities.models import JobCentre
 from nrs.reports.queries import status_figures
 from nrs.scheduler.jobs import job_by_id
 from tests.conftest import post_form
+from tests.joborders.test_import import HEADER, load_companies
 from tests.reports.test_tally import assert_tally_equals_history
 
 
@@ -117,3 +118,24 @@ def test_referral_and_hire_dates_before_the_order_or_in_the_future_are_refused(s
             services.fill(session, order, by=None, expected_version=order.version, on_date=today(),
                           hires=[services.NewHire(centre_id=order.lead_centre_id, hired_on=day)])
         session.rollback()
+
+
+def test_import_names_rows_before_the_centre_joined_and_taken_jobnet_numbers(cli_run, session, tmp_path,
+                                                                             make_job_order):
+    load_companies(cli_run)
+    make_job_order(received_on=today() - timedelta(days=3), jobnet_number="777")
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER.rstrip("\n") + ";jobnet_number\n"
+                    + "1;19169987;Tømrer;1;1990-01-02;201;åben;;;;\n"
+                    + "2;19169987;Kok;1;2016-03-01;201;åben;;;;777\n", encoding="utf-8")
+    r = cli_run("orders", "import", str(path))
+    assert r.exit_code != 0
+    assert "line 2: received" in r.output and "before the lead centre joined NRS (2015-12-01)" in r.output
+    assert "line 3: jobnet_number" in r.output
+
+
+def test_the_cli_sets_a_centres_joined_date(cli_run, session, centre_by_code):
+    r = cli_run("orders", "centre-joined", "201", "2016-02-01")
+    assert r.exit_code == 0, r.output
+    session.expire_all()
+    assert centre_by_code(201).joined_on == date(2016, 2, 1)
