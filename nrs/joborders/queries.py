@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from nrs.auth.models import User
+from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.db import capped_count
+from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.keyset import SortKey
@@ -51,6 +53,8 @@ class OrderFilter:
     received_to: date | None = None
     #: The Jobnet / DFDG order number, exactly.
     jobnet_number: str | None = None
+    #: Only orders past their referral deadline (``nrs.joborders.deadlines``).
+    past_deadline: bool | None = None
     sort: str = "received_desc"
 
     def criterion(self) -> str:
@@ -122,6 +126,8 @@ def _filtered(session: Session, stmt, flt: OrderFilter):
         stmt = stmt.where(JobOrder.received_on <= flt.received_to)
     if flt.jobnet_number:
         stmt = stmt.where(JobOrder.jobnet_number == flt.jobnet_number.strip())
+    if flt.past_deadline:
+        stmt = stmt.where(past_deadline_condition(today()))
     if flt.sector_id:
         sector = session.get(FocusSector, flt.sector_id)
         in_sector = prefix_condition(sector.prefixes) if sector else sa.false()

@@ -199,6 +199,7 @@ def _filter_from_args() -> queries.OrderFilter:
         state=state, lead_centre_id=int_arg("centre"), sector_id=int_arg("sector"), company_id=int_arg("company"),
         agreement_id=int_arg("agreement"), received_from=date_arg("from"), received_to=date_arg("to"),
         jobnet_number=(args.get("jobnet") or "").strip()[:40] or None,
+        past_deadline=True if args.get("frist") == "overskredet" else None,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "received_desc",
     )
 
