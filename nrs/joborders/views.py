@@ -131,6 +131,7 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         can_edit=policy.may_work(current_user, order),
         can_reopen=policy.may_reopen(current_user, order),
         can_cancel=policy.may_cancel(current_user, order),
+        may_withdraw=lambda referral: policy.may_withdraw_referral(current_user, referral),
         past_deadline=deadlines.is_past_deadline(order),
         stale=stale,
         problems=problems,
