@@ -17,6 +17,7 @@ from nrs.companies import views as companies_views
 from nrs.config import Settings
 from nrs.health import views as health_views
 from nrs.home import views as home_views
+from nrs.joborders import correction_views as joborder_correction_views
 from nrs.joborders import views as joborders_views
 from nrs.logging import configure as configure_logging
 from nrs.mail import views as mail_views
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     sectors_views.bp,
     agreements_views.bp,
     joborders_views.bp,
+    joborder_correction_views.bp,
     campaigns_views.bp,
     reports_views.bp,
     mail_views.bp,

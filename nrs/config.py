@@ -95,6 +95,8 @@ class Settings:
     weekly_email_cron: str = "0 7 * * mon"
     campaign_refresh_cron: str = "0 2 * * *"
     help_request_working_days: int = 5
+    #: Days past its referral deadline after which the daily job closes an order unfilled; 0 = never.
+    deadline_close_days: int = 14
     access_log_retention_months: int = 6
     referral_retention_months: int = 12
     upload_max_bytes: int = 50 * 1024 * 1024
@@ -142,6 +144,7 @@ class Settings:
             weekly_email_cron=_cron(env, "NRS_WEEKLY_EMAIL_CRON", "0 7 * * mon"),
             campaign_refresh_cron=_cron(env, "NRS_CAMPAIGN_REFRESH_CRON", "0 2 * * *"),
             help_request_working_days=_int(env, "NRS_HELP_REQUEST_WORKING_DAYS", 5, 1),
+            deadline_close_days=_int(env, "NRS_DEADLINE_CLOSE_DAYS", 14, 0),
             access_log_retention_months=_int(env, "NRS_ACCESS_LOG_RETENTION_MONTHS", 6, 1),
             referral_retention_months=_int(env, "NRS_REFERRAL_RETENTION_MONTHS", 12, 1),
             upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),

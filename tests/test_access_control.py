@@ -95,6 +95,9 @@ EXPECTED: dict[str, tuple] = {
     "joborders.add_referral": ("user", ANY),
     "joborders.referral_outcome": ("user", OWN),
     "joborders.reopen": ("coordinator", OWN),
+    "jobordercorrections.cancel": ("coordinator", OWN),
+    "jobordercorrections.restore": ("coordinator", OWN),
+    "jobordercorrections.withdraw_referral": ("user", OWN),
     # campaigns: coordinators build them; each target is worked by its lead centre
     "campaigns.index": ("user", ANY),
     "campaigns.detail": ("user", ANY),

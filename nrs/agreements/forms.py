@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from nrs.agreements.models import AgreementKind
@@ -17,6 +17,8 @@ class AgreementForm(Form):
     kind = SelectField(_l("Aftaletype"), choices=AgreementKind.choices(),
                        validators=[DataRequired()])
     focus_sector_id = SelectField(_l("Fokusbranche"), coerce=int, validators=[Optional()])
+    confirm_sector_mismatch = BooleanField(
+        _l("Virksomhedens branchekode hører ikke til fokusbranchen; aftalen skal alligevel høre til den"))
     signed_on = DateField(_l("Underskrevet"), description=_l("Tom, så længe aftalen ikke er underskrevet."))
     valid_from = DateField(_l("Gælder fra"), validators=[InputRequired(message=_l("Angiv hvornår aftalen gælder fra."))])
     valid_to = DateField(_l("Gælder til og med"), description=_l("Tom for en aftale uden slutdato."))

@@ -36,6 +36,10 @@ class Agreement(SQLModel, table=True):
             "(document_path IS NULL) = (document_name IS NULL)", name="document_complete"
         ),
         enum_check("kind", AgreementKind),
+        # At most one open-ended Jobservice Danmark agreement per company (overlaps: the service).
+        sa.Index("uq_agreements_one_jobservice", "company_id", unique=True,
+                 sqlite_where=sa.text("kind = 'jobservice' AND valid_to IS NULL"),
+                 postgresql_where=sa.text("kind = 'jobservice' AND valid_to IS NULL")),
     )
 
     # Lets pydantic leave the hybrid alone: ``active_on`` works on rows and in SQL alike.
@@ -56,6 +60,9 @@ class Agreement(SQLModel, table=True):
     #: The NRS contact person for the agreement.
     contact_user_id: int | None = Field(default=None, foreign_key="users.id")
     notes: str = Field(default="", max_length=4000)
+    #: A recruitment agreement whose focus sector does not cover the company's industry code was
+    #: saved anyway after a confirmation; shown on the agreement.
+    sector_mismatch_confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     #: The signed PDF, stored under ``instance/agreements/``; path relative to that folder.
     document_path: str | None = Field(default=None, max_length=200)
     document_name: str | None = Field(default=None, max_length=255)

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from nrs.agreements import documents, policy
 from nrs.agreements.documents import Upload
@@ -22,8 +22,47 @@ from nrs.municipalities.models import JobCentre
 from nrs.sectors.models import FocusSector
 
 
+def _sector_rules(session: Session, *, company: Company, kind: AgreementKind, sector: FocusSector | None,
+                  valid_from: date, valid_to: date | None, confirm_mismatch: bool) -> bool:
+    """A recruitment agreement's focus sector is one of its validity years' sectors, and should cover the
+    company's industry code: a mismatch needs the confirmation box. Returns whether one was confirmed."""
+    if kind != AgreementKind.recruitment or sector is None:
+        return False
+    last_year = valid_to.year if valid_to else max(valid_from.year, today().year)
+    if not valid_from.year <= sector.year <= last_year:
+        raise DomainError(_("Fokusbranchen hører til %(y)d, men aftalen gælder %(a)d–%(b)d. Vælg en fokusbranche "
+                            "fra aftalens gyldighedsår.", y=sector.year, a=valid_from.year, b=last_year),
+                          field="focus_sector_id")
+    code = company.industry_code or ""
+    if any(code.startswith(prefix) for prefix in sector.prefixes):
+        return False
+    if not confirm_mismatch:
+        raise DomainError(_("Virksomhedens branchekode (%(c)s) hører ikke til fokusbranchen %(s)s. Sæt kryds i "
+                            "bekræftelsen, hvis aftalen alligevel skal høre til den.",
+                            c=code or "–", s=sector.name), field="confirm_sector_mismatch")
+    return True
+
+
+def _one_jobservice(session: Session, *, company: Company, kind: AgreementKind, valid_from: date,
+                    valid_to: date | None, agreement_id: int | None) -> None:
+    """At most one Jobservice Danmark agreement per company at a time (it has one coordinating centre);
+    the partial unique index backs the open-ended case in the database."""
+    if kind != AgreementKind.jobservice:
+        return
+    far = date.max
+    others = session.exec(select(Agreement).where(Agreement.company_id == company.id,
+                                                  Agreement.kind == AgreementKind.jobservice,
+                                                  *((Agreement.id != agreement_id,) if agreement_id else ()))).all()
+    for other in others:
+        if other.valid_from <= (valid_to or far) and valid_from <= (other.valid_to or far):
+            raise DomainError(_("Virksomheden har allerede en Jobservice Danmark-aftale i perioden (aftale %(id)d); "
+                                "en virksomhed har kun én ad gangen, med én tovholder.", id=other.id),
+                              field="kind")
+
+
 def _values(session: Session, *, company: Company, kind, focus_sector_id, signed_on, valid_from, valid_to,
-            coordinating_centre_id, contact_user_id, notes) -> dict:
+            coordinating_centre_id, contact_user_id, notes, confirm_sector_mismatch: bool = False,
+            agreement_id: int | None = None) -> dict:
     kind = AgreementKind(kind)
     focus_sector_id = focus_sector_id or None
     if focus_sector_id is not None and session.get(FocusSector, focus_sector_id) is None:
@@ -34,6 +73,11 @@ def _values(session: Session, *, company: Company, kind, focus_sector_id, signed
         raise DomainError(_("Angiv hvornår aftalen gælder fra."), field="valid_from")
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("Slutdatoen ligger før startdatoen."), field="valid_to")
+    mismatch = _sector_rules(session, company=company, kind=kind,
+                             sector=session.get(FocusSector, focus_sector_id) if focus_sector_id else None,
+                             valid_from=valid_from, valid_to=valid_to, confirm_mismatch=confirm_sector_mismatch)
+    _one_jobservice(session, company=company, kind=kind, valid_from=valid_from, valid_to=valid_to,
+                    agreement_id=agreement_id)
     if signed_on is not None and signed_on > today():
         raise DomainError(_("Aftalen kan ikke være underskrevet i fremtiden."), field="signed_on")
     coordinating_centre_id = coordinating_centre_id or company.lead_centre_id
@@ -57,20 +101,20 @@ def _values(session: Session, *, company: Company, kind, focus_sector_id, signed
         raise DomainError(_("Noten må højst være 4000 tegn."), field="notes")
     return dict(kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on, valid_from=valid_from,
                 valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
-                contact_user_id=contact_user_id, notes=notes)
+                contact_user_id=contact_user_id, notes=notes, sector_mismatch_confirmed=mismatch)
 
 
 def create_agreement(
     session: Session, *, by, company: Company, kind: AgreementKind | str, valid_from: date,
     focus_sector_id: int | None = None, signed_on: date | None = None, valid_to: date | None = None,
     coordinating_centre_id: int | None = None, contact_user_id: int | None = None, notes: str = "",
-    document: Upload | None = None,
+    document: Upload | None = None, confirm_sector_mismatch: bool = False,
 ) -> Agreement:
     """Register an agreement; the coordinating centre defaults to the company's lead centre."""
     policy.ensure_may_create(by, company)
     values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
                      valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
-                     contact_user_id=contact_user_id, notes=notes)
+                     contact_user_id=contact_user_id, notes=notes, confirm_sector_mismatch=confirm_sector_mismatch)
     if document is not None:
         documents.check_pdf(document)
     agreement = Agreement(company_id=company.id, **values)
@@ -91,7 +135,7 @@ def update_agreement(
     session: Session, agreement: Agreement, *, by, version: int, kind: AgreementKind | str, valid_from: date,
     focus_sector_id: int | None = None, signed_on: date | None = None, valid_to: date | None = None,
     coordinating_centre_id: int | None = None, contact_user_id: int | None = None, notes: str = "",
-    document: Upload | None = None,
+    document: Upload | None = None, confirm_sector_mismatch: bool = False,
 ) -> Agreement:
     """Change an agreement saved at ``version``; a newer save by someone else wins and we refuse.
 
@@ -102,7 +146,9 @@ def update_agreement(
     check(session, agreement, version)
     values = _values(session, company=company, kind=kind, focus_sector_id=focus_sector_id, signed_on=signed_on,
                      valid_from=valid_from, valid_to=valid_to, coordinating_centre_id=coordinating_centre_id,
-                     contact_user_id=contact_user_id, notes=notes)
+                     contact_user_id=contact_user_id, notes=notes,
+                     confirm_sector_mismatch=confirm_sector_mismatch or agreement.sector_mismatch_confirmed,
+                     agreement_id=agreement.id)
     if document is not None:
         documents.check_pdf(document)
     with saving(session, agreement):

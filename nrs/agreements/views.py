@@ -114,6 +114,7 @@ def _fields(form: AgreementForm) -> dict:
         valid_from=form.valid_from.data, valid_to=form.valid_to.data,
         coordinating_centre_id=form.coordinating_centre_id.data or None,
         contact_user_id=form.contact_user_id.data or None, notes=form.notes.data or "",
+        confirm_sector_mismatch=bool(form.confirm_sector_mismatch.data),
     )
 
 

@@ -20,8 +20,8 @@ from nrs.security import access
 bp = Blueprint("home", __name__)
 
 #: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order.
-PANELS = (report_panels.panel, company_panels.panel, job_order_panels.panel, campaign_panels.panel,
-          agreement_panels.panel)
+PANELS = (report_panels.panel, company_panels.panel, job_order_panels.panel, job_order_panels.deadline_panel,
+          campaign_panels.panel, agreement_panels.panel)
 
 
 def _panels(session, user):

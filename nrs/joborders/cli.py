@@ -1,4 +1,4 @@
-"""``nrs orders import FILE [--skip-invalid]``."""
+"""``nrs orders import FILE [--skip-invalid]``, ``nrs orders centre-joined CODE YYYY-MM-DD``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlmodel import select
 
-from nrs.commands import run_file_import
+from nrs.audit.services import record
+from nrs.commands import engine, run_file_import
+from nrs.db import session_scope
 from nrs.joborders.importer import run_import
+from nrs.municipalities.models import JobCentre
 
 
 @click.group("orders")
@@ -27,6 +31,23 @@ def import_cmd(path: Path, skip_invalid: bool):
     every row was valid.
     """
     run_file_import(run_import, path, skip_invalid=skip_invalid)
+
+
+@orders.command("centre-joined")
+@click.argument("code", type=int)
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@with_appcontext
+def centre_joined_cmd(code: int, day):
+    """Set the day a centre (municipality code) joined NRS: orders received before it are refused."""
+    with session_scope(engine()) as s:
+        centre = s.exec(select(JobCentre).where(JobCentre.municipality_code == code)).first()
+        if centre is None:
+            raise click.ClickException(f"no job centre with municipality code {code}")
+        old, centre.joined_on = centre.joined_on, day.date()
+        record(s, by=None, entity="job_centre", entity_id=centre.id, action="update",
+               changes={"joined_on": [old.isoformat(), centre.joined_on.isoformat()]})
+        name, joined = centre.name, centre.joined_on
+    click.echo(f"{name} joined NRS on {joined.isoformat()}")
 
 
 COMMANDS = (orders,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     FieldList,
     FormField,
     HiddenField,
@@ -53,6 +54,7 @@ class JobOrderForm(VersionedForm):
     occupational_group = SelectField(_l("Faggruppe (DISCO-08)"), choices=[], validate_choice=False,
                                      description=_l("Forslag ud fra stillingsbetegnelsen; ret det, hvis det ikke passer."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000), no_cpr])
+    jobnet_number = StringField(_l("Jobnet-/DFDG-nummer"), validators=[Optional(), Length(max=40)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +74,20 @@ class StepForm(VersionedForm):
 class ReopenForm(StepForm):
     reason = StringField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv hvorfor jobordren genåbnes.")),
                                                         Length(max=1000), no_cpr])
+
+
+class CorrectionForm(VersionedForm):
+    """Cancel or restore an order registered in error: the reason, and a second step (the confirm box)."""
+
+    reason = TextAreaField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv en begrundelse.")),
+                                                          Length(max=1000), no_cpr])
+    confirm = BooleanField(_l("Ja, jeg er sikker"), validators=[InputRequired(_l("Bekræft ændringen."))])
+
+
+class WithdrawReferralForm(Form):
+    reason = TextAreaField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv en begrundelse.")),
+                                                          Length(max=1000), no_cpr])
+    confirm = BooleanField(_l("Ja, træk henvisningen tilbage"), validators=[InputRequired(_l("Bekræft ændringen."))])
 
 
 class HireEntry(PlainForm):

@@ -18,8 +18,9 @@ from nrs import importfile
 from nrs.audit.services import record
 from nrs.clock import today
 from nrs.companies.models import Company
+from nrs.errors import DomainError
 from nrs.importfile import check_file_text, decode, read_csv_rows, text_cell_problem
-from nrs.joborders import services, tally
+from nrs.joborders import dates, jobnet, services, tally
 from nrs.joborders.models import JobOrder, UnfilledReason
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
@@ -36,6 +37,7 @@ COLUMNS = {
     "closed": ("closed", "lukket"),
     "hired_from": ("hired_from", "ansat fra"),
     "close_reason": ("close_reason", "årsag", "aarsag"),
+    "jobnet_number": ("jobnet_number", "jobnet", "dfdg"),
 }
 REQUIRED = ("cvr", "title", "received", "status")
 STATUSES = {
@@ -68,6 +70,7 @@ class OrderRow:
     #: One centre id per hire (a filled order); positions beyond them end as ``other``.
     hired_from_ids: list[int]
     close_reason: str
+    jobnet_number: str | None = None
 
 
 def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -119,6 +122,7 @@ class _Checker:
         self.centres = {c.municipality_code: c.id for c in session.exec(select(JobCentre))}
         self.companies: dict[str, Company | None] = {}
         self.references: dict[str, int] = {}
+        self.jobnet_numbers: dict[str, int] = {}
 
     def company(self, cvr: str) -> Company | None:
         if cvr not in self.companies:
@@ -143,11 +147,35 @@ class _Checker:
         closed = _closed(row, state, received)
         hired_from = self._hired_from(row, state, positions)
         lead = self._lead(row, company, state, hired_from[0] if hired_from else None)
+        self._joined(row, received, lead)
+        jobnet_number = self._jobnet(row)
         if row.problems:
             return None, row.problems
         return OrderRow(line=line, reference=reference, company=company, title=title, positions=positions,
                         received=received, lead_centre_id=lead, state=state, closed=closed,
-                        hired_from_ids=hired_from, close_reason=row.get("close_reason")), []
+                        hired_from_ids=hired_from, close_reason=row.get("close_reason"),
+                        jobnet_number=jobnet_number), []
+
+    def _joined(self, row: _Row, received: date | None, lead: int | None) -> None:
+        """The date rule of ``nrs.joborders.dates``: not before the lead centre joined NRS."""
+        if received is not None and lead is not None:
+            joined = dates.joined_on(self.session, lead)
+            if received < joined:
+                row.bad("received", f"is before the lead centre joined NRS ({joined.isoformat()})")
+
+    def _jobnet(self, row: _Row) -> str | None:
+        number = row.get("jobnet_number") or None
+        if number is None:
+            return None
+        if number in self.jobnet_numbers:
+            row.bad("jobnet_number", f"appears twice in the file (also line {self.jobnet_numbers[number]})")
+            return None
+        self.jobnet_numbers[number] = row.line
+        try:
+            return jobnet.clean_jobnet_number(self.session, number)
+        except DomainError:
+            row.bad("jobnet_number", "is not a Jobnet/DFDG number (letters, digits, - and /) or is already used")
+            return None
 
     def _company(self, row: _Row) -> Company | None:
         cvr = row.get("cvr")
@@ -311,7 +339,7 @@ def write_row(session: Session, row: OrderRow, *, by) -> JobOrder:
     order = services.log_job_order(
         session, by=by, company=row.company, title=row.title, positions=row.positions, received_on=row.received,
         lead_centre_id=row.lead_centre_id, lead_reason="Ansvarligt jobcenter angivet i regnearket",
-        reference=row.reference, channel="other",
+        reference=row.reference, channel="other", jobnet_number=row.jobnet_number,
     )
     if row.state == JobOrderState.filled:
         rest = row.positions - len(row.hired_from_ids)

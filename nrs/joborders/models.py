@@ -78,6 +78,10 @@ class JobOrder(SQLModel, table=True):
         enum_check("channel", Channel),
         enum_check("state", JobOrderState),
         enum_check("unfilled_reason", UnfilledReason),
+        # Jobnet / DFDG order number: unique when given (partial index; SQLite and PostgreSQL alike).
+        sa.Index("uq_job_orders_jobnet_number", "jobnet_number", unique=True,
+                 sqlite_where=sa.text("jobnet_number IS NOT NULL"),
+                 postgresql_where=sa.text("jobnet_number IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +107,12 @@ class JobOrder(SQLModel, table=True):
     note: str = Field(default="", max_length=4000)
     #: DISCO-08 major group ("1".."9", "0"), see ``nrs.joborders.occupations``; optional.
     occupational_group: str | None = Field(default=None, max_length=2)
+    #: The order's number at Jobnet / DFDG, when it has one (unique, searchable).
+    jobnet_number: str | None = Field(default=None, max_length=40)
+    #: Set when the order was registered in error: it stays with its history but counts in no figure
+    #: (``nrs.joborders.corrections``); cleared when restored. Who did it: the audit log.
+    cancelled_on: date | None = Field(default=None)
+    cancel_reason: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     #: Compared in every UPDATE: whoever saves on an old version is told, nothing is overwritten.
     version: int = Field(default=1)
     __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
@@ -111,8 +121,19 @@ class JobOrder(SQLModel, table=True):
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_on is not None
+
+    @property
     def is_closed(self) -> bool:
         return JobOrderState(self.state).is_closed
+
+
+def counted_order():
+    """``JobOrder`` counts in figures: it was not cancelled (``nrs.joborders.corrections``). For the
+    ``where`` of every query that counts orders, on any date: here, beside the column, so the
+    figure modules need not import the corrections' services."""
+    return JobOrder.cancelled_on.is_(None)
 
 
 # One state, newest or oldest first (read backwards), and the list sorted by state with the newest
@@ -155,6 +176,9 @@ class Referral(SQLModel, table=True):
     outcome: ReferralOutcome = Field(sa_type=enum_type(ReferralOutcome, 16), default=ReferralOutcome.referred)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = Field(default="", max_length=1000)
+    #: Set when the referring centre withdrew a referral registered in error: kept, never counted.
+    withdrawn_on: date | None = Field(default=None)
+    withdrawn_reason: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -41,3 +41,23 @@ def ensure_may_reopen(user, order) -> None:
 def ensure_may_change_referral(user, referral, order) -> None:
     if not may_change_referral(user, referral, order):
         raise Forbidden(_("Kun det henvisende eller det ansvarlige jobcenter kan ændre henvisningen."))
+
+
+def may_cancel(user, order) -> bool:
+    """Cancelling an order registered in error (and restoring it): a coordinator of its lead centre."""
+    return may_reopen(user, order)
+
+
+def may_withdraw_referral(user, referral) -> bool:
+    """A referral registered in error is withdrawn by its own (the referring) centre."""
+    return user is None or can_change_centre(user, referral.referring_centre_id)
+
+
+def ensure_may_cancel(user, order) -> None:
+    if not may_cancel(user, order):
+        raise Forbidden(_("Kun en koordinator i det ansvarlige jobcenter kan annullere eller gendanne jobordren."))
+
+
+def ensure_may_withdraw_referral(user, referral) -> None:
+    if not may_withdraw_referral(user, referral):
+        raise Forbidden(_("Kun det henvisende jobcenter kan trække henvisningen tilbage."))

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from nrs.auth.models import User
+from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.db import capped_count
+from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import (
     HelpRequest,
     Hire,
@@ -57,6 +59,10 @@ class OrderFilter:
     agreement_id: int | None = None
     received_from: date | None = None
     received_to: date | None = None
+    #: The Jobnet / DFDG order number, exactly.
+    jobnet_number: str | None = None
+    #: Only orders past their referral deadline (``nrs.joborders.deadlines``).
+    past_deadline: bool | None = None
     sort: str = "received_desc"
 
     def criterion(self) -> str:
@@ -70,7 +76,7 @@ def referral_counts(session: Session, order_ids) -> dict[int, int]:
         return {}
     return dict(session.execute(
         sa.select(Referral.job_order_id, sa.func.count(Referral.id))
-        .where(Referral.job_order_id.in_(ids)).group_by(Referral.job_order_id)
+        .where(Referral.job_order_id.in_(ids), Referral.withdrawn_on.is_(None)).group_by(Referral.job_order_id)
     ).all())
 
 
@@ -150,6 +156,10 @@ def _filtered(session: Session, stmt, flt: OrderFilter):
         stmt = stmt.where(JobOrder.received_on >= flt.received_from)
     if flt.received_to:
         stmt = stmt.where(JobOrder.received_on <= flt.received_to)
+    if flt.jobnet_number:
+        stmt = stmt.where(JobOrder.jobnet_number == flt.jobnet_number.strip())
+    if flt.past_deadline:
+        stmt = stmt.where(past_deadline_condition(today()))
     if flt.sector_id:
         sector = session.get(FocusSector, flt.sector_id)
         in_sector = prefix_condition(sector.prefixes) if sector else sa.false()

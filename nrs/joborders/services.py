@@ -25,7 +25,7 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
 from nrs.forms import contains_cpr
-from nrs.joborders import occupations, policy, states, tally
+from nrs.joborders import corrections, dates, jobnet, occupations, policy, states, tally
 from nrs.joborders.models import (
     Channel,
     HelpRequest,
@@ -52,7 +52,8 @@ from nrs.security import has_role
 
 #: Fields a lead-centre user may edit on an order (state fields go through ``transition``).
 EDITABLE = ("title", "positions", "place_of_work", "received_on", "channel", "start_on", "deadline_on",
-            "requirements", "lead_centre_id", "contact_user_id", "agreement_id", "note", "occupational_group")
+            "requirements", "lead_centre_id", "contact_user_id", "agreement_id", "note", "occupational_group",
+            "jobnet_number")
 FREE_TEXT = ("title", "place_of_work", "requirements", "note", "reason", "unfilled_reason_text",
              "case_reference", "message")
 
@@ -121,11 +122,8 @@ def _check_agreement(session: Session, company_id: int, agreement_id: int | None
         raise DomainError(_("Aftalen hører til en anden virksomhed end jobordren."), field="agreement_id")
 
 
-def _check_dates(received_on, start_on=None, deadline_on=None) -> None:
-    if received_on is None:
-        raise DomainError(_("Modtagelsesdato skal udfyldes."), field="received_on")
-    if received_on > today():
-        raise DomainError(_("Modtagelsesdatoen kan ikke ligge i fremtiden."), field="received_on")
+def _check_dates(session, lead_centre_id, received_on, start_on=None, deadline_on=None) -> None:
+    dates.check_received(session, received_on, lead_centre_id)
     if start_on and start_on < received_on:
         raise DomainError(_("Startdatoen kan ikke ligge før modtagelsesdatoen."), field="start_on")
     if deadline_on and deadline_on < received_on:
@@ -165,6 +163,7 @@ def log_job_order(
     reference: str | None = None,
     note: str = "",
     occupational_group: str | None = None,
+    jobnet_number: str | None = None,
 ) -> JobOrder:
     """Log a new order, open from ``received_on``; its history starts with that event.
 
@@ -176,12 +175,13 @@ def log_job_order(
     if positions is None or int(positions) < 1:
         raise DomainError(_("Antal stillinger skal være mindst 1."), field="positions")
     refuse_cpr(title=title, place_of_work=place_of_work, requirements=requirements, note=note)
-    _check_dates(received_on, start_on, deadline_on)
     agreement_id = agreement_id or None
     _check_agreement(session, company.id, agreement_id)
     default_lead = company.lead_centre_id or getattr(by, "job_centre_id", None)
     lead = lead_centre_id or default_lead
     _centre_exists(session, lead, "lead_centre_id")
+    _check_dates(session, lead, received_on, start_on, deadline_on)
+    jobnet_number = jobnet.clean_jobnet_number(session, jobnet_number)
     _refers_to_existing(session, {"agreement_id": agreement_id, "contact_user_id": contact_user_id})
     if company.lead_centre_id and lead != company.lead_centre_id and not (lead_reason or "").strip():
         raise DomainError(
@@ -193,7 +193,7 @@ def log_job_order(
         place_of_work=place_of_work or "", received_on=received_on, channel=Channel(channel),
         start_on=start_on, deadline_on=deadline_on, requirements=requirements or "",
         lead_centre_id=lead, contact_user_id=contact_user_id if contact_user_id else None,
-        state=JobOrderState.open, reference=reference, note=note or "",
+        state=JobOrderState.open, reference=reference, note=note or "", jobnet_number=jobnet_number,
         occupational_group=_occupational_group(occupational_group),
         updated_by_id=getattr(by, "id", by),
     )
@@ -215,6 +215,7 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
     """Save an edit of the order's facts; a change of lead centre needs a reason. Returns the changes."""
     policy.ensure_may_work(by, order)
     check(session, order, expected_version)
+    corrections.ensure_not_cancelled(order)
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -227,8 +228,11 @@ def update_job_order(session: Session, order: JobOrder, *, by, expected_version:
     _normalise(session, order, values)
     _refers_to_existing(session, values)
     refuse_cpr(**{k: values.get(k) for k in ("title", "place_of_work", "requirements", "note")})
-    _check_dates(values.get("received_on", order.received_on), values.get("start_on", order.start_on),
+    _check_dates(session, values.get("lead_centre_id", order.lead_centre_id),
+                 values.get("received_on", order.received_on), values.get("start_on", order.start_on),
                  values.get("deadline_on", order.deadline_on))
+    if "jobnet_number" in values:
+        values["jobnet_number"] = jobnet.clean_jobnet_number(session, values["jobnet_number"], order_id=order.id)
     if order.closed_on and values.get("received_on", order.received_on) > order.closed_on:
         raise DomainError(_("Modtagelsesdatoen kan ikke ligge efter lukkedatoen."), field="received_on")
     changes = diff(order, values)
@@ -372,6 +376,7 @@ def transition(
     else:
         policy.ensure_may_work(by, order)
     check(session, order, expected_version)
+    corrections.ensure_not_cancelled(order)
     ensure_transition(old, to)
     if is_reopening(old, to) and not reason:
         raise DomainError(_("Skriv hvorfor jobordren genåbnes."), field="reason")
@@ -509,6 +514,7 @@ def _check_hires(session: Session, order: JobOrder, hires: list[NewHire]) -> Non
         _centre_exists(session, hire.centre_id, "hires")
         if hire.hired_on is None:
             raise DomainError(_("Hver ansættelse skal have en dato."), field="hires")
+        dates.check_after_receipt(hire.hired_on, order.received_on, "hire", "hires")
         if hire.home_municipality_code and session.get(Municipality, hire.home_municipality_code) is None:
             raise DomainError(_("Bopælskommunen findes ikke (skriv kommunekoden, fx 201)."), field="hires")
         if hire.start_on is not None and hire.start_on < order.received_on:
@@ -602,6 +608,7 @@ def add_referral(
     note: str = "",
 ) -> Referral:
     """Any centre refers a candidate to an open order, known by the centre's own case number."""
+    corrections.ensure_not_cancelled(order)
     if JobOrderState(order.state) != JobOrderState.open:
         raise DomainError(_("Der kan kun henvises kandidater til en åben jobordre."))
     case_reference = (case_reference or "").strip()
@@ -611,8 +618,7 @@ def add_referral(
     if by is not None and not has_role(by, Role.admin) and centre_id != by.job_centre_id:
         raise DomainError(_("Du kan kun henvise fra dit eget jobcenter."), field="referring_centre_id")
     referred_on = referred_on or today()
-    if referred_on < order.received_on:
-        raise DomainError(_("Henvisningsdatoen kan ikke ligge før jobordren blev modtaget."), field="referred_on")
+    dates.check_after_receipt(referred_on, order.received_on, "referral", "referred_on")
     referral = Referral(job_order_id=order.id, referring_centre_id=centre_id, referred_on=referred_on,
                         case_reference=case_reference, outcome=ReferralOutcome(outcome),
                         user_id=getattr(by, "id", by), note=(note or "").strip())

@@ -23,7 +23,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nrs.joborders.models import Hire, JobOrder, PositionOutcome, Referral
+from nrs.joborders.corrections import counted_referral
+from nrs.joborders.models import Hire, JobOrder, PositionOutcome, Referral, counted_order
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def counts(session: Session, *, as_of: date, created_from: date | None = None,
            centre_id: int | None = None) -> dict[tuple[int, str | None], StarCounts]:
     """``{(lead centre id, occupational group or None): StarCounts}`` for the orders created from
     ``created_from`` (or the start) to ``as_of``, as things stood at the end of ``as_of``."""
-    referred = (sa.select(Referral.id).where(Referral.job_order_id == JobOrder.id, Referral.referred_on <= as_of)
-                .exists())
+    referred = (sa.select(Referral.id).where(Referral.job_order_id == JobOrder.id, Referral.referred_on <= as_of,
+                                         counted_referral()).exists())
     hired = (sa.select(PositionOutcome.id).join(Hire, Hire.id == PositionOutcome.hire_id)
              .where(PositionOutcome.job_order_id == JobOrder.id, Hire.referral_id.is_not(None),
                     PositionOutcome.on_date <= as_of,
@@ -65,7 +66,7 @@ def counts(session: Session, *, as_of: date, created_from: date | None = None,
                        JobOrder.positions.label("positions"),
                        sa.case((referred, 1), else_=0).label("ref"),
                        sa.case((sa.and_(referred, hired), 1), else_=0).label("hire"))
-             .where(JobOrder.received_on <= as_of,
+             .where(JobOrder.received_on <= as_of, counted_order(),
                     *((JobOrder.received_on >= created_from,) if created_from else ()),
                     *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
              .subquery())

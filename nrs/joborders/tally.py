@@ -23,7 +23,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from nrs.db import days_between, is_sqlite
-from nrs.joborders.models import Hire, JobOrder, JobOrderTally, PositionOutcome, PositionOutcomeKind
+from nrs.joborders.models import (
+    Hire,
+    JobOrder,
+    JobOrderTally,
+    PositionOutcome,
+    PositionOutcomeKind,
+    counted_order,
+)
 from nrs.joborders.states import JobOrderState
 
 log = logging.getLogger(__name__)
@@ -102,11 +109,11 @@ def _outcomes(order_id: int | None = None):
 
 
 def contribution(session: Session, order_id: int) -> Contribution | None:
-    """What one order adds to the tally now (None if it does not exist)."""
+    """What one order adds to the tally now (None if it does not exist or was cancelled)."""
     row = session.execute(
         sa.select(JobOrder.lead_centre_id, JobOrder.state, JobOrder.received_on, JobOrder.closed_on,
                   JobOrder.positions)
-        .where(JobOrder.id == order_id)
+        .where(JobOrder.id == order_id, counted_order())
     ).one_or_none()
     if row is None:
         return None
@@ -184,7 +191,7 @@ def counted(session: Session) -> dict[tuple[int, str], Row]:
                        days.label("days"), sa.func.coalesce(out_.c.other_hires, 0).label("hires"),
                        JobOrder.positions.label("positions"), sa.func.coalesce(out_.c.hired, 0).label("hired"),
                        sa.func.coalesce(out_.c.other, 0).label("other"))
-             .outerjoin(out_, out_.c.job_order_id == JobOrder.id).subquery())
+             .outerjoin(out_, out_.c.job_order_id == JobOrder.id).where(counted_order()).subquery())
     rows = session.execute(
         sa.select(inner.c.lead, inner.c.state, inner.c.days, sa.func.count(), sa.func.sum(inner.c.hires),
                   sa.func.sum(inner.c.positions), sa.func.sum(inner.c.hired), sa.func.sum(inner.c.other))

@@ -17,7 +17,7 @@ from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
 from nrs.inputs import whole_number
-from nrs.joborders import occupations, policy, queries, services, states
+from nrs.joborders import deadlines, occupations, policy, queries, services, states
 from nrs.joborders.forms import (
     EditJobOrderForm,
     FillForm,
@@ -166,6 +166,9 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         help_requests=queries.help_requests(s, order.id),
         can_edit=policy.may_work(current_user, order),
         can_reopen=policy.may_reopen(current_user, order),
+        can_cancel=policy.may_cancel(current_user, order),
+        may_withdraw=lambda referral: policy.may_withdraw_referral(current_user, referral),
+        past_deadline=deadlines.is_past_deadline(order),
         stale=stale,
         problems=problems,
         State=JobOrderState,
@@ -230,6 +233,8 @@ def _filter_from_args() -> queries.OrderFilter:
     return queries.OrderFilter(
         state=state, lead_centre_id=int_arg("centre"), sector_id=int_arg("sector"), company_id=int_arg("company"),
         agreement_id=int_arg("agreement"), received_from=date_arg("from"), received_to=date_arg("to"),
+        jobnet_number=(args.get("jobnet") or "").strip()[:40] or None,
+        past_deadline=True if args.get("frist") == "overskredet" else None,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "received_desc",
     )
 
@@ -266,7 +271,9 @@ def index():
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "format", "after", "before", "at")}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
-                           referrals=referrals, hired=hired, filled_text=states.filled_text, jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
+                           referrals=referrals, hired=hired, filled_text=states.filled_text,
+                           jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
+                           past_deadline=deadlines.is_past_deadline,
                            args=request.args)
 
 
@@ -320,6 +327,7 @@ def new():
                     lead_reason=form.lead_reason.data or "", contact_user_id=form.contact_user_id.data,
                     agreement_id=form.agreement_id.data, note=form.note.data or "",
                     occupational_group=form.occupational_group.data or None,
+                    jobnet_number=form.jobnet_number.data,
                 )
             except DomainError as exc:
                 form.show_error(exc, "title")

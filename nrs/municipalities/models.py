@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Field, SQLModel
 
 from nrs.refdata import read_csv
@@ -33,3 +35,6 @@ class JobCentre(SQLModel, table=True):
     name: str = Field(max_length=120)
     phone: str = Field(default="", max_length=40)
     email: str = Field(default="", max_length=254)
+    #: The day the centre began registering in NRS: an order received earlier is refused
+    #: (``nrs.joborders.dates``). The nine joined in December 2015.
+    joined_on: date = Field(default=date(2015, 12, 1), sa_column_kwargs={"server_default": "2015-12-01"})

@@ -37,7 +37,7 @@ from nrs.campaigns.models import (
     TargetStatus,
 )
 from nrs.companies.models import Company
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, counted_order
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
 from nrs.reports import snapshots
@@ -147,7 +147,7 @@ def flows_by_code(session: Session, period: Period, *, centre_id: int | None = N
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .join(Company, Company.id == JobOrder.company_id)
-        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end, counted_order())
         .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state)
     )
     if centre_id is not None:
@@ -234,7 +234,7 @@ def hires(session: Session, period: Period, *, centre_id: int | None = None) -> 
         .select_from(JobOrderEvent)  # the period's events by their date index, then their hires
         .join(Hire, Hire.event_id == JobOrderEvent.id)
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end)
+        .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end, counted_order())
         .group_by(JobOrder.lead_centre_id)
     )
     if centre_id is not None:
@@ -290,7 +290,8 @@ def campaign_figures(session: Session, period: Period, *, centre_id: int | None 
 
         orders = session.execute(
             sa.select(sa.func.count()).select_from(CampaignTarget).join(JobOrder, JobOrder.id == CampaignTarget.job_order_id)
-            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), JobOrder.received_on <= period.end)).scalar_one()
+            .where(CampaignTarget.id.in_(sa.select(ids.c.id)), JobOrder.received_on <= period.end,
+                   counted_order())).scalar_one()
         agreements = session.execute(
             sa.select(sa.func.count()).select_from(CampaignTarget)
             .join(Agreement, Agreement.id == CampaignTarget.agreement_id)

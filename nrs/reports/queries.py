@@ -17,7 +17,14 @@ from nrs.agreements.queries import active_count
 from nrs.clock import today
 from nrs.db import days_between
 from nrs.joborders import star, tally
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome, PositionOutcomeKind
+from nrs.joborders.models import (
+    Hire,
+    JobOrder,
+    JobOrderEvent,
+    PositionOutcome,
+    PositionOutcomeKind,
+    counted_order,
+)
 from nrs.joborders.states import JobOrderState
 from nrs.joborders.tally import Positions
 from nrs.municipalities.models import JobCentre
@@ -47,7 +54,7 @@ def _latest(as_of: date, **columns):
         sa.select(*(c.label(name) for name, c in columns.items()), rn.label("rn"))
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
-        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of)
+        .where(JobOrderEvent.on_date <= as_of, JobOrder.received_on <= as_of, counted_order())
         .subquery("latest")
     )
 
@@ -76,7 +83,7 @@ def _other_hires(session: Session, as_of: date) -> dict[int, int]:
         .select_from(PositionOutcome)
         .join(Hire, Hire.id == PositionOutcome.hire_id)
         .join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
-        .where(Hire.centre_id != JobOrder.lead_centre_id, _live_on(as_of))
+        .where(Hire.centre_id != JobOrder.lead_centre_id, _live_on(as_of), counted_order())
         .group_by(JobOrder.lead_centre_id)
     )
     return dict(session.execute(stmt).all())
@@ -86,14 +93,14 @@ def positions_as_of(session: Session, as_of: date) -> dict[int, Positions]:
     """Per lead centre: positions of the orders received by ``as_of`` and their outcomes live then."""
     received = session.execute(
         sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
-        .where(JobOrder.received_on <= as_of).group_by(JobOrder.lead_centre_id)).all()
+        .where(JobOrder.received_on <= as_of, counted_order()).group_by(JobOrder.lead_centre_id)).all()
     out: dict[int, Positions] = {lead: Positions(int(n or 0)) for lead, n in received}
     hired = PositionOutcome.kind == PositionOutcomeKind.hired
     rows = session.execute(
         sa.select(JobOrder.lead_centre_id, sa.func.sum(sa.case((hired, 1), else_=0)),
                   sa.func.sum(sa.case((hired, 0), else_=1)))
         .select_from(PositionOutcome).join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
-        .where(_live_on(as_of)).group_by(JobOrder.lead_centre_id)).all()
+        .where(_live_on(as_of), counted_order()).group_by(JobOrder.lead_centre_id)).all()
     for lead, h, o in rows:
         out[lead] = out.get(lead, Positions()) + Positions(0, int(h or 0), int(o or 0))
     return out

@@ -10,7 +10,8 @@ after it from the history itself, so the figures are the history's figures:
 - an event recorded since the build but dated in a counted month (a back-dated close) makes
   that month and the later ones unusable until the next build: the reader starts earlier;
 - a correction since the build that moves orders between centres or sectors (an order's lead
-  or received date, a company's industry code, a company import) makes the snapshot unusable:
+  or received date, a company's industry code, a company import, an order cancelled or
+  restored) makes the snapshot unusable:
   readers fall back to the history until the next build.
 
 Either way the answer stays the history's; only the cost changes.
@@ -29,7 +30,7 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.db import is_sqlite
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome
+from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome, counted_order
 from nrs.joborders.states import JobOrderState
 from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
@@ -74,7 +75,7 @@ def other_hire_moves(session: Session, *, end: date, start: date | None = None, 
                   *((event_col <= through_id,) if through_id else ())]
         return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), sa.literal(sign).label("n"))
                 .select_from(o).join(Hire, Hire.id == o.hire_id).join(JobOrder, JobOrder.id == o.job_order_id)
-                .where(Hire.centre_id != JobOrder.lead_centre_id, *window))
+                .where(Hire.centre_id != JobOrder.lead_centre_id, counted_order(), *window))
 
     both = sa.union_all(moves(o.on_date, o.event_id, 1), moves(o.undone_on, o.undone_event_id, -1)).subquery()
     return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.n))
@@ -93,7 +94,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .join(Company, Company.id == JobOrder.company_id)
-        .where(JobOrderEvent.on_date <= through, JobOrderEvent.id <= last_event_id)
+        .where(JobOrderEvent.on_date <= through, JobOrderEvent.id <= last_event_id, counted_order())
         .group_by(month, JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state,
                   JobOrderEvent.to_state)
     ).all()
@@ -150,7 +151,8 @@ def _corrected_since(session: Session, since: datetime) -> bool:
                 sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'), text.like('%"positions"%'))),
         sa.and_(AuditEvent.entity_type == "company", AuditEvent.action.in_(("update", "move")),
                 text.like('%"industry_code"%')),
-        AuditEvent.action.in_(("delete", "erase_order")) & (AuditEvent.entity_type == "job_order"),
+        # a cancelled or restored order leaves (or rejoins) every month since it was received
+        AuditEvent.action.in_(("delete", "erase_order", "cancel", "restore")) & (AuditEvent.entity_type == "job_order"),
     )
     return session.execute(sa.select(sa.exists().where(AuditEvent.at > since, moves))).scalar_one()
 
@@ -253,7 +255,7 @@ def _reopenings(session: Session, period: period_rules.Period, out) -> None:
             .join(Company, Company.id == JobOrder.company_id)
             .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end,
                    JobOrderEvent.from_state.in_([JobOrderState.filled.value, JobOrderState.unfilled.value]),
-                   JobOrderEvent.to_state == JobOrderState.open.value)
+                   JobOrderEvent.to_state == JobOrderState.open.value, counted_order())
             .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state))
     for lead, code, from_state, n in session.execute(stmt).all():
         for dim in _dims(lead, code):

@@ -25,6 +25,7 @@ from nrs.auth.models import Role, User
 from nrs.campaigns.queries import progress_by_centre, running_campaigns
 from nrs.clock import COPENHAGEN, local, utcnow
 from nrs.config import Settings
+from nrs.joborders.deadlines import past_deadline
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.mail.models import OutboxMessage
@@ -47,6 +48,7 @@ ROWS = (
     ("asking_for_help", _l("Beder om hjælp fra andre jobcentre"), _l("Hjælp")),
     ("hires_from_other_centres", _l("Ansat med kandidat fra andet jobcenter"), _l("Andre")),
     ("agreements_ending", _l("Aftaler der udløber inden for 60 dage"), _l("Aftaler")),
+    ("past_deadline", _l("Åbne med overskredet frist"), _l("Frist")),
 )
 
 
@@ -100,6 +102,8 @@ class Figures:
     asking_for_help: int = 0
     hires_from_other_centres: int = 0
     agreements_ending: int = 0
+    #: Still open, deadline before the week's end (``nrs.joborders.deadlines``).
+    past_deadline: int = 0
 
     @property
     def quiet(self) -> bool:
@@ -172,13 +176,15 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
         per[lead].hires_from_other_centres += n
     for centre_id, n in _agreements_ending(session, end).items():
         per[centre_id].agreements_ending += n
+    for centre in centres:
+        per[centre.id].past_deadline = len(past_deadline(session, centre, end + timedelta(days=1)))
 
     rates = fill_statistics(session, as_of=end)
     for centre in centres:
         per[centre.id].fill_rate = rates.get(codes[centre.id], {}).get("fill_rate")
     nrs = Figures(fill_rate=rates.get("NRS", {}).get("fill_rate"))
     for name in ("received", "filled", "unfilled", "open_at_end", "idle_without_referral",
-                 "asking_for_help", "hires_from_other_centres", "agreements_ending"):
+                 "asking_for_help", "hires_from_other_centres", "agreements_ending", "past_deadline"):
         setattr(nrs, name, sum(getattr(per[c.id], name) for c in centres))
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
                        campaigns=_campaigns(session))

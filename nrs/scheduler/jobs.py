@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from nrs.campaigns.jobs import refresh_running_campaigns
 from nrs.clock import COPENHAGEN
 from nrs.config import Settings
+from nrs.joborders.deadlines import close_past_deadline
 from nrs.joborders.jobs import check_tally, request_help_for_idle_orders
 from nrs.mail.jobs import send_outbox
 from nrs.privacy.jobs import run_retention
@@ -52,6 +53,7 @@ JOBS: tuple[Job, ...] = (
     Job("campaign_refresh", lambda s: s.campaign_refresh_cron, refresh_running_campaigns),
     Job("outbox", "* * * * *", send_outbox, own_transactions=True),
     Job("help_requests", "0 6 * * *", request_help_for_idle_orders),
+    Job("deadline_close", "15 5 * * *", close_past_deadline),
     Job("retention", "0 3 * * *", run_retention),
     Job("job_order_tally", "30 4 * * *", check_tally),
     Job("report_snapshots", "45 4 * * *", rebuild_report_snapshots),

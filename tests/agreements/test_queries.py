@@ -44,8 +44,8 @@ def test_counts_per_centre_and_sector(session, make_agreement, make_company, mak
     transport = make_focus_sector(name="Transport", codes="49-53")
     hillerod = make_company(municipality_code=219)
     make_agreement(focus_sector=build)
-    make_agreement(focus_sector=transport)
-    make_agreement(company=hillerod, focus_sector=transport)
+    make_agreement(focus_sector=transport, confirm_sector_mismatch=True)  # a builder in transport, confirmed
+    make_agreement(company=hillerod, focus_sector=transport, confirm_sector_mismatch=True)
     make_agreement(company=hillerod, kind=AgreementKind.cooperation)
     make_agreement(company=hillerod, focus_sector=build, valid_to=date(2016, 1, 31))  # ended
     day = date(2016, 6, 1)
