@@ -20,6 +20,7 @@ from nrs.home import views as home_views
 from nrs.joborders import views as joborders_views
 from nrs.logging import configure as configure_logging
 from nrs.mail import views as mail_views
+from nrs.notifications import views as notifications_views
 from nrs.privacy import views as privacy_views
 from nrs.reports import views as reports_views
 from nrs.sectors import views as sectors_views
@@ -38,6 +39,8 @@ BLUEPRINTS = (
     campaigns_views.bp,
     reports_views.bp,
     mail_views.bp,
+    notifications_views.bp,
+    notifications_views.unsubscribe_bp,
     privacy_views.bp,
     health_views.bp,
 )
