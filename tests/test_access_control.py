@@ -107,6 +107,12 @@ EXPECTED: dict[str, tuple] = {
     "campaigns.target_remove": ("user", OWN),
     "campaigns.target_restore": ("user", OWN),
     "campaigns.target_status": ("user", OWN),
+    # notifications: each user's own; the unsubscribe link needs no login (a forged token is a 400)
+    "notifications.index": ("user", ANY),
+    "notifications.mark_read": ("user", ANY),
+    "notifications.settings": ("user", ANY),
+    "notifications.weekly_preview": ("user", ANY),
+    "unsubscribe.unsubscribe_view": ("public", ANY, 400),
     # reports
     "reports.index": ("user", ANY),
     "reports.download": ("user", ANY),

@@ -110,11 +110,10 @@ def test_an_order_logged_by_the_lead_centre_itself_notifies_nobody(session, hill
     assert session.exec(select(Notification)).all() == []
 
 
-def test_another_users_notification_cannot_be_marked_read(client, session, hillerod, make_user, app):
-    with app.app_context():
-        services.notify(session, kind=NotificationKind.order_for_my_company, users=[hillerod["coordinator"]],
+def test_another_users_notification_cannot_be_marked_read(client, session, engine, hillerod, make_user, app):
+    with app.app_context(), session_scope(engine) as s:
+        services.notify(s, kind=NotificationKind.order_for_my_company, users=[s.get(User, hillerod["coordinator"].id)],
                         event_key="job_order:1", text="Noget skete", link="/", now=utcnow())
-    session.commit()
     theirs = notifications_of(session, hillerod["coordinator"])[0]
     assert login(client, hillerod["staff"].email).status_code == 302
     r = post_form(client, "/notifikationer/laest", {"id": str(theirs.id)}, form_url="/notifikationer/")
@@ -136,12 +135,11 @@ def test_settings_off_digest_and_immediately(app, engine, settings, client, sess
     assert bad.status_code == 400 and "Vælg straks, daglig oversigt eller fra." in bad.get_data(as_text=True)
 
     now = datetime(2016, 4, 4, 10, tzinfo=UTC)
-    with app.app_context():
+    with app.app_context(), session_scope(engine) as s:
         for kind, key in ((NotificationKind.order_for_my_company, "a"), (NotificationKind.company_moved_to_me, "b"),
                           (NotificationKind.help_requested, "c")):
-            services.notify(session, kind=kind, users=[session.get(User, coordinator.id)], event_key=key,
+            services.notify(s, kind=kind, users=[s.get(User, coordinator.id)], event_key=key,
                             text=f"Begivenhed {key}", link="/", now=now)
-        session.commit()
     made = {n.event_key: n.email for n in notifications_of(session, coordinator)}
     assert made == {"b": Delivery.digest, "c": Delivery.immediately}       # "off" made nothing
     queued = session.exec(select(OutboxMessage.idempotency_key)).all()
@@ -157,13 +155,12 @@ def test_settings_off_digest_and_immediately(app, engine, settings, client, sess
     assert digests[0].unsubscribe_url.startswith("http://nrs.test/afmeld/")
 
 
-def test_a_company_moving_to_my_centre_tells_my_coordinator(session, hillerod, make_user, make_company, app):
+def test_a_company_moving_to_my_centre_tells_my_coordinator(session, engine, hillerod, make_user, make_company, app):
     allerod_coordinator = make_user("coordinator", ALLEROD, email="kim@allerod.test")
     company = make_company(name="Flytter ApS", municipality_code=HILLEROD)
-    with app.app_context():
-        company_services.override_lead(session, session.get(Company, company.id), by=hillerod["coordinator"],
+    with app.app_context(), session_scope(engine) as s:
+        company_services.override_lead(s, s.get(Company, company.id), by=s.get(User, hillerod["coordinator"].id),
                                        centre_id=allerod_coordinator.job_centre_id, reason="Aftalt mellem centrene")
-        session.commit()
     told = notifications_of(session, allerod_coordinator)
     assert [n.kind for n in told] == [NotificationKind.company_moved_to_me]
     assert "Flytter ApS" in told[0].text and told[0].link == f"/companies/{company.id}"
