@@ -53,6 +53,12 @@ def tasks_due(session: Session, *, today: date, user_id: int | None = None, cent
     return _task_rows(session, stmt.order_by(Task.due, Task.id).limit(limit))
 
 
+def centre_open_tasks(session: Session, centre_id: int, *, limit: int = 500) -> list[TaskRow]:
+    """Every open task held by a centre's staff, earliest due first: who holds what."""
+    return _task_rows(session, _task_select().where(Task.done.is_(False), User.job_centre_id == centre_id)
+                      .order_by(Task.due, Task.id).limit(limit))
+
+
 def open_tasks_for_company(session: Session, company_id: int) -> list[TaskRow]:
     return _task_rows(session, _task_select().where(Task.company_id == company_id, Task.done.is_(False))
                       .order_by(Task.due, Task.id))

@@ -45,6 +45,10 @@ class Entry:
     #: "overdue", "done", "open" for tasks; the activity's id for its edit link.
     state: str = ""
     ref: int | None = None
+    #: Activities: who wrote it and when, so the page can offer its author the edit link.
+    owner_id: int | None = None
+    created: datetime | None = None
+    editable: bool = False
 
 
 def _on(day: date) -> datetime:
@@ -69,7 +73,8 @@ def activities(session: Session, company: Company, *, limit: int) -> list[Entry]
         lines = [activity.summary] + ([_("Resultat: %(o)s", o=activity.outcome)] if activity.outcome else [])
         entries.append(Entry(at=_aware(activity.at), kind="activity", text=str(activity.kind.label),
                              who=f"{author or _('systemet')}, {centre}", lines=lines, ref=activity.id,
-                             state=activity.kind.value))
+                             state=activity.kind.value, owner_id=activity.author_id,
+                             created=_aware(activity.created_at)))
     return entries
 
 
@@ -164,8 +169,8 @@ ACTION_WORDS = {
     "create": _l("Oprettet i NRS"), "update": _l("Oplysninger rettet"),
     "import_update": _l("Opdateret ved indlæsning"), "move": _l("Flyttet til en anden kommune"),
     "lead_override": _l("Ledende jobcenter aftalt"), "lead_rule": _l("Ledende jobcenter følger kommunen"),
-    "contact_person": _l("NRS-kontaktperson skiftet"), "contact_added": _l("Kontaktperson tilføjet"),
-    "contact_updated": _l("Kontaktperson rettet"), "contact_deleted": _l("Kontaktperson slettet"),
+    "contact_person": _l("NRS-kontaktperson skiftet"), "contact_added": _l("Kontakt tilføjet"),
+    "contact_updated": _l("Kontakt rettet"), "contact_deleted": _l("Kontakt slettet"),
 }
 #: Kept for the record but said by another line (the override's flag) or not worth a sentence.
 SILENT = {"lead_override_by_id", "lead_override_at", "lead_changed_at", "name_search", "updated_at", "source"}
@@ -224,7 +229,7 @@ class _Names:
 
 def change_lines(event: AuditEvent, names: _Names, employees: tuple[tuple, tuple] | None) -> list[str]:
     """The event's changes as sentences; ``employees`` is the range (before, after) if it changed."""
-    if event.action in CONTACT_ACTIONS:
+    if event.action in ("contact_added", "contact_deleted"):
         name = _pair(event.changes.get("name"))
         shown = name[1] or name[0] or ""
         return [str(shown)] if shown else []
@@ -275,7 +280,8 @@ def field_changes(session: Session, company: Company, *, limit: int) -> list[Ent
         if not lines and event.action not in ("create", *CONTACT_ACTIONS):
             continue
         entries.append(Entry(at=_aware(event.at), kind="change", who=who or _("systemet"),
-                             text=str(ACTION_WORDS.get(event.action, _("Ændret"))), lines=lines))
+                             text=str(ACTION_WORDS.get(event.action, _("Ændret"))), lines=lines,
+                             state=event.action))
     return entries
 
 
