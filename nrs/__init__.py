@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
+from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
 from nrs.auth import login
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     agreements_views.bp,
     joborders_views.bp,
     campaigns_views.bp,
+    activities_views.bp,
     reports_views.bp,
     mail_views.bp,
     notifications_views.bp,

@@ -13,6 +13,7 @@ from nrs.agreements.models import Agreement, AgreementKind
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, JobOrderTally, Referral
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
+from nrs.activities.models import Activity, ActivityKind, Task
 from nrs.mail.models import OutboxMessage
 from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription
 from nrs.scheduler.models import SchedulerRun

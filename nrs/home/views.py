@@ -12,15 +12,16 @@ from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
-from nrs.joborders import panels as job_order_panels
+from nrs.home import mywork
 from nrs.municipalities.models import JobCentre
 from nrs.reports import panels as report_panels
 from nrs.security import access
 
 bp = Blueprint("home", __name__)
 
-#: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order.
-PANELS = (report_panels.panel, company_panels.panel, job_order_panels.panel, campaign_panels.panel,
+#: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order:
+#: the user's own work first ("Mit arbejde", which holds the help requests too), the figures below.
+PANELS = (mywork.panel, report_panels.panel, company_panels.panel, campaign_panels.panel,
           agreement_panels.panel)
 
 
