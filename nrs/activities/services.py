@@ -23,6 +23,7 @@ from nrs.companies.models import Company, Contact
 from nrs.errors import DomainError
 from nrs.joborders.models import JobOrder
 from nrs.locking import check, saving
+from nrs.notifications import events as notifications
 
 #: ``version=CURRENT`` (the default): the caller holds the object as loaded now (the CLI, another
 #: service). A view passes the version its form carried; a missing one (None) counts as old.
@@ -218,6 +219,7 @@ def create_task(
     record(session, by=creator, entity="task", entity_id=task.id, action="create",
            changes={"title": [None, task.title], "due": [None, due], "assignee_id": [None, user.id],
                     "company_id": [None, company.id]})
+    notifications.task_assigned(session, task, by=creator)
     return task
 
 
@@ -245,7 +247,11 @@ def reassign_task(session: Session, task: Task, *, by: User | None, assignee: Us
     """Give the task to another user of the company's lead centre."""
     company = session.get(Company, task.company_id)
     user = _assignee(session, assignee, company, author=None)
-    return _change(session, task, by=by, version=version, action="reassign", values={"assignee_id": user.id})
+    before = task.assignee_id
+    _change(session, task, by=by, version=version, action="reassign", values={"assignee_id": user.id})
+    if task.assignee_id != before:
+        notifications.task_assigned(session, task, by=by)
+    return task
 
 
 def complete_task(session: Session, task: Task, *, by: User | None, note: str | None = None, version=CURRENT,

@@ -2,7 +2,8 @@
 
 Who hears of what lives here, so the domains' services carry one line each: the job-order
 service calls ``order_logged``, the lead rule (``companies.services.assign_lead``) calls
-``company_moved``, asking for help (``joborders.services._ask``) calls ``help_asked``.
+``company_moved``, asking for help (``joborders.services._ask``) calls ``help_asked``, making or
+reassigning a task (``activities.services``) calls ``task_assigned``.
 """
 
 from __future__ import annotations
@@ -82,3 +83,17 @@ def help_asked(session: Session, help_request, *, now: datetime | None = None) -
            text=_("%(centre)s beder om kandidater til »%(title)s« hos %(company)s.",
                   centre=_centre_name(session, lead), title=title, company=company_name),
            link=path_for("joborders.detail", order_id=help_request.job_order_id), now=now or utcnow())
+
+
+def task_assigned(session: Session, task, *, by, now: datetime | None = None) -> None:
+    """A task was given to me by someone else (making one for myself tells nobody)."""
+    if task.assignee_id is None or task.assignee_id == getattr(by, "id", by):
+        return
+    company = session.get(Company, task.company_id)
+    when = now or utcnow()
+    notify(session, kind=NotificationKind.task_assigned, users=[session.get(User, task.assignee_id)],
+           event_key=f"task:{task.id}:to:{task.assignee_id}:{when.isoformat(timespec='seconds')}",
+           text=_("%(who)s har givet dig opgaven »%(title)s« hos %(company)s, senest %(due)s.",
+                  who=getattr(by, "name", None) or _("NRS"), title=task.title, company=company.name,
+                  due=task.due.strftime("%d-%m-%Y")),
+           link=path_for("activities.task", task_id=task.id), now=when)

@@ -1,4 +1,4 @@
-"""Daily notification jobs: the agreement scan and the digest e-mail.
+"""Daily notification jobs: the agreement scan, the tasks due, and the digest e-mail.
 
 Both are safe to run twice and in two processes at once: the scan's notifications are keyed by
 agreement and end date, and the digest's outbox key is ``digest:<day>:<email>``.
@@ -14,6 +14,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from nrs.activities.models import Task
 from nrs.agreements.models import Agreement
 from nrs.agreements.queries import ENDING_SOON_DAYS, ending_soon_condition
 from nrs.auth.models import User
@@ -48,6 +49,25 @@ def agreements_ending(session: Session, *, now: datetime, settings: Settings) ->
             text=_("Aftalen med %(company)s udløber %(day)s (inden for %(n)d dage).",
                    company=company_name, day=valid_to.strftime("%d-%m-%Y"), n=ENDING_SOON_DAYS),
             link=path_for("agreements.detail", agreement_id=agreement_id), now=now))
+    return made
+
+
+def tasks_due(session: Session, *, now: datetime, settings: Settings) -> int:
+    """Every morning: each open task due today tells its holder once (once per due date: a task
+    moved to a later day tells again then)."""
+    day = local(now).date()
+    rows = session.execute(
+        sa.select(Task.id, Task.title, Task.due, Task.assignee_id, Company.name)
+        .join(Company, Company.id == Task.company_id)
+        .where(Task.done.is_(False), Task.due == day).order_by(Task.id)).all()
+    holders = {u.id: u for u in session.exec(select(User).where(User.id.in_({r[3] for r in rows})))} if rows else {}
+    made = 0
+    for task_id, title, due, assignee_id, company_name in rows:
+        made += len(notify(
+            session, kind=NotificationKind.task_due, users=[holders[assignee_id]],
+            event_key=f"task:{task_id}:due:{due.isoformat()}",
+            text=_("Opgaven »%(title)s« hos %(company)s skal være udført i dag.", title=title, company=company_name),
+            link=path_for("activities.task", task_id=task_id), now=now))
     return made
 
 

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
 
+from nrs.activities.models import Task
 from nrs.agreements.models import Agreement
 from nrs.agreements.queries import ending_soon_condition
 from nrs.auth.models import Role, User
@@ -151,6 +152,20 @@ class OrderLine:
 
 
 @dataclass
+class TaskLine:
+    """One open task in the mail, by title and company, with its holder for a coordinator."""
+
+    id: int
+    title: str
+    company: str
+    due: date
+    assignee_id: int
+    holder: str
+    centre_id: int
+    link: str = ""
+
+
+@dataclass
 class WeekFigures:
     """Every centre's figures and NRS's for one week, computed once for all recipients."""
 
@@ -163,6 +178,14 @@ class WeekFigures:
     idle_orders: list[OrderLine] = field(default_factory=list)
     #: open orders asking the other centres for help at the week's end
     help_orders: list[OrderLine] = field(default_factory=list)
+    #: tasks open on the Monday after the week, due by the Sunday after it: per holder, per centre
+    tasks_by_user: dict[int, list[TaskLine]] = field(default_factory=dict)
+    tasks_by_centre: dict[int, list[TaskLine]] = field(default_factory=dict)
+
+    @property
+    def next_monday(self) -> date:
+        """The day the mail is read: overdue means due before it, this week up to six days after."""
+        return self.week.sunday + timedelta(days=1)
 
     def of(self, centre_id: int) -> Figures:
         for centre, figures in self.centres:
@@ -222,7 +245,26 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
                        campaigns=_campaigns(session, week),
                        idle_orders=_order_lines(session, idle_ids, names),
-                       help_orders=_order_lines(session, help_ids, names))
+                       help_orders=_order_lines(session, help_ids, names),
+                       **_tasks(session, end + timedelta(days=1)))
+
+
+def _tasks(session: Session, monday: date) -> dict:
+    """Tasks open on ``monday`` (not done, or done later) and due by the Sunday after it."""
+    start = datetime.combine(monday, time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    by_user: dict[int, list[TaskLine]] = defaultdict(list)
+    by_centre: dict[int, list[TaskLine]] = defaultdict(list)
+    for tid, title, due, assignee, company, holder, centre in session.execute(
+        sa.select(Task.id, Task.title, Task.due, Task.assignee_id, Company.name, User.name, User.job_centre_id)
+        .join(Company, Company.id == Task.company_id).join(User, User.id == Task.assignee_id)
+        .where(Task.due <= monday + timedelta(days=6), Task.created_at < start + timedelta(days=7),
+               sa.or_(Task.done.is_(False), Task.done_at >= start))
+        .order_by(Task.due, Task.id)
+    ).all():
+        line = TaskLine(tid, title, company, due, assignee, holder, centre)
+        by_user[assignee].append(line)
+        by_centre[centre].append(line)
+    return {"tasks_by_user": dict(by_user), "tasks_by_centre": dict(by_centre)}
 
 
 def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str]) -> list[OrderLine]:
@@ -342,12 +384,17 @@ def _links() -> dict[str, str]:
         "agreements": link("agreements.index", "home.index"),
         "campaigns": link("campaigns.index", "home.index"),
         "settings": link("notifications.settings", "auth.password", "home.index"),
+        "tasks": link("activities.tasks", "home.index"),
         "preview": link("notifications.weekly_preview", "home.index"),
     }
 
 
 def order_link(order_id: int) -> str:
     return _adapter().build("joborders.detail", {"order_id": order_id}, force_external=True)
+
+
+def task_link(task_id: int) -> str:
+    return _adapter().build("activities.task", {"task_id": task_id}, force_external=True)
 
 
 @dataclass
@@ -358,12 +405,13 @@ class Lists:
     idle: list[OrderLine] = field(default_factory=list)
     #: other centres' orders asking for help, so mine to answer
     help: list[OrderLine] = field(default_factory=list)
+    #: my tasks (coordinators: the centre's) due before the Monday the mail is read
+    overdue: list[TaskLine] = field(default_factory=list)
+    #: my own tasks due in the week the mail is read
+    this_week: list[TaskLine] = field(default_factory=list)
     more_idle: int = 0
     more_help: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not (self.idle or self.help)
+    more_overdue: int = 0
 
 
 def lists_for(user: User, centre: JobCentre, figures: WeekFigures) -> Lists:
@@ -375,10 +423,18 @@ def lists_for(user: User, centre: JobCentre, figures: WeekFigures) -> Lists:
     else:
         idle = [o for o in figures.idle_orders if o.contact_user_id == user.id]
     help_ = [o for o in figures.help_orders if o.lead_centre_id != centre.id]
-    for o in idle + help_:
+    for o in idle[:LIST_LIMIT] + help_[:LIST_LIMIT]:
         o.link = o.link or order_link(o.id)
-    return Lists(idle=idle[:LIST_LIMIT], help=help_[:LIST_LIMIT],
-                 more_idle=max(len(idle) - LIST_LIMIT, 0), more_help=max(len(help_) - LIST_LIMIT, 0))
+    monday = figures.next_monday
+    mine = figures.tasks_by_user.get(user.id, [])
+    held = figures.tasks_by_centre.get(centre.id, []) if user.role == Role.coordinator else mine
+    overdue = [t for t in held if t.due < monday]
+    this_week = [t for t in mine if t.due >= monday]
+    for t in overdue[:LIST_LIMIT] + this_week[:LIST_LIMIT]:
+        t.link = t.link or task_link(t.id)
+    return Lists(idle=idle[:LIST_LIMIT], help=help_[:LIST_LIMIT], overdue=overdue[:LIST_LIMIT],
+                 this_week=this_week[:LIST_LIMIT], more_idle=max(len(idle) - LIST_LIMIT, 0),
+                 more_help=max(len(help_) - LIST_LIMIT, 0), more_overdue=max(len(overdue) - LIST_LIMIT, 0))
 
 
 def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict) -> Rendered:
@@ -390,6 +446,7 @@ def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict)
         "lists": lists,
         "coordinator": user.role == Role.coordinator,
         "end": figures.week.sunday,
+        "next_monday": figures.next_monday,
         "unsubscribe_link": unsubscribe_link,
         "user": user,
         "centre": centre,

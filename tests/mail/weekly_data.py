@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from nrs.activities.models import Task
 from nrs.agreements.services import create_agreement
 from nrs.campaigns.models import (
     Campaign,
@@ -109,4 +110,13 @@ def week_data(engine, make_company, make_user, centre_by_code):
         s.flush()
         s.add(CampaignTargetEvent(target_id=target.id, from_status=TargetStatus.not_contacted,
                                   to_status=TargetStatus.contacted, status_on=D(2016, 3, 29)))
+        # Karen's tasks as the mail is read on Monday 04-04: one overdue, one this week, one done
+        # before, one due later (neither of the last two is listed)
+        made = datetime(2016, 3, 20, 9, tzinfo=UTC)
+        for title, due, done_at in (("Ring tilbage om lærlinge", D(2016, 3, 31), None),
+                                    ("Send tilbud", D(2016, 4, 6), None),
+                                    ("Book møde", D(2016, 3, 29), datetime(2016, 3, 29, 12, tzinfo=UTC)),
+                                    ("Følg op i maj", D(2016, 5, 2), None)):
+            s.add(Task(title=title, due=due, assignee_id=people["staff"].id, company_id=a.id,
+                       done=done_at is not None, done_at=done_at, created_at=made, updated_at=made))
     return people

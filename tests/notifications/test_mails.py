@@ -110,6 +110,11 @@ def test_a_consultant_and_a_coordinator_get_the_lists_their_role_needs(app, engi
     assert "http://nrs.test/jobordrer/" in karen
     # Hillerød's coordinator: Allerød's request for help is Hillerød's to answer
     assert "Andre jobcentre beder om hjælp" in ole and "Murer, Allerød Byg ApS (Allerød)" in ole
+    # her tasks as she reads it on Monday: the overdue one and this week's, not the done or later ones
+    assert "Mine forfaldne opgaver" in karen and "Ring tilbage om lærlinge, Allerød Byg ApS" in karen
+    assert "Mine opgaver i uge 14" in karen and "Send tilbud" in karen
+    assert "Book møde" not in karen and "Følg op i maj" not in karen
+    assert "Ring tilbage" not in ole            # another centre's tasks are not Hillerød's
     # the week's campaign contacts, not today's totals; the draft campaign is left out
     assert "1 virksomhed kontaktet i uge 13" in karen and "Kladde" not in karen + ole
 

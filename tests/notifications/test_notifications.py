@@ -206,3 +206,33 @@ def test_the_agreement_scan_notifies_once_per_end_date(app, engine, settings, se
     with app.app_context():
         run_job(engine, settings, job_by_id("agreement_notices"), datetime(2016, 5, 10, 4, tzinfo=UTC))
     assert len(notifications_of(session, hillerod["coordinator"])) == 2
+
+
+def test_a_task_given_to_me_and_a_task_of_mine_falling_due_notify_me_once(
+        app, engine, settings, session, hillerod, make_user):
+    from nrs.activities import services as activities
+    from nrs.activities.models import Task
+
+    coordinator, staff = hillerod["coordinator"], hillerod["staff"]
+    with app.app_context(), session_scope(engine) as s:
+        company = s.get(Company, hillerod["company"].id)
+        mine = activities.create_task(s, title="Ring til direktøren", due=date(2016, 4, 6),
+                                      assignee=s.get(User, staff.id), creator=s.get(User, staff.id), company=company)
+        given = activities.create_task(s, title="Send aftaleudkast", due=date(2016, 4, 6),
+                                       assignee=s.get(User, staff.id), creator=s.get(User, coordinator.id),
+                                       company=company)
+        mine_id, given_id = mine.id, given.id
+    told = notifications_of(session, staff)
+    assert [(n.kind, "Send aftaleudkast" in n.text) for n in told] == [(NotificationKind.task_assigned, True)]
+    assert told[0].link == f"/opgaver/{given_id}"
+
+    with app.app_context(), session_scope(engine) as s:
+        activities.reassign_task(s, s.get(Task, mine_id), by=s.get(User, staff.id), assignee=s.get(User, coordinator.id))
+    assert [n.kind for n in notifications_of(session, coordinator)] == [NotificationKind.task_assigned]
+
+    with app.app_context():
+        for minute in (0, 1):   # the morning scan, and a second process or a retry
+            run_job(engine, settings, job_by_id("task_notices"), datetime(2016, 4, 6, 4, minute, tzinfo=UTC))
+    due = [n for n in notifications_of(session, staff) if n.kind == NotificationKind.task_due]
+    assert len(due) == 1 and "Send aftaleudkast" in due[0].text
+    assert [n.kind for n in notifications_of(session, coordinator)].count(NotificationKind.task_due) == 1
