@@ -8,11 +8,12 @@ e-mail, and the outbox key ``notice:<notification id>`` is unique besides.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_app_context, render_template
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
@@ -37,6 +38,21 @@ DEFAULTS: dict[NotificationKind, tuple[Delivery, Delivery]] = {
     K.task_due: (D.digest, D.digest),
 }
 KIND = "notice"
+#: The app, remembered when its blueprint was registered: a service called outside any app
+#: context (a script, a test calling services directly) still builds links and renders mail.
+_registered_app = None
+
+
+def remember_app(app) -> None:
+    global _registered_app
+    _registered_app = app
+
+
+def app_context():
+    """The current app context, or one of the registered app when there is none."""
+    if has_app_context() or _registered_app is None:
+        return contextlib.nullcontext()
+    return _registered_app.app_context()
 
 
 def default_for(user: User, kind: NotificationKind) -> Delivery:
@@ -76,6 +92,12 @@ def notify(session: Session, *, kind: NotificationKind, users: Iterable[User], e
     people = {u.id: u for u in users if u is not None and u.active}
     if not people:
         return []
+    with app_context():
+        return _notify(session, kind, people, event_key=event_key, text=text, link=link, now=now)
+
+
+def _notify(session: Session, kind: NotificationKind, people: dict[int, User], *, event_key: str,
+            text: str, link: str, now: datetime) -> list[Notification]:
     chosen = dict(session.execute(
         sa.select(NotificationSetting.user_id, NotificationSetting.delivery)
         .where(NotificationSetting.kind == kind, NotificationSetting.user_id.in_(people))).all())
@@ -122,7 +144,8 @@ def _short(text: str, limit: int = 120) -> str:
 
 def path_for(endpoint: str, **values) -> str:
     """A path into the app without a request (jobs, hooks): ``/jobordrer/17``."""
-    return current_app.url_map.bind("nrs.local").build(endpoint, values)
+    with app_context():
+        return current_app.url_map.bind("nrs.local").build(endpoint, values)
 
 
 # --- in the app ------------------------------------------------------------------------------

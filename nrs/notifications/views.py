@@ -18,6 +18,7 @@ from nrs.security import access, csrf
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifikationer")
 unsubscribe_bp = Blueprint("unsubscribe", __name__, url_prefix="/afmeld")
+bp.record_once(lambda state: services.remember_app(state.app))
 
 
 @bp.app_context_processor
