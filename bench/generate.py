@@ -370,6 +370,7 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
             _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, centre_list, today,
                     now, log, started)
         _tally(engine, log)
+        _activities(writer, engine, rng, counts, company_centre, users_by_centre, today, now, log)
         out.campaign_id = _campaigns(engine, counts, years, today, now, log)
         out.rows = writer.rows
     finally:
@@ -487,6 +488,41 @@ def _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, c
     referrals[:] = [tuple(x) for x in referrals]
     flush()
     log(f"  job orders {counts.orders:,} with events, referrals, hires ({time.perf_counter() - started:.0f} s)")
+
+
+ACTIVITY_KINDS = ("call", "call", "visit", "email", "meeting", "note")
+
+
+def _activities(writer, engine, rng, counts, company_centre, users_by_centre, today, now, log) -> None:
+    """Contacts (one per two companies) and follow-up tasks (one per ten), a third of them the bench
+    admin's, due around today: "Mit arbejde" and the company timeline have something to show."""
+    with engine.connect() as conn:
+        ids = {t: _max_id(conn, t) for t in ("activities", "tasks")}
+        admin = conn.execute(sa.text("SELECT id FROM users WHERE email = :e"), {"e": BENCH_ADMIN}).scalar()
+    n_companies = len(company_centre)
+    rows, aid = [], ids["activities"]
+    for i in range(max(4, counts.companies // 2)):
+        aid += 1
+        company_id, centre = company_centre[int(rng.random() * n_companies)]
+        staff = users_by_centre.get(centre) or [admin]
+        at = now - timedelta(days=rng.randrange(730), minutes=rng.randrange(600))
+        rows.append((aid, company_id, ACTIVITY_KINDS[i % 6], at, staff[int(rng.random() * len(staff))], centre,
+                     f"Kontakt {i} om rekruttering", "", at, at, 1))
+    writer.insert(_table("activities"), ("id", "company_id", "kind", "at", "author_id", "centre_id", "summary",
+                                         "outcome", "created_at", "updated_at", "version"), rows)
+    tasks, tid = [], ids["tasks"]
+    for i in range(max(4, counts.companies // 10)):
+        tid += 1
+        company_id, centre = company_centre[int(rng.random() * n_companies)]
+        staff = users_by_centre.get(centre) or [admin]
+        assignee = admin if i % 3 == 0 else staff[int(rng.random() * len(staff))]
+        due = today + timedelta(days=rng.randrange(-20, 21))
+        done = due < today and rng.random() < 0.5
+        tasks.append((tid, f"Ring igen ({i})", due, assignee, assignee, company_id, done, now if done else None,
+                      now, now, 1))
+    writer.insert(_table("tasks"), ("id", "title", "due", "assignee_id", "creator_id", "company_id", "done",
+                                    "done_at", "created_at", "updated_at", "version"), tasks)
+    log(f"  activities {len(rows):,}, tasks {len(tasks):,}")
 
 
 def _tally(engine, log) -> None:

@@ -239,6 +239,9 @@ def page_urls(url: str, generated) -> dict[str, str]:
         company = c.execute(sa.text(
             "SELECT company_id FROM job_orders GROUP BY company_id ORDER BY count(*) DESC, company_id LIMIT 1")
         ).scalar_one()
+        busiest = c.execute(sa.text(
+            "SELECT company_id FROM activities GROUP BY company_id ORDER BY count(*) DESC, company_id LIMIT 1")
+        ).scalar() or company
         deep = max(2, int(filtered / 50 * 0.9))
         # The list pages by key: page `deep` is the one after the last row of page deep - 1, newest first
         # (found here once with OFFSET, as a user would reach it by paging or jumping).
@@ -257,6 +260,9 @@ def page_urls(url: str, generated) -> dict[str, str]:
                                                                 after=cursor_for(keys, last), page=deep)
         urls["company search"] = url_for("companies.index", q="nordbyg hiller")
         urls["company page"] = url_for("companies.detail", company_id=company)
+        # "Mit arbejde" is on the front page; the task list and a timeline paged back (generated activities).
+        urls["my tasks"] = url_for("activities.tasks")
+        urls["company timeline, page 3"] = url_for("companies.detail", company_id=busiest, tl_page=3)
         if generated.campaign_id:
             urls["campaign page"] = url_for("campaigns.detail", campaign_id=generated.campaign_id)
     app.extensions["nrs_engine"].dispose()

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
+from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
 from nrs.auth import login
@@ -21,6 +22,7 @@ from nrs.joborders import correction_views as joborder_correction_views
 from nrs.joborders import views as joborders_views
 from nrs.logging import configure as configure_logging
 from nrs.mail import views as mail_views
+from nrs.notifications import views as notifications_views
 from nrs.privacy import views as privacy_views
 from nrs.reports import views as reports_views
 from nrs.sectors import views as sectors_views
@@ -38,8 +40,11 @@ BLUEPRINTS = (
     joborders_views.bp,
     joborder_correction_views.bp,
     campaigns_views.bp,
+    activities_views.bp,
     reports_views.bp,
     mail_views.bp,
+    notifications_views.bp,
+    notifications_views.unsubscribe_bp,
     privacy_views.bp,
     health_views.bp,
 )

@@ -11,6 +11,7 @@ from sqlmodel import select
 from werkzeug.serving import run_simple
 
 from nrs import create_app
+from nrs.activities import cli as activities_cli
 from nrs.auth import cli as auth_cli
 from nrs.auth.models import User
 from nrs.campaigns import cli as campaigns_cli
@@ -35,6 +36,8 @@ GROUPS = (
     sectors_cli.sectors,
     joborders_cli.orders,
     campaigns_cli.campaigns,
+    activities_cli.activities,
+    activities_cli.tasks,
     reports_cli.reports,
     mail_cli.mail,
     privacy_cli.privacy,

@@ -7,6 +7,7 @@ import secrets
 
 from sqlmodel import Session, select
 
+from nrs.activities import demo as activities_demo
 from nrs.agreements import demo as agreements_demo
 from nrs.auth import services as auth_services
 from nrs.auth.models import Role
@@ -15,11 +16,12 @@ from nrs.companies import demo as companies_demo
 from nrs.demo_names import FIRST, LAST
 from nrs.joborders import demo as joborders_demo
 from nrs.municipalities.models import JobCentre
+from nrs.notifications import demo as notifications_demo
 from nrs.sectors import demo as sectors_demo
 
 #: Each domain's ``load(session, *, rng)``, in dependency order.
 LOADERS = (companies_demo.load, sectors_demo.load, agreements_demo.load, joborders_demo.load,
-           campaigns_demo.load)
+           campaigns_demo.load, activities_demo.load, notifications_demo.load)
 
 ADMIN_EMAIL = "admin@nrs.demo"
 

@@ -45,6 +45,9 @@ REFUSALS = {
                                                "(af %(who)s). Prøv igen.")),
     "focus_sectors": ("focus_sector", _l("Fokusbranchen er blevet ændret i mellemtiden (af %(who)s). "
                                          "Her er den nye udgave; ret igen.")),
+    "activities": ("activity", _l("Aktiviteten er blevet ændret i mellemtiden (af %(who)s). "
+                                  "Her er den nye udgave; ret igen.")),
+    "tasks": ("task", _l("Opgaven er blevet ændret i mellemtiden (af %(who)s). Prøv igen.")),
 }
 
 

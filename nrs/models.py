@@ -13,6 +13,8 @@ from nrs.agreements.models import Agreement, AgreementKind
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, JobOrderEvent, JobOrderTally, PositionOutcome, Referral
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
+from nrs.activities.models import Activity, ActivityKind, Task
 from nrs.mail.models import OutboxMessage
 from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription
 from nrs.scheduler.models import SchedulerRun
+from nrs.notifications.models import Notification, NotificationSetting

@@ -16,8 +16,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from nrs import create_app
+from nrs.activities import services as activity_services
 from nrs.auth import passwords
 from nrs.campaigns.models import CampaignTarget
+from nrs.clock import utcnow
 from nrs.companies import services as company_services
 from nrs.companies.models import Company
 from nrs.config import Settings
@@ -27,7 +29,7 @@ from nrs.mail.models import OutboxMessage, OutboxStatus
 from nrs.sectors.models import FocusSector
 
 #: Values for URL parameters that are not object ids.
-PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running"}
+PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running", "token": "not-a-token"}
 
 
 def _routes() -> list:
@@ -112,6 +114,20 @@ class World:
     def message(self) -> int:
         return self._save(OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test",
                                         subject="Uge 10", body_text="...", status=OutboxStatus.failed))
+
+    def activity(self) -> int:
+        company = self.session.get(Company, self.company())
+        a = activity_services.record_activity(self.session, company=company, kind="call", author=None,
+                                              at=utcnow(), summary="Ringede", centre=self.allerod)
+        self.session.commit()
+        return a.id
+
+    def task(self) -> int:
+        staff = self.f["make_user"](role="staff", centre=201)
+        t = activity_services.create_task(self.session, title="Ring igen", due=date(2016, 3, 14), assignee=staff,
+                                          creator=None, company=self.company())
+        self.session.commit()
+        return t.id
 
     def user(self) -> int:
         return self.f["make_user"](role="staff", centre=201).id

@@ -111,6 +111,23 @@ EXPECTED: dict[str, tuple] = {
     "campaigns.target_remove": ("user", OWN),
     "campaigns.target_restore": ("user", OWN),
     "campaigns.target_status": ("user", OWN),
+    # notifications: each user's own; the unsubscribe link needs no login (a forged token is a 400)
+    "notifications.index": ("user", ANY),
+    "notifications.mark_read": ("user", ANY),
+    "notifications.settings": ("user", ANY),
+    "notifications.weekly_preview": ("user", ANY),
+    "unsubscribe.unsubscribe_view": ("public", ANY, 400),
+    # activities: anyone records on any company; only the author edits, within a day (the fixture's
+    # activity was recorded by NRS itself, so nobody may); tasks are changed by the lead centre's staff
+    "activities.new": ("user", ANY),
+    "activities.edit": ("user", ANY, 403),
+    "activities.delete": ("user", ANY, 403),
+    "activities.tasks": ("user", ANY),
+    "activities.task_new": ("user", ANY),
+    "activities.task": ("user", OWN),
+    "activities.task_done": ("user", OWN),
+    "activities.task_reopen": ("user", OWN),
+    "activities.task_reassign": ("user", OWN),
     # reports
     "reports.index": ("user", ANY),
     "reports.download": ("user", ANY),

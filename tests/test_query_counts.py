@@ -30,6 +30,10 @@ PAGES = {
     "agreements list": ("agreements.index", lambda cid: {}, True),
     "campaign page": ("campaigns.detail", lambda cid: {"campaign_id": cid}, True),
     "campaigns list": ("campaigns.index", lambda cid: {}, False),
+    # "Mit arbejde" is on the front page; the bench admin holds a third of the generated tasks.
+    "my tasks": ("activities.tasks", lambda cid: {}, True),
+    "company page with its timeline": ("companies.detail", lambda cid: {"company_id": 1}, False),
+    "company timeline, page 2": ("companies.detail", lambda cid: {"company_id": 1, "tl_page": 2}, False),
 }
 
 

@@ -50,7 +50,8 @@ def broken_job(session, *, now, settings):
 
 def test_the_table_holds_every_job_with_its_schedule():
     assert [j.id for j in JOBS] == ["weekly_email", "campaign_refresh", "outbox", "help_requests",
-                                    "deadline_close", "retention", "job_order_tally", "report_snapshots", "period_reports"]
+                                    "deadline_close", "retention", "job_order_tally", "report_snapshots", "period_reports",
+                                    "agreement_notices", "task_notices", "notification_digest"]
     weekly = job_by_id("weekly_email").trigger(PLAIN)
     first = weekly.get_next_fire_time(None, datetime(2016, 3, 30, tzinfo=COPENHAGEN))
     assert first == datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN)

@@ -24,6 +24,7 @@ from nrs.errors import DomainError
 from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre
 from nrs.municipalities.services import centre_for_municipality
+from nrs.notifications import events as notifications
 from nrs.privacy.services import forget_contact
 
 #: The fields an import or a manual edit sets; the rest (lead, contact person) are NRS's own.
@@ -71,8 +72,9 @@ def assign_lead(session: Session, company: Company, *, by, centres: CentreCache 
         changes = {}
     if new_lead != company.lead_centre_id:
         changes["lead_centre_id"] = [company.lead_centre_id, new_lead]
-        company.lead_centre_id = new_lead
+        old_lead, company.lead_centre_id = company.lead_centre_id, new_lead
         company.lead_changed_at = utcnow()
+        notifications.company_moved(session, company, old_lead=old_lead, now=company.lead_changed_at)
         if company.contact_user_id is not None:
             contact = session.get(User, company.contact_user_id)
             if contact is None or contact.job_centre_id != new_lead:

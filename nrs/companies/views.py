@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from nrs.activities import panels as activity_panels
 from nrs.agreements import queries as agreement_queries
 from nrs.companies import policy, queries, services
 from nrs.companies.fields import employees_text
@@ -29,6 +30,8 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 COMPANY_SECTIONS = (
     (agreement_queries.for_company, "agreements/_company_list.html", "agreements"),
     (job_order_queries.for_company, "joborders/_company_list.html", "job_orders"),
+    # One timeline of everything that happened with the company (replaces the raw audit history).
+    (activity_panels.company_timeline, "activities/_company_timeline.html", "timeline"),
 )
 
 
@@ -165,7 +168,7 @@ def _detail(company: Company, *, lead_form=None, person_form=None, status: int =
     centre_names = {c.id: c.name for c in centres}
     return render_template(
         "companies/detail.html", company=company, contacts=queries.contacts(s, company.id),
-        history=queries.history(s, company.id), sections=company_sections(s, company),
+        sections=company_sections(s, company),
         municipality=queries.municipality_names(s).get(company.municipality_code, ""),
         centre_names=centre_names, user_names=names, lead_form=lead_form, person_form=person_form,
         may_change=policy.may_change(current_user, company),

@@ -12,6 +12,7 @@ from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.joborders import services
 from nrs.joborders.models import Channel, ReferralOutcome, UnfilledReason
+from nrs.workdays import next_or_same_working_day
 
 TITLES = ["Tømrer", "Murer", "Elektriker", "VVS-montør", "Chauffør C/CE", "Lagermedarbejder", "Buschauffør",
           "Kok", "Tjener", "Rengøringsassistent", "Maskinfører", "Anlægsgartner", "Smed", "Truckfører",
@@ -21,9 +22,8 @@ WEEKDAY_BACK = 150
 
 
 def _workday(day):
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """The first Danish working day from ``day`` on (demo orders arrive on working days)."""
+    return next_or_same_working_day(day)
 
 
 def load(session: Session, *, rng) -> None:

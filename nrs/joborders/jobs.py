@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,19 +13,7 @@ from nrs.config import Settings
 from nrs.joborders import services, tally
 from nrs.joborders.models import HelpRequest, JobOrder, JobOrderEvent, Referral
 from nrs.joborders.states import JobOrderState
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Monday-to-Friday days after ``start`` up to and including ``end``."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for i in range(1, rest + 1):
-        if (start + timedelta(days=i)).weekday() < 5:
-            count += 1
-    return count
+from nrs.workdays import working_days_between
 
 
 def request_help_for_idle_orders(session: Session, *, now: datetime, settings: Settings) -> int:

@@ -47,6 +47,7 @@ from nrs.joborders.states import (
 )
 from nrs.locking import check, saving
 from nrs.municipalities.models import JobCentre, Municipality
+from nrs.notifications import events as notifications
 from nrs.privacy.services import log_access
 from nrs.security import has_role
 
@@ -206,6 +207,7 @@ def log_job_order(
     record(session, by=by, entity="job_order", entity_id=order.id, action="create",
            changes={"title": [None, title], "company_id": [None, company.id], "lead_centre_id": [None, lead]},
            note=(lead_reason or "").strip())
+    notifications.order_logged(session, order, by=by, company=company)
     session.flush()
     return order
 
@@ -682,6 +684,8 @@ def ask_automatically(session: Session, order_ids: Iterable[int], *, message: st
 def _ask(session: Session, order_id: int, *, by, message: str) -> HelpRequest:
     help_request = HelpRequest(job_order_id=order_id, by_id=getattr(by, "id", by), message=(message or "").strip())
     session.add(help_request)
+    session.flush()
+    notifications.help_asked(session, help_request, now=help_request.asked_at)
     record(session, by=by, entity="job_order", entity_id=order_id, action="help_request",
            note=help_request.message or ("automatisk" if by is None else ""))
     return help_request

@@ -51,6 +51,7 @@ def weekly_cmd(week: str | None, mode: str | None, force: bool):
     """The weekly status e-mail: queue it (default), print it (--dry-run) or send it (--send)."""
     try:
         iso_week = weekly.parse_week(week) if week else weekly.previous_week(utcnow())
+        weekly.ensure_not_future(iso_week, utcnow())
     except ValueError as exc:
         fail(f"--week: {exc}")
     if mode == "dry-run":

@@ -41,6 +41,8 @@ class OutboxMessage(SQLModel, table=True):
     #: One file sent with the message (the period report's PDF); both or neither.
     attachment_name: str | None = Field(default=None, max_length=200)
     attachment: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    #: The one-click unsubscribe address (RFC 8058) for the ``List-Unsubscribe`` headers.
+    unsubscribe_url: str | None = Field(default=None, max_length=1000)
     status: OutboxStatus = Field(sa_type=enum_type(OutboxStatus), default=OutboxStatus.pending)
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow)

@@ -60,6 +60,7 @@ def enqueue(
     now: datetime | None = None,
     force: bool = False,
     attachment: tuple[str, bytes] | None = None,
+    unsubscribe: str | None = None,
 ) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; None if ``key`` is already queued.
 
@@ -87,6 +88,7 @@ def enqueue(
         body_html=html,
         attachment_name=attachment[0] if attachment else None,
         attachment=attachment[1] if attachment else None,
+        unsubscribe_url=unsubscribe or None,
         next_attempt_at=now,
         created_at=now,
     )
@@ -265,6 +267,10 @@ def _build(message: OutboxMessage, settings: Settings) -> EmailMessage:
     domain = address.rsplit("@", 1)[-1] if "@" in address else "nrs.local"
     msg["Message-ID"] = f"<{uuid.uuid5(uuid.NAMESPACE_URL, message.idempotency_key).hex}@{domain}>"
     msg["Date"] = format_datetime(message.created_at)
+    if message.unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail clients offer "unsubscribe" and POST to it in one click.
+        msg["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(message.body_text)
     if message.body_html:
         msg.add_alternative(message.body_html, subtype="html")

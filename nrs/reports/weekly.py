@@ -19,11 +19,19 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
 
+from nrs.activities.models import Task
 from nrs.agreements.models import Agreement
 from nrs.agreements.queries import ending_soon_condition
 from nrs.auth.models import Role, User
-from nrs.campaigns.queries import progress_by_centre, running_campaigns
+from nrs.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    TargetStatus,
+)
 from nrs.clock import COPENHAGEN, local, utcnow
+from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.joborders.deadlines import past_deadline
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
@@ -31,10 +39,13 @@ from nrs.joborders.states import JobOrderState
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
 from nrs.municipalities.models import JobCentre
+from nrs.notifications import unsubscribe
 from nrs.reports.queries import fill_statistics, states_as_of
 
 #: An order open this many days without any referral is pointed out.
 IDLE_DAYS = 14
+#: Each list in the mail shows this many lines, then "and N more" with a link to the full list.
+LIST_LIMIT = 25
 KIND = "weekly"
 
 #: The table rows, in order: attribute of Figures, Danish label, short column head.
@@ -85,6 +96,12 @@ def parse_week(text: str) -> IsoWeek:
     return IsoWeek(year, week)
 
 
+def ensure_not_future(week: IsoWeek, now: datetime) -> None:
+    """A week that has not begun has nothing to report: refused (the CLI and the preview)."""
+    if week.monday > local(now).date():
+        raise ValueError(f"uge {week} ligger i fremtiden; vælg en uge der er begyndt")
+
+
 def previous_week(now: datetime) -> IsoWeek:
     """The ISO week before the one ``now`` falls in, in Copenhagen: on Monday, last week."""
     return IsoWeek.of(local(now).date() - timedelta(days=7))
@@ -114,13 +131,42 @@ class Figures:
 
 @dataclass
 class CampaignProgress:
-    name: str
-    worked: int
-    total: int
+    """One campaign's contacts in the week: targets whose status moved on in that week."""
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.worked / self.total) if self.total else 0
+    name: str
+    contacted: int
+
+
+@dataclass
+class OrderLine:
+    """One order in a list of the mail: what to act on, by title and company."""
+
+    id: int
+    title: str
+    company: str
+    lead_centre_id: int
+    contact_user_id: int | None
+    received_on: date
+    holder: str = ""
+    asking_centre: str = ""
+    link: str = ""
+
+    def days_open(self, end: date) -> int:
+        return (end - self.received_on).days
+
+
+@dataclass
+class TaskLine:
+    """One open task in the mail, by title and company, with its holder for a coordinator."""
+
+    id: int
+    title: str
+    company: str
+    due: date
+    assignee_id: int
+    holder: str
+    centre_id: int
+    link: str = ""
 
 
 @dataclass
@@ -130,8 +176,20 @@ class WeekFigures:
     week: IsoWeek
     nrs: Figures
     centres: list[tuple[JobCentre, Figures]]
-    #: campaign progress: NRS-wide (key None) and per lead centre id
+    #: campaign contacts in the week: NRS-wide (key None) and per lead centre id
     campaigns: dict[int | None, list[CampaignProgress]] = field(default_factory=dict)
+    #: open orders at the week's end received over IDLE_DAYS before it with no referral yet
+    idle_orders: list[OrderLine] = field(default_factory=list)
+    #: open orders asking the other centres for help at the week's end
+    help_orders: list[OrderLine] = field(default_factory=list)
+    #: tasks open on the Monday after the week, due by the Sunday after it: per holder, per centre
+    tasks_by_user: dict[int, list[TaskLine]] = field(default_factory=dict)
+    tasks_by_centre: dict[int, list[TaskLine]] = field(default_factory=dict)
+
+    @property
+    def next_monday(self) -> date:
+        """The day the mail is read: overdue means due before it, this week up to six days after."""
+        return self.week.sunday + timedelta(days=1)
 
     def of(self, centre_id: int) -> Figures:
         for centre, figures in self.centres:
@@ -146,6 +204,7 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     centres = list(session.exec(select(JobCentre).order_by(JobCentre.name)))
     codes = {c.id: str(c.municipality_code) for c in centres}
     per: dict[int, Figures] = defaultdict(Figures)
+    idle_ids, help_ids = [], []
 
     states = states_as_of(session, end)
     received = dict(session.execute(
@@ -165,8 +224,10 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
             f.open_at_end += 1
             if received[oid] <= end - timedelta(days=IDLE_DAYS) and oid not in referred:
                 f.idle_without_referral += 1
+                idle_ids.append(oid)
             if oid in helped:
                 f.asking_for_help += 1
+                help_ids.append(oid)
     for lead, n in session.execute(
         sa.select(JobOrder.lead_centre_id, sa.func.count(Hire.id))
         .join(JobOrder, JobOrder.id == Hire.job_order_id)
@@ -186,8 +247,46 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     for name in ("received", "filled", "unfilled", "open_at_end", "idle_without_referral",
                  "asking_for_help", "hires_from_other_centres", "agreements_ending", "past_deadline"):
         setattr(nrs, name, sum(getattr(per[c.id], name) for c in centres))
+    names = {c.id: _short(c.name) for c in centres}
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
-                       campaigns=_campaigns(session))
+                       campaigns=_campaigns(session, week),
+                       idle_orders=_order_lines(session, idle_ids, names),
+                       help_orders=_order_lines(session, help_ids, names),
+                       **_tasks(session, end + timedelta(days=1)))
+
+
+def _tasks(session: Session, monday: date) -> dict:
+    """Tasks open on ``monday`` (not done, or done later) and due by the Sunday after it."""
+    start = datetime.combine(monday, time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    by_user: dict[int, list[TaskLine]] = defaultdict(list)
+    by_centre: dict[int, list[TaskLine]] = defaultdict(list)
+    for tid, title, due, assignee, company, holder, centre in session.execute(
+        sa.select(Task.id, Task.title, Task.due, Task.assignee_id, Company.name, User.name, User.job_centre_id)
+        .join(Company, Company.id == Task.company_id).join(User, User.id == Task.assignee_id)
+        .where(Task.due <= monday + timedelta(days=6), Task.created_at < start + timedelta(days=7),
+               sa.or_(Task.done.is_(False), Task.done_at >= start))
+        .order_by(Task.due, Task.id)
+    ).all():
+        line = TaskLine(tid, title, company, due, assignee, holder, centre)
+        by_user[assignee].append(line)
+        by_centre[centre].append(line)
+    return {"tasks_by_user": dict(by_user), "tasks_by_centre": dict(by_centre)}
+
+
+def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str]) -> list[OrderLine]:
+    """Title, company and holder of the given orders, oldest first (one statement per 500)."""
+    out = []
+    for i in range(0, len(ids), 500):
+        for oid, title, company, lead, contact, received, holder in session.execute(
+            sa.select(JobOrder.id, JobOrder.title, Company.name, JobOrder.lead_centre_id,
+                      JobOrder.contact_user_id, JobOrder.received_on, User.name)
+            .join(Company, Company.id == JobOrder.company_id)
+            .outerjoin(User, User.id == JobOrder.contact_user_id)
+            .where(JobOrder.id.in_(ids[i:i + 500]))
+        ).all():
+            out.append(OrderLine(oid, title, company, lead, contact, received, holder or "",
+                                 asking_centre=centre_names.get(lead, "")))
+    return sorted(out, key=lambda o: (o.received_on, o.id))
 
 
 def _first_referral(session: Session, end: date) -> set[int]:
@@ -213,16 +312,46 @@ def _agreements_ending(session: Session, end: date) -> dict[int, int]:
     ).all())
 
 
-def _campaigns(session: Session) -> dict[int | None, list[CampaignProgress]]:
-    """Progress of the running campaigns (targets worked out of targets on the list), today."""
+def _campaigns(session: Session, week: IsoWeek) -> dict[int | None, list[CampaignProgress]]:
+    """Targets contacted in the week per campaign, NRS-wide and per lead centre.
+
+    A contact is a status change away from "not contacted" dated in the week (its status date,
+    else when it was recorded). Campaigns not started by the week's end (drafts, a later start)
+    and campaigns ended before it are left out; a started campaign with no contacts shows 0.
+    """
+    start, end = week.monday, week.sunday
+    t0 = datetime.combine(start, time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    t1 = datetime.combine(end + timedelta(days=1), time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    campaigns = list(session.exec(
+        select(Campaign).where(Campaign.status != CampaignStatus.draft,
+                               sa.or_(Campaign.starts_on.is_(None), Campaign.starts_on <= end),
+                               sa.or_(Campaign.ends_on.is_(None), Campaign.ends_on >= start))
+        .order_by(Campaign.id)))
+    if not campaigns:
+        return {}
+    ev = CampaignTargetEvent
+    in_week = sa.or_(sa.and_(ev.status_on.is_not(None), ev.status_on >= start, ev.status_on <= end),
+                     sa.and_(ev.status_on.is_(None), ev.at >= t0, ev.at < t1))
+    counts = session.execute(
+        sa.select(CampaignTarget.campaign_id, CampaignTarget.lead_centre_id,
+                  sa.func.count(sa.distinct(CampaignTarget.id)))
+        .join(ev, ev.target_id == CampaignTarget.id)
+        .where(CampaignTarget.campaign_id.in_([c.id for c in campaigns]),
+               ev.to_status != TargetStatus.not_contacted, in_week)
+        .group_by(CampaignTarget.campaign_id, CampaignTarget.lead_centre_id)).all()
+    per: dict[tuple[int, int | None], int] = {(cid, lead): n for cid, lead, n in counts}
+    # a centre sees the campaigns it has targets on (0 contacts is news then, not noise)
+    on_list = {tuple(r) for r in session.execute(
+        sa.select(CampaignTarget.campaign_id, CampaignTarget.lead_centre_id)
+        .where(CampaignTarget.campaign_id.in_([c.id for c in campaigns]),
+               CampaignTarget.lead_centre_id.is_not(None)).distinct()).all()}
     out: dict[int | None, list[CampaignProgress]] = defaultdict(list)
-    for campaign in running_campaigns(session):
-        rows = progress_by_centre(session, campaign.id)
-        out[None].append(CampaignProgress(campaign.name, sum(r.worked for r in rows),
-                                          sum(r.total for r in rows)))
-        for r in rows:
-            if r.centre is not None:
-                out[r.centre.id].append(CampaignProgress(campaign.name, r.worked, r.total))
+    for campaign in campaigns:
+        out[None].append(CampaignProgress(campaign.name, sum(n for (cid, _l), n in per.items()
+                                                             if cid == campaign.id)))
+        for cid, lead in sorted(on_list):
+            if cid == campaign.id:
+                out[lead].append(CampaignProgress(campaign.name, per.get((cid, lead), 0)))
     return dict(out)
 
 
@@ -233,14 +362,18 @@ class Rendered:
     subject: str
     text: str
     html: str
+    unsubscribe: str = ""
+
+
+def _adapter():
+    parts = urlsplit(current_app.config["NRS"].base_url.rstrip("/"))
+    return current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
 
 
 def _links() -> dict[str, str]:
     """Absolute links into the app, built from ``NRS_BASE_URL`` (no request needed)."""
     base = current_app.config["NRS"].base_url.rstrip("/")
-    parts = urlsplit(base)
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme)
+    adapter = _adapter()
 
     def link(*endpoints: str) -> str:
         for endpoint in endpoints:
@@ -256,14 +389,71 @@ def _links() -> dict[str, str]:
         "help": link("joborders.help_wanted", "joborders.index", "home.index"),
         "agreements": link("agreements.index", "home.index"),
         "campaigns": link("campaigns.index", "home.index"),
-        "settings": link("auth.password", "home.index"),
+        "settings": link("notifications.settings", "auth.password", "home.index"),
+        "tasks": link("activities.tasks", "home.index"),
+        "preview": link("notifications.weekly_preview", "home.index"),
     }
+
+
+def order_link(order_id: int) -> str:
+    return _adapter().build("joborders.detail", {"order_id": order_id}, force_external=True)
+
+
+def task_link(task_id: int) -> str:
+    return _adapter().build("activities.task", {"task_id": task_id}, force_external=True)
+
+
+@dataclass
+class Lists:
+    """What one user should act on, by name: the mail's lists (counts are in the table)."""
+
+    #: my open orders (coordinators: the centre's) over IDLE_DAYS old without a referral
+    idle: list[OrderLine] = field(default_factory=list)
+    #: other centres' orders asking for help, so mine to answer
+    help: list[OrderLine] = field(default_factory=list)
+    #: my tasks (coordinators: the centre's) due before the Monday the mail is read
+    overdue: list[TaskLine] = field(default_factory=list)
+    #: my own tasks due in the week the mail is read
+    this_week: list[TaskLine] = field(default_factory=list)
+    more_idle: int = 0
+    more_help: int = 0
+    more_overdue: int = 0
+
+
+def lists_for(user: User, centre: JobCentre, figures: WeekFigures) -> Lists:
+    """A consultant sees their own orders; a coordinator the centre's, with who holds each."""
+    if user.role == Role.admin:
+        return Lists()
+    if user.role == Role.coordinator:
+        idle = [o for o in figures.idle_orders if o.lead_centre_id == centre.id]
+    else:
+        idle = [o for o in figures.idle_orders if o.contact_user_id == user.id]
+    help_ = [o for o in figures.help_orders if o.lead_centre_id != centre.id]
+    for o in idle[:LIST_LIMIT] + help_[:LIST_LIMIT]:
+        o.link = o.link or order_link(o.id)
+    monday = figures.next_monday
+    mine = figures.tasks_by_user.get(user.id, [])
+    held = figures.tasks_by_centre.get(centre.id, []) if user.role == Role.coordinator else mine
+    overdue = [t for t in held if t.due < monday]
+    this_week = [t for t in mine if t.due >= monday]
+    for t in overdue[:LIST_LIMIT] + this_week[:LIST_LIMIT]:
+        t.link = t.link or task_link(t.id)
+    return Lists(idle=idle[:LIST_LIMIT], help=help_[:LIST_LIMIT], overdue=overdue[:LIST_LIMIT],
+                 this_week=this_week[:LIST_LIMIT], more_idle=max(len(idle) - LIST_LIMIT, 0),
+                 more_help=max(len(help_) - LIST_LIMIT, 0), more_overdue=max(len(overdue) - LIST_LIMIT, 0))
 
 
 def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict) -> Rendered:
     steering = user.role == Role.admin
     mine = figures.nrs if steering else figures.of(centre.id)
+    lists = lists_for(user, centre, figures)
+    unsubscribe_link = unsubscribe.link(user, "weekly")
     ctx = {
+        "lists": lists,
+        "coordinator": user.role == Role.coordinator,
+        "end": figures.week.sunday,
+        "next_monday": figures.next_monday,
+        "unsubscribe_link": unsubscribe_link,
         "user": user,
         "centre": centre,
         "steering": steering,
@@ -286,6 +476,7 @@ def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict)
         subject=" ".join(subject.split()),
         text=_tidy(render_template("email/weekly/body.txt", **ctx)),
         html=render_template("email/weekly/body.html", **ctx),
+        unsubscribe=unsubscribe_link,
     )
 
 
@@ -324,6 +515,12 @@ def render_all(session: Session, *, week: IsoWeek) -> list[Rendered]:
     return [render_for(user, centre, figures, links) for user, centre in people]
 
 
+def render_one(session: Session, user: User, *, week: IsoWeek) -> Rendered:
+    """One user's mail for a week, as it would be sent (the preview in the browser)."""
+    centre = session.get(JobCentre, user.job_centre_id)
+    return render_for(user, centre, compute(session, week), _links())
+
+
 def enqueue_weekly(session: Session, *, week: IsoWeek, now: datetime | None = None,
                    force: bool = False) -> list[OutboxMessage]:
     """Queue the week's message for every opted-in active user; a second call queues nothing new.
@@ -335,7 +532,7 @@ def enqueue_weekly(session: Session, *, week: IsoWeek, now: datetime | None = No
     queued = []
     for m in render_all(session, week=week):
         message = enqueue(session, key=m.key, to=m.to, subject=m.subject, text=m.text,
-                          html=m.html, now=now, force=force)
+                          html=m.html, now=now, force=force, unsubscribe=m.unsubscribe)
         if message is not None:
             queued.append(message)
     return queued

@@ -21,6 +21,7 @@ from nrs.config import Settings
 from nrs.joborders.deadlines import close_past_deadline
 from nrs.joborders.jobs import check_tally, request_help_for_idle_orders
 from nrs.mail.jobs import send_outbox
+from nrs.notifications.jobs import agreements_ending, send_digests, tasks_due
 from nrs.privacy.jobs import run_retention
 from nrs.reports.scheduled import send_due as send_period_reports
 from nrs.reports.snapshots import nightly as rebuild_report_snapshots
@@ -58,6 +59,9 @@ JOBS: tuple[Job, ...] = (
     Job("job_order_tally", "30 4 * * *", check_tally),
     Job("report_snapshots", "45 4 * * *", rebuild_report_snapshots),
     Job("period_reports", "0 6 * * *", send_period_reports),
+    Job("agreement_notices", "15 6 * * *", agreements_ending),
+    Job("task_notices", "20 6 * * *", tasks_due),
+    Job("notification_digest", "0 15 * * *", send_digests),
 )
 
 

@@ -14,7 +14,9 @@ Expected figures for the week, worked out by hand:
 | hires of another centre's candidate | 1 | 0 | 0 | 1 |
 | agreements ending within 60 days | 1 | 0 | 0 | 1 |
 
-and one running campaign with three targets: Allerød has worked one of its two, Hillerød none of one.
+and one running campaign with three targets: Allerød contacted one of its two in the week (30-03),
+Hillerød none of one; a draft campaign (left out of the mail). Karen is the NRS contact of the
+idle order "Murer" (Allerød), which asks for help: hers to act on, Hillerød's to answer.
 """
 
 from __future__ import annotations
@@ -23,8 +25,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from nrs.activities.models import Task
 from nrs.agreements.services import create_agreement
-from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
+from nrs.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    CampaignTargetEvent,
+    TargetStatus,
+)
 from nrs.db import session_scope
 from nrs.joborders import services as orders
 from nrs.joborders.models import HelpRequest
@@ -50,14 +59,15 @@ def week_data(engine, make_company, make_user, centre_by_code):
     h = make_company(name="Hillerød Transport A/S", municipality_code=219, postal_code="3400",
                      city="Hillerød", industry_code="494100")
     with session_scope(engine) as s:
-        def log(company, received, title="Tømrer"):
-            return orders.log_job_order(s, by=None, company=company, title=title, received_on=received)
+        def log(company, received, title="Tømrer", contact=None):
+            return orders.log_job_order(s, by=None, company=company, title=title, received_on=received,
+                                        contact_user_id=contact)
 
         o1 = log(a, D(2016, 3, 1))
         orders.fill(s, o1, by=None, expected_version=o1.version, on_date=D(2016, 3, 30),
                     hires=[NewHire(centre_id=hillerod.id, hired_on=D(2016, 3, 30))])
         log(a, D(2016, 3, 29))                                   # received in the week, open
-        o3 = log(a, D(2016, 3, 1))                               # idle, asks for help
+        o3 = log(a, D(2016, 3, 1), "Murer", contact=people["staff"].id)  # idle, asks for help; Karen's
         s.add(HelpRequest(job_order_id=o3.id, asked_at=datetime(2016, 3, 25, 9, tzinfo=UTC)))
         o4 = log(a, D(2016, 3, 10))
         orders.close_unfilled(s, o4, by=None, expected_version=o4.version, on_date=D(2016, 4, 1),
@@ -83,6 +93,30 @@ def week_data(engine, make_company, make_user, centre_by_code):
         for company, centre, status in ((a, allerod, TargetStatus.contacted),
                                         (c, allerod, TargetStatus.not_contacted),
                                         (h, hillerod, TargetStatus.not_contacted)):
-            s.add(CampaignTarget(campaign_id=campaign.id, company_id=company.id, lead_centre_id=centre.id,
-                                 status=status))
+            target = CampaignTarget(campaign_id=campaign.id, company_id=company.id, lead_centre_id=centre.id,
+                                    status=status)
+            s.add(target)
+            s.flush()
+            if status == TargetStatus.contacted:   # contacted in the week: one contact for Allerød
+                s.add(CampaignTargetEvent(target_id=target.id, from_status=TargetStatus.not_contacted,
+                                          to_status=status, status_on=D(2016, 3, 30)))
+        # a draft campaign is left out of the mail, whatever was recorded on it
+        draft = Campaign(name="Kladde, ikke startet", year=2016, status=CampaignStatus.draft)
+        s.add(draft)
+        s.flush()
+        target = CampaignTarget(campaign_id=draft.id, company_id=h.id, lead_centre_id=hillerod.id,
+                                status=TargetStatus.contacted)
+        s.add(target)
+        s.flush()
+        s.add(CampaignTargetEvent(target_id=target.id, from_status=TargetStatus.not_contacted,
+                                  to_status=TargetStatus.contacted, status_on=D(2016, 3, 29)))
+        # Karen's tasks as the mail is read on Monday 04-04: one overdue, one this week, one done
+        # before, one due later (neither of the last two is listed)
+        made = datetime(2016, 3, 20, 9, tzinfo=UTC)
+        for title, due, done_at in (("Ring tilbage om lærlinge", D(2016, 3, 31), None),
+                                    ("Send tilbud", D(2016, 4, 6), None),
+                                    ("Book møde", D(2016, 3, 29), datetime(2016, 3, 29, 12, tzinfo=UTC)),
+                                    ("Følg op i maj", D(2016, 5, 2), None)):
+            s.add(Task(title=title, due=due, assignee_id=people["staff"].id, company_id=a.id,
+                       done=done_at is not None, done_at=done_at, created_at=made, updated_at=made))
     return people
