@@ -15,6 +15,7 @@ from nrs.auth import views as auth_views
 from nrs.campaigns import views as campaigns_views
 from nrs.companies import views as companies_views
 from nrs.config import Settings
+from nrs.enquiries import views as enquiries_views
 from nrs.health import views as health_views
 from nrs.home import views as home_views
 from nrs.joborders import views as joborders_views
@@ -36,6 +37,8 @@ BLUEPRINTS = (
     agreements_views.bp,
     joborders_views.bp,
     campaigns_views.bp,
+    enquiries_views.bp,
+    enquiries_views.public,
     reports_views.bp,
     mail_views.bp,
     privacy_views.bp,

@@ -19,6 +19,7 @@ from nrs.companies import cli as companies_cli
 from nrs.config import ConfigError
 from nrs.db import session_scope, upgrade
 from nrs.demo import load_demo
+from nrs.enquiries import cli as enquiries_cli
 from nrs.joborders import cli as joborders_cli
 from nrs.mail import cli as mail_cli
 from nrs.municipalities.services import load_reference_data
@@ -35,6 +36,7 @@ GROUPS = (
     sectors_cli.sectors,
     joborders_cli.orders,
     campaigns_cli.campaigns,
+    enquiries_cli.enquiries,
     reports_cli.reports,
     mail_cli.mail,
     privacy_cli.privacy,

@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from nrs.campaigns.jobs import refresh_running_campaigns
 from nrs.clock import COPENHAGEN
 from nrs.config import Settings
+from nrs.enquiries.mailbox import fetch_mailbox
 from nrs.joborders.jobs import check_tally, request_help_for_idle_orders
 from nrs.mail.jobs import send_outbox
 from nrs.privacy.jobs import run_retention
@@ -56,6 +57,7 @@ JOBS: tuple[Job, ...] = (
     Job("job_order_tally", "30 4 * * *", check_tally),
     Job("report_snapshots", "45 4 * * *", rebuild_report_snapshots),
     Job("period_reports", "0 6 * * *", send_period_reports),
+    Job("enquiry_mailbox", "*/5 * * * *", fetch_mailbox, own_transactions=True),
 )
 
 
