@@ -45,6 +45,8 @@ REFUSALS = {
                                                "(af %(who)s). Prøv igen.")),
     "focus_sectors": ("focus_sector", _l("Fokusbranchen er blevet ændret i mellemtiden (af %(who)s). "
                                          "Her er den nye udgave; ret igen.")),
+    "enquiries": ("enquiry", _l("Henvendelsen er blevet ændret i mellemtiden (af %(who)s). "
+                                "Se den aktuelle status og prøv igen.")),
 }
 
 

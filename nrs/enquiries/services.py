@@ -170,6 +170,7 @@ def _open(enquiry: Enquiry) -> None:
 
 def take(session: Session, enquiry: Enquiry, *, by, version, user_id: int | None = None) -> None:
     """A named consultant of the lead centre takes it (``user_id``, default: ``by``)."""
+    policy.ensure_may_work(by, enquiry)
     _open(enquiry)
     user_id = user_id or getattr(by, "id", None)
     user = session.get(User, user_id) if user_id else None
@@ -181,6 +182,7 @@ def take(session: Session, enquiry: Enquiry, *, by, version, user_id: int | None
 
 
 def answer(session: Session, enquiry: Enquiry, *, by, version) -> None:
+    policy.ensure_may_work(by, enquiry)
     _open(enquiry)
     values = {"status": EnquiryStatus.answered, "answered_at": utcnow()}
     if enquiry.taken_by_id is None and by is not None:
@@ -189,6 +191,7 @@ def answer(session: Session, enquiry: Enquiry, *, by, version) -> None:
 
 
 def close(session: Session, enquiry: Enquiry, *, by, version) -> None:
+    policy.ensure_may_work(by, enquiry)
     _open(enquiry)
     _step(session, enquiry, by=by, version=version, action="close",
           values={"status": EnquiryStatus.closed, "closed_at": utcnow()})
