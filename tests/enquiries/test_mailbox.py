@@ -12,14 +12,13 @@ from sqlmodel import select
 from nrs.enquiries import mailbox
 from nrs.enquiries.models import Enquiry, EnquiryAttachment
 from nrs.mail.models import OutboxMessage
-from tests.imap import imap_server, imap_server_process  # noqa: F401 - fixtures
 
 HILLEROD = 219
 NOW = datetime(2016, 3, 7, 10, tzinfo=UTC)
 
 
 @pytest.fixture
-def imap_settings(settings, imap_server):  # noqa: F811
+def imap_settings(settings, imap_server):
     return imap_server.settings(settings)
 
 
@@ -42,7 +41,7 @@ def enquiries(session) -> list[Enquiry]:
 
 
 def test_two_fetches_at_once_make_one_enquiry_for_the_right_centre_and_one_mail(
-        engine, session, imap_server, imap_settings, make_company, make_user, monkeypatch, centre_by_code):  # noqa: F811
+        engine, session, imap_server, imap_settings, make_company, make_user, monkeypatch, centre_by_code):
     make_company(name="Hillerød Træ ApS", municipality_code=HILLEROD, email="info@trae.test")
     coordinator = make_user("coordinator", HILLEROD)
     make_user("coordinator", 201)
@@ -83,7 +82,7 @@ def test_two_fetches_at_once_make_one_enquiry_for_the_right_centre_and_one_mail(
 
 
 def test_a_crash_between_storing_and_marking_loses_nothing_and_doubles_nothing(
-        engine, session, imap_server, imap_settings, monkeypatch):  # noqa: F811
+        engine, session, imap_server, imap_settings, monkeypatch):
     imap_server.deliver(message(message_id=None))  # no Message-ID: a stable key from the message
     mark = mailbox._mark
 
@@ -102,7 +101,7 @@ def test_a_crash_between_storing_and_marking_loses_nothing_and_doubles_nothing(
 
 
 def test_an_outage_delays_intake_and_loses_nothing(engine, session, imap_server, imap_settings, cli_run,
-                                                   app):  # noqa: F811
+                                                   app):
     imap_server.deliver(message())
     down = imap_settings.with_(imap_port=1)
     with pytest.raises(mailbox.MailboxUnavailable):
@@ -117,7 +116,7 @@ def test_an_outage_delays_intake_and_loses_nothing(engine, session, imap_server,
 
 
 def test_cvr_in_the_text_html_cpr_and_attachments(engine, session, imap_server, imap_settings, make_company,
-                                                   settings):  # noqa: F811
+                                                   settings):
     company = make_company(name="Gribskov Stål A/S", municipality_code=270)
     m = EmailMessage()
     m["From"] = "someone@gmail.com"
@@ -141,7 +140,7 @@ def test_cvr_in_the_text_html_cpr_and_attachments(engine, session, imap_server, 
     assert (imap_settings.instance_path / "enquiries" / kept.path).read_bytes() == b"%PDF-1.4 stillingsopslag"
 
 
-def test_fetched_messages_are_moved_to_the_done_folder(engine, session, imap_server, imap_settings):  # noqa: F811
+def test_fetched_messages_are_moved_to_the_done_folder(engine, session, imap_server, imap_settings):
     imap_server.deliver(message())
     moving = imap_settings.with_(imap_done_folder="Done")
     assert mailbox.fetch_mailbox(engine, now=NOW, settings=moving).created == 1
