@@ -69,10 +69,10 @@ def _clean_contact(contact: Contact) -> Contact:
 
 
 def create_enquiry(
-    session: Session, *, by, channel: EnquiryChannel | str, text: str, settings: Settings,
+    session: Session, *, by, channel: EnquiryChannel | str, text: str, settings: Settings | None,
     company: Company | None = None, cvr: str = "", company_name: str = "", contact: Contact = Contact(),
     subject: EnquirySubject | str = EnquirySubject.other, received_at: datetime | None = None,
-    message_id: str | None = None, cpr_masked: bool = False,
+    message_id: str | None = None, cpr_masked: bool = False, notify: bool = True,
 ) -> Enquiry | None:
     """Log an enquiry and tell its centre; None if ``message_id`` is already an enquiry.
 
@@ -114,7 +114,8 @@ def create_enquiry(
     record(session, by=by, entity="enquiry", entity_id=enquiry.id, action="create",
            changes={"channel": [None, enquiry.channel.value], "company_id": [None, enquiry.company_id],
                     "lead_centre_id": [None, enquiry.lead_centre_id]})
-    tell_centre(session, enquiry, settings=settings)
+    if notify:
+        tell_centre(session, enquiry, settings=settings)
     return enquiry
 
 

@@ -25,7 +25,13 @@ from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
 from nrs.enquiries import policy, queries, services, throttle
 from nrs.enquiries.forms import ContactForm, EnquiryForm, OrderForm, RerouteForm, StepForm
-from nrs.enquiries.models import Enquiry, EnquiryAttachment, EnquiryChannel, EnquiryStatus
+from nrs.enquiries.models import (
+    Enquiry,
+    EnquiryAttachment,
+    EnquiryChannel,
+    EnquiryStatus,
+    EnquirySubject,
+)
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
@@ -47,6 +53,28 @@ def _centres():
 def _enquiries_for_order(order_id: int):
     """The enquiries a job order was made from, for the order page's link back."""
     return queries.for_order(db_session(), order_id)
+
+
+@bp.app_template_global("enquiry_figures")
+def _enquiry_figures(start, end):
+    """The period's enquiry figures for the reports page (``queries.figures``, one computation)."""
+    s = db_session()
+    return queries.figures(s, start=start, end=end, today=today(),
+                           working_days=_settings().enquiry_response_working_days), _centre_names(s)
+
+
+@bp.app_template_global("channel_label")
+def _channel_label(value: str):
+    return EnquiryChannel(value).label
+
+
+@bp.app_template_global("subject_label")
+def _subject_label(value: str):
+    return EnquirySubject(value).label
+
+
+def _centre_names(s) -> dict:
+    return {c.municipality_code: c.name for c in s.exec(select(JobCentre)).all()}
 
 
 # --- the queues ------------------------------------------------------------------------------------
