@@ -244,3 +244,10 @@ def test_a_burst_of_fifty_posts_from_one_address_is_throttled(client, session, s
     assert len(session.exec(select(Enquiry)).all()) == limit
     refused = _contact(client)
     assert "for mange henvendelser" in refused.get_data(as_text=True)
+
+
+def test_the_reports_page_shows_the_enquiry_figures(client, login_as, hillerod_enquiry):
+    login_as("staff", ALLEROD)
+    page = client.get("/rapporter/?preset=this_year").get_data(as_text=True)
+    assert 'data-testid="enquiry-figures"' in page
+    assert "Fælles telefon" in page and "Ledig stilling" in page and "Jobcenter Hillerød" in page
