@@ -12,6 +12,7 @@ from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
+from nrs.enquiries import panels as enquiry_panels
 from nrs.joborders import panels as job_order_panels
 from nrs.municipalities.models import JobCentre
 from nrs.reports import panels as report_panels
@@ -21,7 +22,7 @@ bp = Blueprint("home", __name__)
 
 #: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order.
 PANELS = (report_panels.panel, company_panels.panel, job_order_panels.panel, campaign_panels.panel,
-          agreement_panels.panel)
+          agreement_panels.panel, enquiry_panels.panel)
 
 
 def _panels(session, user):

@@ -251,3 +251,18 @@ def test_the_reports_page_shows_the_enquiry_figures(client, login_as, hillerod_e
     page = client.get("/rapporter/?preset=this_year").get_data(as_text=True)
     assert 'data-testid="enquiry-figures"' in page
     assert "Fælles telefon" in page and "Ledig stilling" in page and "Jobcenter Hillerød" in page
+
+
+def test_the_front_page_shows_the_centres_open_enquiries_overdue_marked(client, login_as, session, make_company,
+                                                                       settings):
+    company = make_company(name="Hillerød Træ ApS", municipality_code=HILLEROD)
+    services.create_enquiry(session, by=None, channel="phone", company=company, text="x", settings=settings,
+                            received_at=datetime(2016, 3, 1, 9, tzinfo=UTC))
+    session.commit()
+    login_as("staff", HILLEROD)
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="enquiries-panel"' in page and "Hillerød Træ ApS" in page
+    assert "1 over svarfristen" in page
+    client.get("/logout")
+    login_as("staff", ALLEROD)
+    assert 'data-testid="enquiries-panel"' not in client.get("/").get_data(as_text=True)
