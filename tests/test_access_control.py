@@ -116,6 +116,7 @@ EXPECTED: dict[str, tuple] = {
     "enquiries.close": ("user", OWN),
     "enquiries.reroute": ("coordinator", OWN),
     "enquiries.to_order": ("user", OWN),
+    "enquiries.to_agreement": ("user", OWN),
     "enquiries.attachment": ("user", ANY, 404),  # the fixture's file is not on disk
     "kontakt.form": ("public", ANY),
     "kontakt.thanks": ("public", ANY),

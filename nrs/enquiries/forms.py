@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from nrs.agreements.models import AgreementKind
 from nrs.enquiries.models import EnquiryChannel, EnquirySubject
-from nrs.forms import Form, valid_cvr, valid_email
+from nrs.forms import DateField, Form, valid_cvr, valid_email
 from nrs.locking import VersionField
 
 
@@ -48,6 +49,15 @@ class OrderForm(Form):
                              validators=[DataRequired(message=_l("Antal stillinger skal være mindst 1.")),
                                          NumberRange(min=1, max=999)])
     requirements = TextAreaField(_l("Krav og ønsker"), validators=[Length(max=4000)])
+    version = VersionField()
+
+
+class AgreementForm(Form):
+    """The agreement (not yet signed) an enquiry led to; the notes point back at the enquiry."""
+
+    kind = SelectField(_l("Aftaletype"), choices=AgreementKind.choices(), validators=[DataRequired()])
+    focus_sector_id = SelectField(_l("Fokusbranche"), coerce=int, validators=[Optional()])
+    valid_from = DateField(_l("Gælder fra"), validators=[InputRequired(message=_l("Angiv hvornår aftalen gælder fra."))])
     version = VersionField()
 
 

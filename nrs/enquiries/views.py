@@ -24,7 +24,14 @@ from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
 from nrs.enquiries import policy, queries, services, throttle
-from nrs.enquiries.forms import ContactForm, EnquiryForm, OrderForm, RerouteForm, StepForm
+from nrs.enquiries.forms import (
+    AgreementForm,
+    ContactForm,
+    EnquiryForm,
+    OrderForm,
+    RerouteForm,
+    StepForm,
+)
 from nrs.enquiries.models import (
     Enquiry,
     EnquiryAttachment,
@@ -35,6 +42,7 @@ from nrs.enquiries.models import (
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
+from nrs.sectors.models import FocusSector
 from nrs.security import access
 
 bp = Blueprint("enquiries", __name__, url_prefix="/henvendelser")
@@ -235,6 +243,37 @@ def to_order(enquiry_id: int):
     status = 400 if request.method == "POST" else 200
     company = s.get(Company, enquiry.company_id) if enquiry.company_id else None
     return render_template("enquiries/order_form.html", form=form, e=enquiry, company=company), status
+
+
+@bp.route("/<int:enquiry_id>/aftale", methods=["GET", "POST"])
+@access("user")
+def to_agreement(enquiry_id: int):
+    """Convert into an agreement (unsigned until the company signs); the form starts from the enquiry."""
+    s = db_session()
+    enquiry = get_or_404(Enquiry, enquiry_id)
+    if request.method == "POST":
+        policy.ensure_may_work(current_user, enquiry)
+    form = AgreementForm()
+    form.focus_sector_id.choices = [(0, _("— ingen —"))] + [
+        (f.id, f"{f.year}: {f.name}") for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(),
+                                                                                  FocusSector.name)).all()]
+    if request.method == "GET":
+        form.valid_from.data = today()
+        form.version.data = enquiry.version
+    if request.method == "POST" and form.validate():
+        try:
+            agreement = services.convert_to_agreement(s, enquiry, by=current_user, version=form.version.data,
+                                                      kind=form.kind.data, valid_from=form.valid_from.data,
+                                                      focus_sector_id=form.focus_sector_id.data or None)
+        except DomainError as exc:
+            s.rollback()
+            form.show_error(exc, "kind")
+        else:
+            flash(_("Aftalen er oprettet fra henvendelsen."), "success")
+            return redirect(url_for("agreements.detail", agreement_id=agreement.id))
+    status = 400 if request.method == "POST" else 200
+    company = s.get(Company, enquiry.company_id) if enquiry.company_id else None
+    return render_template("enquiries/agreement_form.html", form=form, e=enquiry, company=company), status
 
 
 @bp.route("/<int:enquiry_id>/filer/<int:attachment_id>")

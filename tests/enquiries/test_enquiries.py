@@ -266,3 +266,20 @@ def test_the_front_page_shows_the_centres_open_enquiries_overdue_marked(client, 
     client.get("/logout")
     login_as("staff", ALLEROD)
     assert 'data-testid="enquiries-panel"' not in client.get("/").get_data(as_text=True)
+
+
+def test_converting_to_an_agreement_links_both_ways(client, login_as, session, hillerod_enquiry):
+    from nrs.agreements.models import Agreement
+
+    e = hillerod_enquiry
+    login_as("staff", HILLEROD)
+    url = f"/henvendelser/{e.id}/aftale"
+    assert client.get(url).status_code == 200
+    response = post_form(client, url, {"kind": "cooperation", "valid_from": "01-04-2016", "version": str(e.version)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    e = session.get(Enquiry, e.id)
+    agreement = session.get(Agreement, e.agreement_id)
+    assert e.status == EnquiryStatus.converted and agreement.company_id == e.company_id
+    assert f"#{e.id}" in agreement.notes and agreement.signed_on is None
+    assert f'href="/agreements/{agreement.id}"' in client.get(f"/henvendelser/{e.id}").get_data(as_text=True)
