@@ -163,3 +163,13 @@ def _day_start(day: date, plus_days: int = 0) -> datetime:
     """Midnight in Copenhagen at the start of ``day`` (+ ``plus_days``), in UTC."""
     day = day + timedelta(days=plus_days)
     return datetime(day.year, day.month, day.day, tzinfo=COPENHAGEN).astimezone(UTC)
+
+
+def summary_line(f: Figures) -> str:
+    """One line for the coordinators' weekly e-mail (``nrs.reports.weekly`` adds it at merge)."""
+    parts = [f"Henvendelser: {f.total}"]
+    if f.share_within_goal is not None:
+        parts.append(f"besvaret inden for målet: {round(f.share_within_goal * 100)} % ({f.goal_met}/{f.goal_due})")
+    if f.median_hours_to_first_response is not None:
+        parts.append(f"median tid til første svar: {f.median_hours_to_first_response} timer")
+    return ", ".join(parts)

@@ -182,6 +182,8 @@ def test_figures_by_channel_subject_centre_goal_and_median(session, make_company
     assert f.by_centre == {HILLEROD: 3}
     assert (f.goal_met, f.goal_due) == (1, 3)  # the unanswered one is past its goal too
     assert f.median_hours_to_first_response == 37.0
+    assert queries.summary_line(f) == ("Henvendelser: 3, besvaret inden for målet: 33 % (1/3), "
+                                       "median tid til første svar: 37.0 timer")
     assert consultant  # (the consultant exists; responses were set directly)
 
 
