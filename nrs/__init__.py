@@ -16,6 +16,7 @@ from nrs.auth import views as auth_views
 from nrs.campaigns import views as campaigns_views
 from nrs.companies import views as companies_views
 from nrs.config import Settings
+from nrs.enquiries import views as enquiries_views
 from nrs.health import views as health_views
 from nrs.home import views as home_views
 from nrs.joborders import correction_views as joborder_correction_views
@@ -41,6 +42,8 @@ BLUEPRINTS = (
     joborder_correction_views.bp,
     campaigns_views.bp,
     activities_views.bp,
+    enquiries_views.bp,
+    enquiries_views.public,
     reports_views.bp,
     mail_views.bp,
     notifications_views.bp,

@@ -20,6 +20,7 @@ from nrs.companies import cli as companies_cli
 from nrs.config import ConfigError
 from nrs.db import session_scope, upgrade
 from nrs.demo import load_demo
+from nrs.enquiries import cli as enquiries_cli
 from nrs.joborders import cli as joborders_cli
 from nrs.mail import cli as mail_cli
 from nrs.municipalities.services import load_reference_data
@@ -38,6 +39,7 @@ GROUPS = (
     campaigns_cli.campaigns,
     activities_cli.activities,
     activities_cli.tasks,
+    enquiries_cli.enquiries,
     reports_cli.reports,
     mail_cli.mail,
     privacy_cli.privacy,

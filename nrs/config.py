@@ -100,6 +100,20 @@ class Settings:
     access_log_retention_months: int = 6
     referral_retention_months: int = 12
     upload_max_bytes: int = 50 * 1024 * 1024
+    #: Enquiries (nrs.enquiries): the response goal, retention, the shared mailbox, /kontakt.
+    enquiry_response_working_days: int = 1
+    enquiry_retention_months: int = 24
+    enquiry_attachment_max_bytes: int = 10 * 1024 * 1024
+    contact_form_per_hour: int = 5
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    #: Move fetched messages here (empty: leave them in the folder, flagged).
+    imap_done_folder: str = ""
+    #: A CA certificate to trust for the IMAP server (besides the system's), e.g. a private CA.
+    imap_ca_file: str | None = None
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto we trust (0 = none).
     proxy_hops: int = 0
     testing: bool = False
@@ -149,6 +163,17 @@ class Settings:
             referral_retention_months=_int(env, "NRS_REFERRAL_RETENTION_MONTHS", 12, 1),
             upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),
             proxy_hops=_int(env, "NRS_PROXY_HOPS", 0, 0),
+            enquiry_response_working_days=_int(env, "NRS_ENQUIRY_RESPONSE_WORKING_DAYS", 1, 0),
+            enquiry_retention_months=_int(env, "NRS_ENQUIRY_RETENTION_MONTHS", 24, 1),
+            enquiry_attachment_max_bytes=_int(env, "NRS_ENQUIRY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1024),
+            contact_form_per_hour=_int(env, "NRS_CONTACT_FORM_PER_HOUR", 5, 1),
+            imap_host=env.get("NRS_IMAP_HOST") or None,
+            imap_port=_int(env, "NRS_IMAP_PORT", 993, 1),
+            imap_user=env.get("NRS_IMAP_USER") or None,
+            imap_password=env.get("NRS_IMAP_PASSWORD") or None,
+            imap_folder=env.get("NRS_IMAP_FOLDER") or "INBOX",
+            imap_done_folder=env.get("NRS_IMAP_DONE_FOLDER") or "",
+            imap_ca_file=env.get("NRS_IMAP_CA_FILE") or None,
         )
 
 

@@ -100,4 +100,23 @@ def contains_cpr(text: str | None) -> bool:
     return any(_cpr_like(run.group().split(SEPARATOR)) for run in _RUN.finditer(normalise(text)))
 
 
-__all__ = ["contains_cpr", "normalise"]
+#: What a masked CPR number reads as.
+MASK = "[CPR-nummer fjernet]"
+
+
+def _mask_runs(text: str) -> str:
+    return _RUN.sub(lambda m: MASK if _cpr_like(m.group().split(SEPARATOR)) else m.group(), normalise(text))
+
+
+def mask_cpr(text: str) -> str:
+    """``text`` with every CPR number replaced by ``MASK``, for text NRS did not write (e-mail).
+
+    Line by line, so the lines without a number keep their spelling and layout; a number spread
+    over two lines masks the whole text in its normalised form.
+    """
+    lines = [_mask_runs(line) if contains_cpr(line) else line for line in text.split("\n")]
+    masked = "\n".join(lines)
+    return _mask_runs(masked) if contains_cpr(masked) else masked
+
+
+__all__ = ["MASK", "contains_cpr", "mask_cpr", "normalise"]

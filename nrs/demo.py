@@ -14,6 +14,7 @@ from nrs.auth.models import Role
 from nrs.campaigns import demo as campaigns_demo
 from nrs.companies import demo as companies_demo
 from nrs.demo_names import FIRST, LAST
+from nrs.enquiries import demo as enquiries_demo
 from nrs.joborders import demo as joborders_demo
 from nrs.municipalities.models import JobCentre
 from nrs.notifications import demo as notifications_demo
@@ -21,7 +22,7 @@ from nrs.sectors import demo as sectors_demo
 
 #: Each domain's ``load(session, *, rng)``, in dependency order.
 LOADERS = (companies_demo.load, sectors_demo.load, agreements_demo.load, joborders_demo.load,
-           campaigns_demo.load, activities_demo.load, notifications_demo.load)
+           campaigns_demo.load, activities_demo.load, notifications_demo.load, enquiries_demo.load)
 
 ADMIN_EMAIL = "admin@nrs.demo"
 

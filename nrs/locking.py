@@ -48,6 +48,8 @@ REFUSALS = {
     "activities": ("activity", _l("Aktiviteten er blevet ændret i mellemtiden (af %(who)s). "
                                   "Her er den nye udgave; ret igen.")),
     "tasks": ("task", _l("Opgaven er blevet ændret i mellemtiden (af %(who)s). Prøv igen.")),
+    "enquiries": ("enquiry", _l("Henvendelsen er blevet ændret i mellemtiden (af %(who)s). "
+                                "Se den aktuelle status og prøv igen.")),
 }
 
 

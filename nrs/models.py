@@ -18,3 +18,4 @@ from nrs.mail.models import OutboxMessage
 from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription
 from nrs.scheduler.models import SchedulerRun
 from nrs.notifications.models import Notification, NotificationSetting
+from nrs.enquiries.models import Enquiry, EnquiryAttachment

@@ -23,6 +23,7 @@ from nrs.clock import utcnow
 from nrs.companies import services as company_services
 from nrs.companies.models import Company
 from nrs.config import Settings
+from nrs.enquiries.models import Enquiry, EnquiryAttachment
 from nrs.joborders import services as job_order_services
 from nrs.joborders.models import JobOrder
 from nrs.mail.models import OutboxMessage, OutboxStatus
@@ -128,6 +129,15 @@ class World:
                                           creator=None, company=self.company())
         self.session.commit()
         return t.id
+    def enquiry(self) -> int:
+        def make() -> int:
+            enquiry = Enquiry(channel="phone", company_id=self.company(), lead_centre_id=self.allerod, text="Ring")
+            return self._save(enquiry)
+        return self._once("enquiry_id", make)
+
+    def attachment(self) -> int:
+        return self._save(EnquiryAttachment(enquiry_id=self.enquiry(), filename="opslag.pdf",
+                                            content_type="application/pdf", size=3, path="missing.pdf"))
 
     def user(self) -> int:
         return self.f["make_user"](role="staff", centre=201).id

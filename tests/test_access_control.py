@@ -128,6 +128,19 @@ EXPECTED: dict[str, tuple] = {
     "activities.task_done": ("user", OWN),
     "activities.task_reopen": ("user", OWN),
     "activities.task_reassign": ("user", OWN),
+    # enquiries: any centre logs and reads them; the lead centre works them; coordinators re-route
+    "enquiries.index": ("user", ANY),
+    "enquiries.new": ("user", ANY),
+    "enquiries.detail": ("user", ANY),
+    "enquiries.take": ("user", OWN),
+    "enquiries.answer": ("user", OWN),
+    "enquiries.close": ("user", OWN),
+    "enquiries.reroute": ("coordinator", OWN),
+    "enquiries.to_order": ("user", OWN),
+    "enquiries.to_agreement": ("user", OWN),
+    "enquiries.attachment": ("user", ANY, 404),  # the fixture's file is not on disk
+    "kontakt.form": ("public", ANY),
+    "kontakt.thanks": ("public", ANY),
     # reports
     "reports.index": ("user", ANY),
     "reports.download": ("user", ANY),

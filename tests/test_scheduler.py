@@ -51,7 +51,7 @@ def broken_job(session, *, now, settings):
 def test_the_table_holds_every_job_with_its_schedule():
     assert [j.id for j in JOBS] == ["weekly_email", "campaign_refresh", "outbox", "help_requests",
                                     "deadline_close", "retention", "job_order_tally", "report_snapshots", "period_reports",
-                                    "agreement_notices", "task_notices", "notification_digest"]
+                                    "agreement_notices", "task_notices", "notification_digest", "enquiry_mailbox"]
     weekly = job_by_id("weekly_email").trigger(PLAIN)
     first = weekly.get_next_fire_time(None, datetime(2016, 3, 30, tzinfo=COPENHAGEN))
     assert first == datetime(2016, 4, 4, 7, 0, tzinfo=COPENHAGEN)
@@ -227,7 +227,7 @@ def test_every_job_has_the_one_signature():
         required = [p.name for p in keywords if p.default is inspect.Parameter.empty]
         assert required == ["now", "settings"], job.id
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in keywords), job.id
-    assert [j.id for j in JOBS if j.own_transactions] == ["outbox"]
+    assert [j.id for j in JOBS if j.own_transactions] == ["outbox", "enquiry_mailbox"]
 
 
 def test_every_job_in_the_table_runs_on_the_settings_given(app, engine, settings, week_data, session,

@@ -16,6 +16,7 @@ from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, Imp
 from nrs.companies.importer import known_municipalities, run_import
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
+from nrs.enquiries import queries as enquiry_queries
 from nrs.errors import DomainError, StaleObjectError
 from nrs.forms import Form
 from nrs.importfile import ImportFileError
@@ -30,6 +31,7 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 COMPANY_SECTIONS = (
     (agreement_queries.for_company, "agreements/_company_list.html", "agreements"),
     (job_order_queries.for_company, "joborders/_company_list.html", "job_orders"),
+    (enquiry_queries.for_company, "enquiries/_company_list.html", "enquiries"),
     # One timeline of everything that happened with the company (replaces the raw audit history).
     (activity_panels.company_timeline, "activities/_company_timeline.html", "timeline"),
 )

@@ -12,6 +12,7 @@ from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
+from nrs.enquiries import panels as enquiry_panels
 from nrs.home import mywork
 from nrs.joborders import panels as job_order_panels
 from nrs.municipalities.models import JobCentre
@@ -22,8 +23,8 @@ bp = Blueprint("home", __name__)
 
 #: ``panel(session, user) -> (template, context) | None`` of each domain, shown in this order:
 #: the user's own work first ("Mit arbejde", which holds the help requests too), the figures below.
-PANELS = (mywork.panel, report_panels.panel, company_panels.panel, job_order_panels.deadline_panel,
-          campaign_panels.panel, agreement_panels.panel)
+PANELS = (mywork.panel, enquiry_panels.panel, report_panels.panel, company_panels.panel,
+          job_order_panels.deadline_panel, campaign_panels.panel, agreement_panels.panel)
 
 
 def _panels(session, user):

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from nrs.audit.services import record
 from nrs.config import Settings
+from nrs.enquiries.services import forget_closed as forget_closed_enquiries
 from nrs.joborders.models import JobOrder, Referral
 from nrs.joborders.states import CLOSED
 from nrs.privacy.models import AccessLogEntry, AnonymisedReferral
@@ -26,6 +27,7 @@ class RetentionResult:
     referrals_anonymised: int
     access_log_cutoff: datetime
     referral_cutoff: date
+    enquiry_texts_deleted: int = 0
 
 
 def months_before(day, months: int):
@@ -82,9 +84,12 @@ def run_retention(session: Session, *, now: datetime, settings: Settings, dry_ru
         log_access(session, user=None, action="delete", entity_type="referral", entity_id=referral.id,
                    criterion=f"job_order={referral.job_order_id}", purpose="sletning efter opbevaringsperiode")
     forget_referrals(session, [referral.id for referral in referrals])
+    enquiries = forget_closed_enquiries(session, now=now, months=settings.enquiry_retention_months,
+                                        instance_path=settings.instance_path,
+                                        cutoff=months_before(now, settings.enquiry_retention_months))
     if purged or referrals:
         record(session, by=None, entity="retention", entity_id=now.date().isoformat(), action="run",
                changes={"access_log_purged": purged, "referrals_anonymised": len(referrals)})
     session.flush()
     log.info("retention: %d access-log entries purged, %d referrals anonymised", purged, len(referrals))
-    return RetentionResult(purged, len(referrals), log_cutoff, referral_cutoff)
+    return RetentionResult(purged, len(referrals), log_cutoff, referral_cutoff, enquiries)

@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from nrs.campaigns.jobs import refresh_running_campaigns
 from nrs.clock import COPENHAGEN
 from nrs.config import Settings
+from nrs.enquiries.mailbox import fetch_mailbox
 from nrs.joborders.deadlines import close_past_deadline
 from nrs.joborders.jobs import check_tally, request_help_for_idle_orders
 from nrs.mail.jobs import send_outbox
@@ -62,6 +63,7 @@ JOBS: tuple[Job, ...] = (
     Job("agreement_notices", "15 6 * * *", agreements_ending),
     Job("task_notices", "20 6 * * *", tasks_due),
     Job("notification_digest", "0 15 * * *", send_digests),
+    Job("enquiry_mailbox", "*/5 * * * *", fetch_mailbox, own_transactions=True),
 )
 
 
