@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import base64
 import secrets
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -148,6 +150,30 @@ def create_provider(clients: dict[str, str]) -> Flask:
     app.add_url_rule("/token", view_func=p.token, methods=["POST"])
     app.add_url_rule("/_test/next", view_func=p.bend_next, methods=["POST"])
     return app
+
+
+class Running:
+    """The provider as a subprocess on loopback (``with Running("id:secret") as url: ...``)."""
+
+    def __init__(self, *clients: str):
+        self.clients = clients
+
+    def __enter__(self) -> str:
+        root = Path(__file__).resolve().parents[2]
+        args = [sys.executable, "-m", "tests.auth.oidc_provider"]
+        for client in self.clients:
+            args += ["--client", client]
+        self.proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            self.__exit__()
+            raise RuntimeError(f"the test OIDC provider did not start: {line!r}")
+        return f"http://127.0.0.1:{int(line.split()[1])}"
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 def main() -> None:

@@ -8,9 +8,6 @@ discovery, JWKS and the token over HTTP. Nothing in the login is patched.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -20,23 +17,14 @@ from sqlmodel import select
 from nrs.audit.models import AuditEvent
 from nrs.auth.models import Role, SsoIdentity, User
 from nrs.config import OidcProvider
+from tests.auth.oidc_provider import Running
 from tests.conftest import PASSWORD, login
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def idp():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.auth.oidc_provider", "--client", "nrs-hil:hil-secret"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )
-    line = proc.stdout.readline()
-    assert line.startswith("PORT "), line
-    yield f"http://127.0.0.1:{int(line.split()[1])}"
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stdout.close()
+    with Running("nrs-hil:hil-secret") as url:
+        yield url
 
 
 def hil(idp: str, **changes) -> OidcProvider:
@@ -216,3 +204,21 @@ def test_local_passwords_switched_off_for_the_centre(client, idp, make_user):
     # The way in that is left works.
     assert sso_login(client, idp, "anne@hillerod.test").status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_providers_come_from_the_environment(tmp_path):
+    from nrs.config import ConfigError, Settings
+
+    env = {"NRS_INSTANCE_PATH": str(tmp_path), "NRS_OIDC_PROVIDERS": "hil, ege",
+           **{f"NRS_OIDC_{n}_{k}": v for n in ("HIL", "EGE") for k, v in
+              (("ISSUER", f"https://idp.{n.lower()}.test/"), ("CLIENT_ID", "nrs"), ("CLIENT_SECRET", "s"),
+               ("CENTRE", "219" if n == "HIL" else "240"), ("DOMAINS", f"{n.lower()}.test"))},
+           "NRS_OIDC_EGE_PASSWORD_LOGIN": "false", "NRS_TOTP_REQUIRED_CENTRES": "201,217"}
+    settings = Settings.from_env(env)
+    assert [(p.name, p.issuer, p.centre, p.domains, p.password_login) for p in settings.oidc_providers] == [
+        ("hil", "https://idp.hil.test", 219, ("hil.test",), True),
+        ("ege", "https://idp.ege.test", 240, ("ege.test",), False)]
+    assert settings.admin_totp_required and settings.totp_required_centres == {201, 217}
+    del env["NRS_OIDC_EGE_CLIENT_SECRET"]
+    with pytest.raises(ConfigError, match="NRS_OIDC_EGE_CLIENT_SECRET"):
+        Settings.from_env(env)
