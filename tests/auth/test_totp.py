@@ -158,3 +158,14 @@ def test_staff_may_enrol_of_their_own_accord(client, make_user):
     assert "Totrinslogin er slået til" in client.get("/konto/totrin").get_data(as_text=True)
     _logout(client)
     assert login(client, user.email).headers["Location"] == "/login/kode"
+
+
+def test_the_last_admins_lost_phone_is_reset_from_the_command_line(cli_run, make_user, session):
+    admin, _secret_, _codes_ = _enrolled(session, make_user, role="admin")
+    result = cli_run("users", "reset-totp", "--email", admin.email.upper())
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert not session.get(User, admin.id).has_totp
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "totp_reset")).one().user_id is None
+    again = cli_run("users", "reset-totp", "--email", admin.email)
+    assert again.exit_code == 1
