@@ -11,7 +11,7 @@ from nrs import db, i18n, security, web  # db first: it sets the constraint nami
 from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
-from nrs.auth import login
+from nrs.auth import login, sso
 from nrs.auth import views as auth_views
 from nrs.campaigns import views as campaigns_views
 from nrs.companies import views as companies_views
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
     login.init_app(app)
+    sso.init_app(app)
     security.init_app(app)
     web.init_app(app)
     for blueprint in BLUEPRINTS:

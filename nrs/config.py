@@ -77,6 +77,62 @@ def normalise_database_url(url: str, variable: str = "NRS_DATABASE_URL") -> str:
 
 
 @dataclass(frozen=True)
+class OidcProvider:
+    """One centre's OpenID Connect identity provider (``NRS_OIDC_<NAME>_*``)."""
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    #: Municipality code of the centre whose staff log in here (219 = Hillerød).
+    centre: int
+    #: E-mail domains of that centre: the login page sends them here, and only they are accepted.
+    domains: tuple[str, ...]
+    label: str
+    #: Create an unknown user of one of ``domains`` as staff of ``centre`` at first login.
+    create_users: bool = False
+    #: False: the centre's users may not log in with a local password at all.
+    password_login: bool = True
+
+
+def _oidc_providers(env: dict) -> tuple[OidcProvider, ...]:
+    names = [n.strip().lower() for n in (env.get("NRS_OIDC_PROVIDERS") or "").split(",") if n.strip()]
+    providers = []
+    for name in names:
+        if not name.isalnum():
+            raise ConfigError("NRS_OIDC_PROVIDERS", f"names must be letters and digits, got {name!r}")
+        prefix = f"NRS_OIDC_{name.upper()}_"
+
+        def need(key: str, prefix=prefix) -> str:
+            value = (env.get(prefix + key) or "").strip()
+            if not value:
+                raise ConfigError(prefix + key, "must be set for each provider in NRS_OIDC_PROVIDERS")
+            return value
+
+        issuer = need("ISSUER").rstrip("/")
+        if urlsplit(issuer).scheme not in ("http", "https"):
+            raise ConfigError(prefix + "ISSUER", f"must be an http(s) URL, got {issuer!r}")
+        need("CENTRE")
+        domains = tuple(d.strip().lower().lstrip("@") for d in need("DOMAINS").split(",") if d.strip())
+        providers.append(OidcProvider(
+            name=name, issuer=issuer, client_id=need("CLIENT_ID"), client_secret=need("CLIENT_SECRET"),
+            centre=_int(env, prefix + "CENTRE", 0, 1), domains=domains,
+            label=(env.get(prefix + "LABEL") or "").strip() or name.upper(),
+            create_users=_bool(env, prefix + "CREATE_USERS", False),
+            password_login=_bool(env, prefix + "PASSWORD_LOGIN", True),
+        ))
+    return tuple(providers)
+
+
+def _centres(env: dict, name: str) -> frozenset[int]:
+    raw = env.get(name) or ""
+    try:
+        return frozenset(int(code) for code in raw.split(",") if code.strip())
+    except ValueError:
+        raise ConfigError(name, f"must be municipality codes separated by commas, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
@@ -116,6 +172,12 @@ class Settings:
     imap_ca_file: str | None = None
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto we trust (0 = none).
     proxy_hops: int = 0
+    #: OpenID Connect providers, one per centre that signs in with its own identity provider.
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    #: Admins must have a second factor (TOTP) to use a local password login.
+    admin_totp_required: bool = True
+    #: Centres (municipality codes) whose every local-password user must have TOTP.
+    totp_required_centres: frozenset[int] = frozenset()
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -174,6 +236,9 @@ class Settings:
             imap_folder=env.get("NRS_IMAP_FOLDER") or "INBOX",
             imap_done_folder=env.get("NRS_IMAP_DONE_FOLDER") or "",
             imap_ca_file=env.get("NRS_IMAP_CA_FILE") or None,
+            oidc_providers=_oidc_providers(env),
+            admin_totp_required=_bool(env, "NRS_ADMIN_TOTP_REQUIRED", True),
+            totp_required_centres=_centres(env, "NRS_TOTP_REQUIRED_CENTRES"),
         )
 
 

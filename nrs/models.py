@@ -5,7 +5,7 @@ Each domain adds one import line here for its models (order does not matter to S
 
 # ruff: noqa: F401, I001
 from nrs.municipalities.models import JobCentre, Municipality
-from nrs.auth.models import LoginThrottle, Role, User
+from nrs.auth.models import LoginThrottle, RecoveryCode, Role, SsoIdentity, User
 from nrs.audit.models import AuditEvent
 from nrs.companies.models import Company, Contact
 from nrs.sectors.models import FocusSector

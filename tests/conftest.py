@@ -129,6 +129,8 @@ def settings(database_url, tmp_path) -> Settings:
         base_url="http://nrs.test",
         run_scheduler=False,
         testing=True,
+        # Most tests log an admin in with the password alone; tests/auth/test_totp.py turns it on.
+        admin_totp_required=False,
     )
 
 

@@ -30,7 +30,8 @@ from nrs.mail.models import OutboxMessage, OutboxStatus
 from nrs.sectors.models import FocusSector
 
 #: Values for URL parameters that are not object ids.
-PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running", "token": "not-a-token"}
+PLAIN_ARGS = {"filename": "nrs.css", "lang": "en", "fmt": "xlsx", "status": "running", "token": "not-a-token",
+              "name": "hil"}
 
 
 def _routes() -> list:

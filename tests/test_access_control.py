@@ -42,6 +42,14 @@ EXPECTED: dict[str, tuple] = {
     "auth.language": ("public", ANY),
     "auth.logout": ("user", ANY),
     "auth.password": ("user", ANY),
+    "auth.login_second_factor": ("public", ANY, 302),  # no password given first: back to the login
+    "auth.totp_enrol": ("user", ANY),
+    "auth.totp_reset": ("admin", ANY),
+    "auth.forgot_password": ("public", ANY),
+    "auth.reset_password": ("public", ANY, 400),  # a made-up token
+    "auth.sso_by_email": ("public", ANY),
+    "auth.sso_start": ("public", ANY, 404),  # no provider is configured in these tests
+    "auth.sso_callback": ("public", ANY, 404),
     "home.index": ("user", ANY),
     # the steering group's area
     "admin.index": ("admin", ANY, 302),

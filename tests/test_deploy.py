@@ -152,6 +152,7 @@ class Deployment:
             NRS_SMTP_HOST="127.0.0.1",
             NRS_SMTP_PORT=str(mailbox.port),
             NRS_LOG_FORMAT="json",
+            NRS_ADMIN_TOTP_REQUIRED="false",  # the demo admin logs in with the password alone here
         )
         self.env.pop("NRS_DATABASE_URL", None)
 
@@ -251,7 +252,7 @@ def _in_process_front_page(database_url: str, tmp_path: Path, email: str, passwo
     instance = tmp_path / f"single-{abs(hash(database_url))}"
     instance.mkdir(exist_ok=True)
     app = create_app(Settings(instance_path=instance, database_url=database_url,
-                              secret_key="single", run_scheduler=False))
+                              secret_key="single", run_scheduler=False, admin_totp_required=False))
     try:
         client = app.test_client()
         token = _csrf(client.get("/login").get_data(as_text=True))

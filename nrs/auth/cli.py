@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
-from nrs.auth import services
+from nrs.auth import services, totp
 from nrs.auth.models import Role, User
 from nrs.commands import engine, fail
 from nrs.db import session_scope
@@ -52,6 +52,19 @@ def list_():
         for user, centre in s.exec(select(User, JobCentre).join(JobCentre).order_by(User.email)):
             flags = "" if user.active else " (deaktiveret)"
             click.echo(f"{user.id}\t{user.email}\t{user.name}\t{user.role.value}\t{centre.municipality_code}{flags}")
+
+
+@users.command("reset-totp")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_totp(email):
+    """Remove a user's second factor (the last admin's lost phone); audited."""
+    with session_scope(engine()) as s:
+        user = s.exec(select(User).where(User.email == services.normalise_email(email))).first()
+        if user is None or not user.has_totp:
+            fail(f"ingen bruger med totrinslogin: {email}")
+        totp.reset(s, user, by=None)
+        click.echo(f"totrinslogin nulstillet for {user.email}")
 
 
 COMMANDS = (users,)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, login_user
+from flask_login import LoginManager, current_user, login_user
 
+from nrs.auth import totp
 from nrs.auth.models import User
 from nrs.clock import utcnow
 from nrs.db import db_session
@@ -44,8 +46,9 @@ def load_user(token: str):
     return user
 
 
-def start_session(user) -> None:
-    """A fresh session at login: nothing from before the login survives."""
+def start_session(user, *, via: str = "password") -> None:
+    """A fresh session at login: nothing from before the login survives. ``via`` is ``password``
+    or ``sso``: a single sign-on session owes NRS no second factor (the provider asks for it)."""
     # ``current_user`` is a proxy; stored as the logged-in user it would resolve to itself forever.
     user = getattr(user, "_get_current_object", lambda: user)()
     lang = session.get("lang")
@@ -55,11 +58,37 @@ def start_session(user) -> None:
     now = int(utcnow().timestamp())
     session["auth_at"] = now
     session["seen"] = now
+    session["via"] = via
     session.permanent = True
     login_user(user)
 
 
+#: Pages a logged-in user may reach while a forced password change or TOTP enrolment is due.
+ALWAYS_OPEN = frozenset({"static", "auth.logout", "auth.language", "auth.password", "auth.totp_enrol"})
+
+
+def _due_first():
+    """Send a user who must change the admin-set password, or must enrol TOTP, there first.
+
+    One place for both rules, checked on every request: a session started before the rule applied
+    (an admin promoted meanwhile) is held to it as well.
+    """
+    if request.endpoint is None or request.endpoint in ALWAYS_OPEN or not current_user.is_authenticated:
+        return None
+    if session.get("via") == "sso":
+        return None
+    user = current_user._get_current_object()
+    if user.must_change_password:
+        flash(_("Din adgangskode er sat af en administrator. Vælg din egen adgangskode."), "info")
+        return redirect(url_for("auth.password"))
+    if not user.has_totp and totp.required(db_session(), current_app.config["NRS"], user):
+        flash(_("Du skal opsætte totrinslogin, før du kan bruge NRS."), "info")
+        return redirect(url_for("auth.totp_enrol"))
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_due_first)
     settings = app.config["NRS"]
     app.permanent_session_lifetime = timedelta(hours=settings.session_max_hours)

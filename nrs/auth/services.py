@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.audit.services import apply_changes, record
-from nrs.auth import throttle
+from nrs.auth import throttle, totp
 from nrs.auth.models import Role, User
 from nrs.auth.passwords import hash_password, password_problem, verify_password
 from nrs.clock import utcnow
@@ -101,15 +101,37 @@ def update_user(session: Session, user: User, *, by, **values) -> dict:
 
 
 def set_password(session: Session, user: User, *, by, password: str) -> None:
+    """A new password; every session of the user ends. Set by someone else (an admin), it must be
+    changed by the user at the next login."""
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise DomainError(problem, field="password")
     user.password_hash = hash_password(password)
+    user.must_change_password = getattr(by, "id", by) not in (None, user.id)
     user.session_version += 1
     user.updated_at = utcnow()
     session.add(user)
     session.flush()
     record(session, by=by, entity="user", entity_id=user.id, action="password_change")
+
+
+def sso_provider_for_email(settings, email: str):
+    """The OIDC provider whose domains include ``email``'s, or None."""
+    domain = normalise_email(email).rpartition("@")[2]
+    return next((p for p in settings.oidc_providers if domain and domain in p.domains), None)
+
+
+def password_login_allowed(session: Session, settings, user: User) -> bool:
+    """False for a user whose centre (or e-mail domain) has switched local passwords off."""
+    for provider in settings.oidc_providers:
+        if provider.password_login:
+            continue
+        if normalise_email(user.email).rpartition("@")[2] in provider.domains:
+            return False
+        centre = session.get(JobCentre, user.job_centre_id)
+        if centre is not None and centre.municipality_code == provider.centre:
+            return False
+    return True
 
 
 def end_sessions(session: Session, user: User) -> None:
@@ -132,38 +154,45 @@ class Throttled(Exception):
         return max(1, math.ceil(self.wait.total_seconds() / 60))
 
 
-def _guess(session: Session, *, email: str, password: str, address: str, limits: throttle.Limits,
-           user: User | None, audit) -> bool:
-    """Check one password guess for ``email`` under the throttle; True when it is right.
+def _guess(session: Session, *, email: str, address: str, limits: throttle.Limits, check, audit) -> bool:
+    """Run one guess (``check()``: True when right) for ``email`` under the throttle.
 
-    Raises Throttled without looking at the password when this address must wait. Commits the
-    session (the throttle's counters must outlive a 4xx answer); ``audit(session)`` writes the
-    record of the outcome in the same transaction as the counters.
+    Raises Throttled without calling ``check`` when this address must wait. Commits the session
+    (the throttle's counters must outlive a 4xx answer); ``audit(session, ok)`` writes the record
+    of the outcome in the same transaction as the counters.
     """
     wait = throttle.reserve(session, email=email, address=address, limits=limits)
     if wait is not None:
         raise Throttled(wait)
-    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    ok = check()
     throttle.settle(session, email=email, address=address, ok=ok, audit=lambda s: audit(s, ok))
     if not ok:
-        log.warning("failed password check for %r from %s", email, address)
+        log.warning("failed check for %r from %s", email, address)
     return ok
+
+
+def _password_check(user: User | None, password: str):
+    return lambda: verify_password(user.password_hash if user else None, password) and user is not None \
+        and user.active
 
 
 def authenticate(session: Session, *, email: str, password: str, address: str,
                  limits: throttle.Limits) -> User | None:
     """The user for these credentials, or None; raises Throttled. Unknown e-mail and wrong password
-    look alike, and both are counted and written to the audit log."""
+    look alike, and both are counted and written to the audit log. A right password of a user with
+    TOTP is audited as ``password_ok``: the login happens at the second step."""
     email = normalise_email(email)
     user = session.exec(select(User).where(User.email == email)).first()
 
     def audit(s: Session, ok: bool) -> None:
         if ok:
-            record(s, by=user, entity="user", entity_id=user.id, action="login", note=address)
+            record(s, by=user, entity="user", entity_id=user.id,
+                   action="password_ok" if user.has_totp else "login", note=address)
         else:
             record(s, by=None, entity="login", entity_id=email[:40], action="login_failed", note=address)
 
-    ok = _guess(session, email=email, password=password, address=address, limits=limits, user=user, audit=audit)
+    ok = _guess(session, email=email, address=address, limits=limits, check=_password_check(user, password),
+                audit=audit)
     return user if ok else None
 
 
@@ -177,5 +206,40 @@ def check_current_password(session: Session, user: User, *, password: str, addre
             record(s, by=user.id, entity="user", entity_id=user.id, action="password_check_failed",
                    note=address)
 
-    return _guess(session, email=user.email, password=password, address=address, limits=limits, user=user,
-                  audit=audit)
+    return _guess(session, email=user.email, address=address, limits=limits,
+                  check=_password_check(user, password), audit=audit)
+
+
+def check_second_factor(session: Session, user: User, *, code: str, address: str,
+                        limits: throttle.Limits) -> str | None:
+    """The login's second step: ``"totp"`` or ``"recovery"`` for the kind of code that was right,
+    or None; raises Throttled. Counted like a password guess, on counters of its own
+    (``totp:<email>``), so a stolen password cannot be used to try all million codes. The code is
+    spent in the throttle's settling transaction (the check itself only reads)."""
+    found: dict = {}
+
+    def check() -> bool:
+        if not user.active:
+            return False
+        step = totp.fresh_step(user, code)
+        if step is not None:
+            found["totp"] = step
+            return True
+        row = totp.find_recovery_code(session, user, code)
+        if row is not None:
+            found["recovery"] = row.id
+            return True
+        return False
+
+    def audit(s: Session, ok: bool) -> None:
+        if not ok:
+            record(s, by=None, entity="login", entity_id=user.email[:40], action="totp_failed", note=address)
+            return
+        if "totp" in found:
+            totp.spend_step(s, user, found["totp"])
+        else:
+            totp.spend_recovery_code(s, user, found["recovery"], address=address)
+        record(s, by=user, entity="user", entity_id=user.id, action="login", note=f"{address} {next(iter(found))}")
+
+    ok = _guess(session, email=f"totp:{user.email}", address=address, limits=limits, check=check, audit=audit)
+    return next(iter(found)) if ok else None

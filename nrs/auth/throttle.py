@@ -219,3 +219,13 @@ def _prune(session: Session, now: datetime) -> None:
     # ``stale`` again on the outer statement, so a row refreshed meanwhile is kept.
     batch = sa.select(_table.c.key).where(stale).limit(PRUNE_BATCH).with_for_update(skip_locked=True)
     session.execute(sa.delete(_table).where(_table.c.key.in_(batch.scalar_subquery()), stale))
+
+
+def count(session: Session, key: str, *, limit: int) -> bool:
+    """Count one more request under ``key`` (the password-reset limits); False once there have been
+    more than ``limit`` within ``RESET_AFTER``. Commits, like ``reserve``: a refusal must count."""
+    now = utcnow()
+    begin_write(session)
+    n = _add_failure(session, key, now)
+    session.commit()
+    return n <= limit
