@@ -11,6 +11,7 @@ from sqlmodel import select
 from werkzeug.serving import run_simple
 
 from nrs import create_app
+from nrs.api import cli as api_cli
 from nrs.auth import cli as auth_cli
 from nrs.auth.models import User
 from nrs.campaigns import cli as campaigns_cli
@@ -39,6 +40,7 @@ GROUPS = (
     mail_cli.mail,
     privacy_cli.privacy,
     scheduler_cli.scheduler_cmd,
+    api_cli.api_tokens,
 )
 
 

@@ -100,6 +100,8 @@ class Settings:
     upload_max_bytes: int = 50 * 1024 * 1024
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto we trust (0 = none).
     proxy_hops: int = 0
+    #: Calls one API key may make per minute (a fixed window); past it 429 with Retry-After.
+    api_calls_per_minute: int = 120
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -146,6 +148,7 @@ class Settings:
             referral_retention_months=_int(env, "NRS_REFERRAL_RETENTION_MONTHS", 12, 1),
             upload_max_bytes=_int(env, "NRS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, 1024),
             proxy_hops=_int(env, "NRS_PROXY_HOPS", 0, 0),
+            api_calls_per_minute=_int(env, "NRS_API_CALLS_PER_MINUTE", 120, 1),
         )
 
 

@@ -16,3 +16,4 @@ from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent
 from nrs.mail.models import OutboxMessage
 from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription
 from nrs.scheduler.models import SchedulerRun
+from nrs.api.models import ApiToken
