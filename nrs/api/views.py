@@ -46,6 +46,8 @@ api = SpecTree(
                 "keys are made with `nrs api-tokens create`.",
     mode="strict", annotations=False, validation_error_status=400, validation_error_model=sch.ErrorBody,
     before=_bad_parameters,
+    # Plain schema names (one models module, no clashes), not spectree's hashed ones.
+    naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer", description="A key from `nrs api-tokens create`"))],
     security={"bearer": []},
