@@ -210,3 +210,25 @@ def test_a_key_whose_hash_looks_like_a_cpr_number_is_stored(session, monkeypatch
     token, _key = tokens.create(session, name="lucky")
     session.commit()
     assert token.id is not None
+
+
+def test_concurrent_calls_are_each_counted_once(engine, session, make_key):
+    """Twelve calls at once with one key: each gets its own place 1…12 (one atomic UPDATE each)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from nrs.db import session_scope
+
+    make_key("busy")
+    token = session.exec(select(ApiToken).where(ApiToken.name == "busy")).one()
+    now = datetime(2016, 3, 31, 12, 0, 0, tzinfo=UTC)
+    start = Barrier(12)
+
+    def call(_n):
+        start.wait()
+        with session_scope(engine, write=True) as s:
+            return tokens.count_call(s, token, now).calls
+
+    with ThreadPoolExecutor(12) as pool:
+        places = sorted(pool.map(call, range(12)))
+    assert places == list(range(1, 13))
