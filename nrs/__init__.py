@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
+from nrs.api import admin as api_admin
 from nrs.api import views as api_views
 from nrs.auth import login
 from nrs.auth import views as auth_views
@@ -42,6 +43,7 @@ BLUEPRINTS = (
     privacy_views.bp,
     health_views.bp,
     api_views.bp,
+    api_admin.bp,
 )
 
 

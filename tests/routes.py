@@ -116,6 +116,14 @@ class World:
         return self._save(OutboxMessage(idempotency_key="acl-test", kind="weekly", recipient="x@c201.test",
                                         subject="Uge 10", body_text="...", status=OutboxStatus.failed))
 
+    def token(self) -> int:
+        from nrs.api import tokens
+
+        self.tokens = getattr(self, "tokens", 0) + 1
+        token, _key = tokens.create(self.session, name=f"acl-{self.tokens}")
+        self.session.commit()
+        return token.id
+
     def user(self) -> int:
         return self.f["make_user"](role="staff", centre=201).id
 

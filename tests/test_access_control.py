@@ -123,6 +123,8 @@ EXPECTED: dict[str, tuple] = {
     "api.status": ("token", ANY),
     "api.period": ("token", ANY),
     "api.openapi": ("public", ANY),
+    "api_admin.tokens_page": ("admin", ANY),
+    "api_admin.revoke": ("admin", ANY),
     "api.docs": ("public", ANY),
 }
 

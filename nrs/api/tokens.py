@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.api.models import ApiToken
+from nrs.audit.services import record
 from nrs.clock import utcnow
 from nrs.errors import DomainError
 
@@ -48,10 +49,12 @@ def create(session: Session, *, name: str, centre_id: int | None = None, days: i
                      expires_at=now + timedelta(days=days) if days else None)
     session.add(token)
     session.flush()
+    record(session, by=by, entity="api_token", entity_id=token.id, action="create",
+           changes={"name": name, "job_centre_id": centre_id, "referrals": referrals, "days": days})
     return token, key
 
 
-def revoke(session: Session, name: str) -> ApiToken:
+def revoke(session: Session, name: str, *, by=None) -> ApiToken:
     """Stop a key now; its row stays (the access log names it)."""
     token = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
     if token is None:
@@ -59,6 +62,7 @@ def revoke(session: Session, name: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
+        record(session, by=by, entity="api_token", entity_id=token.id, action="revoke", note=name)
         session.flush()
     return token
 
