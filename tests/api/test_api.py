@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
@@ -232,3 +233,26 @@ def test_concurrent_calls_are_each_counted_once(engine, session, make_key):
     with ThreadPoolExecutor(12) as pool:
         places = sorted(pool.map(call, range(12)))
     assert places == list(range(1, 13))
+
+
+def test_an_admin_makes_and_revokes_a_key_on_the_page(client, login_as, session, centre_by_code):
+    from tests.conftest import post_form
+
+    login_as("admin")
+    r = post_form(client, "/admin/api-noegler/", {"name": "Egedal BI", "centre": str(centre_by_code(240).id),
+                                                  "days": "90"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    key = re.search(r'data-testid="key">([^<]+)<', r.get_data(as_text=True)).group(1)
+    assert client.get("/api/v1/companies", headers=bearer(key)).status_code == 200
+    assert key not in client.get("/admin/api-noegler/").get_data(as_text=True)  # shown once
+    token = session.exec(select(ApiToken).where(ApiToken.name == "Egedal BI")).one()
+    assert token.job_centre_id == centre_by_code(240).id and not token.referrals
+    r = post_form(client, "/admin/api-noegler/", {"name": "Egedal BI"})
+    assert r.status_code == 400 and "findes allerede" in r.get_data(as_text=True)
+    r = post_form(client, f"/admin/api-noegler/{token.id}/tilbagekald", {}, form_url="/admin/api-noegler/")
+    assert r.status_code == 302
+    error_of(client.get("/api/v1/companies", headers=bearer(key)), 401)
+    from nrs.audit.models import AuditEvent
+
+    actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "api_token"))]
+    assert actions == ["create", "revoke"]
