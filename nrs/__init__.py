@@ -11,6 +11,8 @@ from nrs import db, i18n, security, web  # db first: it sets the constraint nami
 from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
+from nrs.api import admin as api_admin
+from nrs.api import views as api_views
 from nrs.auth import login, sso
 from nrs.auth import views as auth_views
 from nrs.campaigns import views as campaigns_views
@@ -50,6 +52,8 @@ BLUEPRINTS = (
     notifications_views.unsubscribe_bp,
     privacy_views.bp,
     health_views.bp,
+    api_views.bp,
+    api_admin.bp,
 )
 
 

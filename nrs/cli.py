@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 
 from nrs import create_app
 from nrs.activities import cli as activities_cli
+from nrs.api import cli as api_cli
 from nrs.auth import cli as auth_cli
 from nrs.auth.models import User
 from nrs.campaigns import cli as campaigns_cli
@@ -44,6 +45,7 @@ GROUPS = (
     mail_cli.mail,
     privacy_cli.privacy,
     scheduler_cli.scheduler_cmd,
+    api_cli.api_tokens,
 )
 
 

@@ -178,6 +178,8 @@ class Settings:
     admin_totp_required: bool = True
     #: Centres (municipality codes) whose every local-password user must have TOTP.
     totp_required_centres: frozenset[int] = frozenset()
+    #: Calls one API key may make per minute (a fixed window); past it 429 with Retry-After.
+    api_calls_per_minute: int = 120
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -239,6 +241,7 @@ class Settings:
             oidc_providers=_oidc_providers(env),
             admin_totp_required=_bool(env, "NRS_ADMIN_TOTP_REQUIRED", True),
             totp_required_centres=_centres(env, "NRS_TOTP_REQUIRED_CENTRES"),
+            api_calls_per_minute=_int(env, "NRS_API_CALLS_PER_MINUTE", 120, 1),
         )
 
 

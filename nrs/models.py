@@ -19,3 +19,4 @@ from nrs.reports.models import MonthFigure, MonthFigureBuild, ReportSubscription
 from nrs.scheduler.models import SchedulerRun
 from nrs.notifications.models import Notification, NotificationSetting
 from nrs.enquiries.models import Enquiry, EnquiryAttachment
+from nrs.api.models import ApiToken

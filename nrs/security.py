@@ -24,8 +24,9 @@ csrf = CSRFProtect()
 
 #: Roles by rank: each role may do what the roles below it may.
 RANKS = {Role.staff: 1, Role.coordinator: 2, Role.admin: 3}
-#: Route levels and the lowest role each admits (``public``: anyone, logged in or not).
-LEVELS = {"public": None, "user": Role.staff, "coordinator": Role.coordinator, "admin": Role.admin}
+#: Route levels and the lowest role each admits (``public``: anyone, logged in or not; ``token``:
+#: the API, which answers an API key only and never a session: nrs.api.guard checks the key).
+LEVELS = {"public": None, "token": None, "user": Role.staff, "coordinator": Role.coordinator, "admin": Role.admin}
 PUBLIC_ENDPOINTS = {"static"}
 
 
@@ -60,7 +61,7 @@ def _enforce():
     if level is None:
         log.error("route %s has no access rule; refused", request.endpoint)
         abort(403)
-    if level == "public":
+    if level in ("public", "token"):
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

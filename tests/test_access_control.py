@@ -152,6 +152,22 @@ EXPECTED: dict[str, tuple] = {
     # reports
     "reports.index": ("user", ANY),
     "reports.download": ("user", ANY),
+    # the read-only API: an API key in Authorization: Bearer, never a session (401 for every role
+    # here; tests/api/ tests the keys); its description is public
+    "api.companies": ("token", ANY),
+    "api.company": ("token", ANY),
+    "api.job_orders": ("token", ANY),
+    "api.job_order": ("token", ANY),
+    "api.agreements": ("token", ANY),
+    "api.agreement": ("token", ANY),
+    "api.campaigns": ("token", ANY),
+    "api.campaign_targets": ("token", ANY),
+    "api.status": ("token", ANY),
+    "api.period": ("token", ANY),
+    "api.openapi": ("public", ANY),
+    "api_admin.tokens_page": ("admin", ANY),
+    "api_admin.revoke": ("admin", ANY),
+    "api.docs": ("public", ANY),
 }
 
 def test_every_route_has_an_access_rule_and_an_expectation(app):
@@ -169,6 +185,8 @@ def _expected(endpoint: str, method: str, role: str) -> set[int]:
     level, own, *rest = EXPECTED[endpoint]
     ok = [rest[0]] if rest and rest[0] is not None else []
     refusal = rest[1] if len(rest) > 1 else {403}
+    if level == "token":
+        return {401}
     if level == "public":
         if endpoint == "auth.login" and role != "anonymous":
             return {200}
