@@ -492,8 +492,13 @@ def _checked_outcome(session: Session, order: JobOrder, outcome: NewOutcome) -> 
 
 
 def _outcomes_text(outcomes: list[NewOutcome], positions: int, hired: int) -> str:
-    kinds = Counter(PositionOutcomeKind(o.kind) for o in outcomes)
-    parts = [f"{kind.label}: {n}" for kind, n in kinds.items()]
+    def label(o: NewOutcome) -> str:  # an unfilled position says why ("Ikke besat (Fristen udløb)")
+        kind = PositionOutcomeKind(o.kind)
+        if kind == PositionOutcomeKind.unfilled and o.unfilled_reason:
+            return f"{kind.label} ({UnfilledReason(o.unfilled_reason).label})"
+        return str(kind.label)
+
+    parts = [f"{text}: {n}" for text, n in Counter(label(o) for o in outcomes).items()]
     return "; ".join(parts) + (f" ({states.filled_text(positions, hired)})" if positions > 1 else "")
 
 

@@ -45,7 +45,7 @@ def test_the_daily_job_closes_orders_long_past_their_deadline_once_and_tells_the
     assert (got.state, got.unfilled_reason, got.closed_on) == ("unfilled", "deadline_passed", today())
     last = session.exec(select(JobOrderEvent).where(JobOrderEvent.job_order_id == old.id)
                         .order_by(JobOrderEvent.id.desc())).first()
-    assert last.user_id is None and last.reason == "Fristen udløb"
+    assert last.user_id is None and "Fristen udløb" in last.reason
     assert {session.get(JobOrder, o.id).state for o in (recent, none)} == {"open"}
     assert session.get(JobOrder, closed.id).state == "filled"
     mails = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "deadline_closed")).all()
