@@ -24,6 +24,7 @@ from nrs.auth.models import User
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent, TargetStatus
 from nrs.clock import COPENHAGEN, format_date, today
 from nrs.companies.models import Company
+from nrs.enquiries.models import Enquiry
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre, Municipality
@@ -286,12 +287,25 @@ def field_changes(session: Session, company: Company, *, limit: int) -> list[Ent
 
 
 #: ``(kind, label, source)``: the timeline's sources, filterable by kind, in the filter's order.
+def enquiries(session: Session, company: Company, *, limit: int) -> list[Entry]:
+    """Enquiries from the company by channel and subject; their text (which may mention a citizen)
+    stays on the enquiry's own page, which writes the access log."""
+    rows = session.execute(
+        sa.select(Enquiry.id, Enquiry.received_at, Enquiry.channel, Enquiry.subject, Enquiry.status)
+        .where(Enquiry.company_id == company.id)
+        .order_by(Enquiry.received_at.desc(), Enquiry.id.desc()).limit(limit)).all()
+    return [Entry(at=_aware(at), kind="enquiry",
+                  text=_("Henvendelse (%(c)s): %(s)s · %(st)s", c=channel.label, s=subject.label, st=status.label),
+                  link=("enquiries.detail", {"enquiry_id": eid})) for eid, at, channel, subject, status in rows]
+
+
 SOURCES = (
     ("activity", _l("Aktiviteter"), activities),
     ("task", _l("Opgaver"), tasks),
     ("job_order", _l("Jobordrer"), job_orders),
     ("agreement", _l("Aftaler"), agreements),
     ("campaign", _l("Kampagner"), campaign_outcomes),
+    ("enquiry", _l("Henvendelser"), enquiries),
     ("change", _l("Ændringer"), field_changes),
 )
 KINDS = frozenset(kind for kind, _label, _source in SOURCES)

@@ -139,7 +139,7 @@ def tell_centre(session: Session, enquiry: Enquiry, *, settings: Settings) -> No
     # In-app notifications (engineer "notify"): nrs.notifications will be called here.
     name = label(session, enquiry)
     link = f"{settings.base_url.rstrip('/')}/henvendelser/{enquiry.id}"
-    when = local(enquiry.received_at).strftime("%d.%m.%Y %H:%M")
+    when = local(enquiry.received_at).strftime("%d-%m-%Y %H:%M")
     for user in coordinators(session, enquiry.lead_centre_id):
         enqueue(session, key=f"enquiry:{enquiry.id}:{user.id}", to=user.email,
                 subject=_("Ny henvendelse fra %(name)s", name=name),
