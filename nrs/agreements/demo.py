@@ -87,6 +87,6 @@ def load(session, *, rng) -> None:
     company = pick(large)
     if company is not None:
         add(company, kind=AgreementKind.jobservice, sector=None, signed=min(date(now.year, 1, 15), now),
-            valid_from=date(now.year, 2, 1), valid_to=date(now.year + 1, 1, 31),
+            valid_from=date(now.year, 2, 1), valid_to=date(now.year + 1, 6, 30),  # never within 60 days
             notes="Landsdækkende aftale via Jobservice Danmark; NRS er tovholder for afdelingerne i Nordsjælland.")
     session.flush()

@@ -102,15 +102,18 @@ def create_enquiry(
         text=text, cpr_masked=cpr_masked, lead_centre_id=route(company), message_id=message_id,
         created_by_id=getattr(by, "id", by),
     )
-    try:
-        with session.begin_nested():
-            session.add(enquiry)
-            session.flush()
-    except IntegrityError:
-        if message_id is not None and session.exec(
-                select(Enquiry.id).where(Enquiry.message_id == message_id)).first() is not None:
-            return None
-        raise
+    if message_id is None:  # only a message's Message-ID can clash (a concurrent fetch of the same mail)
+        session.add(enquiry)
+        session.flush()
+    else:
+        try:
+            with session.begin_nested():
+                session.add(enquiry)
+                session.flush()
+        except IntegrityError:
+            if session.exec(select(Enquiry.id).where(Enquiry.message_id == message_id)).first() is not None:
+                return None
+            raise
     record(session, by=by, entity="enquiry", entity_id=enquiry.id, action="create",
            changes={"channel": [None, enquiry.channel.value], "company_id": [None, enquiry.company_id],
                     "lead_centre_id": [None, enquiry.lead_centre_id]})

@@ -206,7 +206,7 @@ def reroute(enquiry_id: int):
     if form.validate():
         try:
             services.reroute(db_session(), enquiry, by=current_user, version=form.version.data,
-                             centre_id=int(form.centre.data) if form.centre.data else None,
+                             centre_id=int(form.centre.data) if (form.centre.data or "").strip() else None,
                              reason=form.reason.data, cvr=form.cvr.data or "", settings=_settings())
         except DomainError as exc:
             form.show_error(exc, "reason")

@@ -45,7 +45,7 @@ from nrs.joborders.states import (
     is_reopening,
     state_from_positions,
 )
-from nrs.locking import check, saving
+from nrs.locking import check, saving, stale
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.notifications import events as notifications
 from nrs.privacy.services import log_access
@@ -430,6 +430,11 @@ def resolve_positions(
                **{f"text{i}": o.text for i, o in enumerate(outcomes)})
     policy.ensure_may_work(by, order)
     check(session, order, expected_version)
+    # Lock the order's row before counting its open positions: a concurrent writer that got there
+    # first has then committed, and this one is told the order changed (not "no position open").
+    locked = session.execute(sa.select(JobOrder.version).where(JobOrder.id == order.id).with_for_update())
+    if locked.scalar_one() != order.version:
+        raise stale(session, order)
     old = JobOrderState(order.state)
     if old in CLOSED:
         ensure_transition(old, JobOrderState.filled)  # says: reopen it first

@@ -23,13 +23,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nrs.audit.services import record
 from nrs.clock import utcnow
 from nrs.config import Settings
+from nrs.db import is_sqlite
 from nrs.errors import DomainError
 from nrs.mail.models import OutboxMessage, OutboxStatus
 
@@ -92,14 +93,14 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    # A concurrent writer may have queued the same key meanwhile: the unique key decides.
-    try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
-    except IntegrityError:
-        return None
-    return message
+    # A concurrent writer may have queued the same key meanwhile: the unique key decides, by an
+    # insert that does nothing on a conflict (no savepoint, so it also works outside a transaction).
+    insert = sqlite.insert if is_sqlite(session) else postgresql.insert
+    values = {k: v for k, v in message.model_dump().items() if k != "id"}
+    new_id = session.execute(insert(OutboxMessage).values(**values)
+                             .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                             .returning(OutboxMessage.id)).scalar_one_or_none()
+    return None if new_id is None else session.get(OutboxMessage, new_id)
 
 
 def _like_prefix(key: str) -> str:
