@@ -222,8 +222,9 @@ def _prune(session: Session, now: datetime) -> None:
 
 
 def count(session: Session, key: str, *, limit: int) -> bool:
-    """Count one more request under ``key`` (the password-reset limits); False once there have been
-    more than ``limit`` within ``RESET_AFTER``. Commits, like ``reserve``: a refusal must count."""
+    """Count one more request under ``key`` (the password-reset limits, /kontakt per address); False
+    once there have been more than ``limit`` within ``RESET_AFTER``. Commits, like ``reserve``: a
+    refusal must count, and fifty requests at once get places 1…50 of which only ``limit`` pass."""
     now = utcnow()
     begin_write(session)
     n = _add_failure(session, key, now)

@@ -18,12 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs.auth import throttle
 from nrs.auth.models import User
 from nrs.auth.throttle import client_address
 from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
-from nrs.enquiries import policy, queries, services, throttle
+from nrs.enquiries import policy, queries, services
 from nrs.enquiries.forms import (
     AgreementForm,
     ContactForm,
@@ -299,7 +300,7 @@ def form():
     s = db_session()
     form = ContactForm()
     if request.method == "POST":
-        if not throttle.allow(s, client_address(request.remote_addr), limit=_settings().contact_form_per_hour):
+        if not throttle.count(s, f"kontakt:{client_address(request.remote_addr)}", limit=_settings().contact_form_per_hour):
             return render_template("enquiries/contact.html", form=form, throttled=True), 429
         if form.validate():
             if form.website.data:  # a robot: answer as if it went through, keep nothing
