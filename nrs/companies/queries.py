@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from nrs.audit.models import AuditEvent
 from nrs.auth.models import User
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
@@ -160,46 +159,6 @@ def user_names(session: Session, ids) -> dict[int, str]:
 
 def contacts(session: Session, company_id: int) -> list[Contact]:
     return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(Contact.name)))
-
-
-@dataclass
-class HistoryEntry:
-    event: AuditEvent
-    who: str | None
-    #: ``(field, before, after)`` with centre and user ids shown as names.
-    changes: list[tuple[str, object, object]]
-
-
-def history(session: Session, company_id: int) -> list[HistoryEntry]:
-    """The company's audit events, newest first, with who made each and readable changes."""
-    rows = session.execute(
-        sa.select(AuditEvent, User.name).outerjoin(User, AuditEvent.user_id == User.id)
-        .where(AuditEvent.entity_type == "company", AuditEvent.entity_id == str(company_id))
-        .order_by(AuditEvent.id.desc())
-    ).all()
-    centre_names = {c.id: c.name for c in centres(session)}
-    user_ids = set()
-    for event, _name in rows:
-        for key in ("contact_user_id", "lead_override_by_id"):
-            value = event.changes.get(key)
-            user_ids.update(value if isinstance(value, list) else [value])
-    people = user_names(session, user_ids)
-
-    def shown(key, value):
-        if key == "lead_centre_id":
-            return centre_names.get(value, "–") if value is not None else "–"
-        if key in ("contact_user_id", "lead_override_by_id"):
-            return people.get(value, "–") if value is not None else "–"
-        return "–" if value is None or value == "" else value
-
-    entries = []
-    for event, name in rows:
-        changes = []
-        for key, value in event.changes.items():
-            before, after = value if isinstance(value, list) and len(value) == 2 else (None, value)
-            changes.append((key, shown(key, before), shown(key, after)))
-        entries.append(HistoryEntry(event=event, who=name, changes=changes))
-    return entries
 
 
 def without_lead_count(session: Session) -> int:

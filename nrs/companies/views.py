@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -45,35 +44,6 @@ def _employees_filter(company) -> str:
 @bp.app_template_global("industry_name")
 def _industry_name(code):
     return industry_name(code)
-
-
-#: The company history's words for audit actions and fields.
-HISTORY_ACTIONS = {
-    "create": _l("Oprettet"), "update": _l("Rettet"), "import_update": _l("Opdateret ved indlæsning"),
-    "move": _l("Flyttet til en anden kommune"), "lead_override": _l("Ledende jobcenter aftalt"),
-    "lead_rule": _l("Ledende jobcenter følger kommunen igen"), "contact_person": _l("NRS-kontaktperson"),
-    "contact_added": _l("Kontakt tilføjet"), "contact_updated": _l("Kontakt rettet"),
-    "contact_deleted": _l("Kontakt slettet"),
-}
-HISTORY_FIELDS = {
-    "cvr": _l("CVR-nummer"), "name": _l("Navn"), "address": _l("Adresse"), "postal_code": _l("Postnr."),
-    "city": _l("By"), "municipality_code": _l("Kommunekode"), "industry_code": _l("Branchekode"),
-    "employees_min": _l("Ansatte (fra)"), "employees_max": _l("Ansatte (til)"), "active": _l("Aktiv"),
-    "advertising_protected": _l("Reklamebeskyttet"), "phone": _l("Telefon"), "email": _l("E-mail"),
-    "lead_centre_id": _l("Ledende jobcenter"), "contact_user_id": _l("NRS-kontaktperson"),
-    "lead_override": _l("Aftalt undtagelse"), "lead_override_reason": _l("Begrundelse"),
-    "lead_override_by_id": _l("Aftalt af"), "role": _l("Stilling"),
-}
-
-
-@bp.app_template_global("history_action")
-def _history_action(action: str) -> str:
-    return str(HISTORY_ACTIONS.get(action, action))
-
-
-@bp.app_template_global("history_field")
-def _history_field(key: str) -> str:
-    return str(HISTORY_FIELDS.get(key, key))
 
 
 # --- list ---------------------------------------------------------------------------------------
