@@ -33,7 +33,7 @@ from nrs.campaigns.models import (
 from nrs.clock import COPENHAGEN, local, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
-from nrs.joborders.deadlines import past_deadline
+from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
 from nrs.joborders.states import JobOrderState
 from nrs.mail.models import OutboxMessage
@@ -237,8 +237,11 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
         per[lead].hires_from_other_centres += n
     for centre_id, n in _agreements_ending(session, end).items():
         per[centre_id].agreements_ending += n
-    for centre in centres:
-        per[centre.id].past_deadline = len(past_deadline(session, centre, end + timedelta(days=1)))
+    for lead, n in session.execute(
+        sa.select(JobOrder.lead_centre_id, sa.func.count())
+        .where(past_deadline_condition(end + timedelta(days=1))).group_by(JobOrder.lead_centre_id)
+    ).all():
+        per[lead].past_deadline += n
 
     rates = fill_statistics(session, as_of=end)
     for centre in centres:
