@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from nrs import refcache
 from nrs.auth.models import User
 from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
 from nrs.companies.fields import employees_text
@@ -94,7 +95,7 @@ def progress_by_centre(session: Session, campaign_id: int, *, centre_id: int | N
     if centre_id is not None:
         stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
     by_centre: dict[int | None, CentreProgress] = {}
-    centres = {c.id: c for c in session.exec(select(JobCentre))}
+    centres = {c.id: c for c in refcache.centres(session)}
     for lead, status, n in session.execute(stmt):
         row = by_centre.setdefault(lead, CentreProgress(centres.get(lead)))
         row.counts[TargetStatus(status)] = n

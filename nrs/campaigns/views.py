@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs import refcache
 from nrs.auth.models import User
 from nrs.campaigns import policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
@@ -91,7 +92,7 @@ def new():
 
 def _filters(s):
     """The centre and status filters from the query string; the user's own centre by default."""
-    centres = s.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = refcache.centres(s)
     by_code = {str(c.municipality_code): c for c in centres}
     own = next((c for c in centres if c.id == current_user.job_centre_id), None)
     centre_arg = request.args.get("centre", str(own.municipality_code) if own else "all")
@@ -117,7 +118,7 @@ def detail(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     f = _filters(s)
     page = paginate(s, queries.targets(campaign.id, centre_id=f["centre_id"], status=f["status"], view=f["view"]))
-    sector_names = [x.name for x in s.exec(select(FocusSector).where(FocusSector.id.in_(campaign.sector_id_list)))]
+    sector_names = [x.name for x in refcache.sectors(s) if x.id in set(campaign.sector_id_list)]
     creator = s.get(User, campaign.created_by_id) if campaign.created_by_id else None
     return render_template(
         "campaigns/detail.html", campaign=campaign, page=page, filters=f, statuses=list(TargetStatus),
@@ -180,7 +181,7 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         status_form = StatusForm(formdata=None, data={"status": target.status.value, "status_on": today(),
                                                       "note": target.status_note, "version": target.version})
     lead_form = lead_form or LeadForm()
-    lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(JobCentre.name))]
+    lead_form.centre.choices = refcache.centre_choices(s)
     history = s.execute(
         select(CampaignTargetEvent, User).outerjoin(User, User.id == CampaignTargetEvent.user_id)
         .where(CampaignTargetEvent.target_id == target.id).order_by(CampaignTargetEvent.id.desc())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlmodel import select
 
+from nrs import refcache
 from nrs.agreements import panels as agreement_panels
 from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
@@ -15,7 +15,6 @@ from nrs.db import db_session
 from nrs.enquiries import panels as enquiry_panels
 from nrs.home import mywork
 from nrs.joborders import panels as job_order_panels
-from nrs.municipalities.models import JobCentre
 from nrs.reports import panels as report_panels
 from nrs.security import access
 
@@ -41,7 +40,7 @@ def index():
         .group_by(User.job_centre_id)
     )
     counts = dict(s.execute(staff).all())
-    centres = s.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = refcache.centres(s)
     return render_template(
         "home/index.html",
         centres=[(c, counts.get(c.id, 0)) for c in centres],

@@ -54,26 +54,29 @@ class StarCounts:
 def counts(session: Session, *, as_of: date, created_from: date | None = None,
            centre_id: int | None = None) -> dict[tuple[int, str | None], StarCounts]:
     """``{(lead centre id, occupational group or None): StarCounts}`` for the orders created from
-    ``created_from`` (or the start) to ``as_of``, as things stood at the end of ``as_of``."""
-    referred = (sa.select(Referral.id).where(Referral.job_order_id == JobOrder.id, Referral.referred_on <= as_of,
-                                         counted_referral()).exists())
-    hired = (sa.select(PositionOutcome.id).join(Hire, Hire.id == PositionOutcome.hire_id)
-             .where(PositionOutcome.job_order_id == JobOrder.id, Hire.referral_id.is_not(None),
-                    PositionOutcome.on_date <= as_of,
+    ``created_from`` (or the start) to ``as_of``, as things stood at the end of ``as_of``.
+
+    The orders with a counted referral and those with a live hire from a referral are two sets of
+    order ids, each read once and joined (one hash join each), not two correlated look-ups per order:
+    the front page asks this about every order ever created.
+    """
+    referred = (sa.select(Referral.job_order_id.label("oid")).where(Referral.referred_on <= as_of, counted_referral())
+                .distinct().subquery())
+    hired = (sa.select(PositionOutcome.job_order_id.label("oid")).join(Hire, Hire.id == PositionOutcome.hire_id)
+             .where(Hire.referral_id.is_not(None), PositionOutcome.on_date <= as_of,
                     sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of))
-             .exists())
-    inner = (sa.select(JobOrder.lead_centre_id.label("lead"), JobOrder.occupational_group.label("grp"),
-                       JobOrder.positions.label("positions"),
-                       sa.case((referred, 1), else_=0).label("ref"),
-                       sa.case((sa.and_(referred, hired), 1), else_=0).label("hire"))
-             .where(JobOrder.received_on <= as_of, counted_order(),
-                    *((JobOrder.received_on >= created_from,) if created_from else ()),
-                    *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
-             .subquery())
-    rows = session.execute(
-        sa.select(inner.c.lead, inner.c.grp, sa.func.count(), sa.func.sum(inner.c.positions),
-                  sa.func.sum(inner.c.ref), sa.func.sum(inner.c.hire))
-        .group_by(inner.c.lead, inner.c.grp)).all()
+             .distinct().subquery())
+    stmt = (sa.select(JobOrder.lead_centre_id, JobOrder.occupational_group, sa.func.count(),
+                      sa.func.sum(JobOrder.positions), sa.func.count(referred.c.oid),
+                      sa.func.count(sa.case((referred.c.oid.is_not(None), hired.c.oid), else_=None)))
+            .select_from(JobOrder)
+            .outerjoin(referred, referred.c.oid == JobOrder.id)
+            .outerjoin(hired, hired.c.oid == JobOrder.id)
+            .where(JobOrder.received_on <= as_of, counted_order(),
+                   *((JobOrder.received_on >= created_from,) if created_from else ()),
+                   *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
+            .group_by(JobOrder.lead_centre_id, JobOrder.occupational_group))
+    rows = session.execute(stmt).all()
     return {(lead, grp): StarCounts(n, int(p or 0), int(r or 0), int(h or 0)) for lead, grp, n, p, r, h in rows}
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms import FieldList
 
+from nrs import refcache
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
@@ -35,7 +36,6 @@ from nrs.joborders.states import JobOrderState
 from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
-from nrs.sectors.models import FocusSector
 from nrs.security import access
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
@@ -44,7 +44,7 @@ bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 # --- helpers -----------------------------------------------------------------------------------
 
 def _centres():
-    return db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+    return refcache.centres(db_session())
 
 
 def _centre_choices(blank: str | None = None):
@@ -152,7 +152,7 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
         "joborders/detail.html",
         order=order,
         company=s.get(Company, order.company_id),
-        lead=s.get(JobCentre, order.lead_centre_id),
+        lead=refcache.centre(s, order.lead_centre_id),
         contact=s.get(User, order.contact_user_id) if order.contact_user_id else None,
         events=queries.history(s, order.id),
         referrals=referral_rows,
@@ -240,7 +240,7 @@ def _filter_from_args() -> queries.OrderFilter:
 
 
 def _sectors():
-    return db_session().exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)).all()
+    return refcache.sectors(db_session())
 
 
 @bp.get("/")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
+from nrs import refcache
 from nrs.clock import today
-from nrs.municipalities.models import JobCentre
 from nrs.reports.queries import figures_with_statistics
 
 
@@ -13,7 +11,7 @@ def figures_table(session, as_of):
     """Rows ``(label, code, figures, stats)``: NRS first, then the nine centres by name."""
     figures, stats = figures_with_statistics(session, as_of=as_of)
     rows = [("NRS", "NRS", figures, stats["NRS"])]
-    for centre in session.exec(select(JobCentre).order_by(JobCentre.name)).all():
+    for centre in refcache.centres(session):
         code = str(centre.municipality_code)
         rows.append((centre.name, code, figures["by_centre"].get(code, {}), stats.get(code, {})))
     return figures, rows
@@ -27,4 +25,4 @@ def panel(session, user):
 
 
 def _centre(session, user):
-    return session.get(JobCentre, user.job_centre_id) if getattr(user, "job_centre_id", None) else None
+    return refcache.centre(session, getattr(user, "job_centre_id", None))
