@@ -16,7 +16,9 @@ from flask import url_for
 from sqlalchemy import event
 
 from bench.generate import BENCH_ADMIN, BENCH_PASSWORD, Counts, generate
-from nrs.db import make_engine
+from nrs.companies.models import Contact
+from nrs.db import make_engine, session_scope
+from nrs.enquiries.models import Enquiry
 from tests.conftest import login
 
 N = 6
@@ -101,3 +103,91 @@ def test_list_page_queries_do_not_grow_with_rows(app, client, database_url, spec
     extra = list((Counter(map(_shape, many)) - Counter(map(_shape, few))).elements())
     assert len(many) == len(few), (
         f"{page} ({url}): {len(few)} statements for {N} rows, {len(many)} for {3 * N}; new: {extra}")
+
+
+# --- every page of the URL map ------------------------------------------------------------------
+
+#: Statements a page may send, whatever the data size (the warm second request; SQLite's BEGIN included).
+MAX_STATEMENTS = 40
+#: Pages that may send more, with the reason.
+MAX_STATEMENTS_OF: dict[str, int] = {}
+#: Endpoints not requested: no database behind them, or they would end the test's session.
+NOT_PAGES = {"static", "auth.logout"}
+
+#: URL argument → the SQL that picks a row for it from the seeded database (the first such row).
+ARGUMENT_ROWS = {
+    "activity_id": "SELECT min(id) FROM activities",
+    "agreement_id": "SELECT min(id) FROM agreements",
+    "campaign_id": "SELECT min(campaign_id) FROM campaign_targets",
+    "company_id": "SELECT min(company_id) FROM contacts",
+    "contact_id": "SELECT min(id) FROM contacts",
+    "enquiry_id": "SELECT min(id) FROM enquiries",
+    "attachment_id": "SELECT coalesce(min(id), 1) FROM enquiry_attachments",  # none: its 404, counted too
+    "order_id": "SELECT min(job_order_id) FROM referrals",
+    "referral_id": "SELECT min(id) FROM referrals WHERE job_order_id = (SELECT min(job_order_id) FROM referrals)",
+    "sector_id": "SELECT min(id) FROM focus_sectors",
+    "target_id": "SELECT min(id) FROM campaign_targets",
+    "task_id": "SELECT min(id) FROM tasks",
+    "user_id": "SELECT min(id) FROM users",
+}
+#: URL arguments that are not rows.
+ARGUMENT_VALUES = {"fmt": "csv", "token": "no-such-token", "name": "no-such-provider"}
+
+
+def _add_contact_and_enquiry(database_url: str) -> None:
+    """The generated set has no contact persons and no enquiries; one of each for their pages."""
+    eng = make_engine(database_url)
+    try:
+        with session_scope(eng) as s:
+            company = s.execute(sa.text("SELECT min(id) FROM companies")).scalar_one()
+            s.add(Contact(company_id=company, name="Kontakt Person", role="Ejer"))
+            s.add(Enquiry(company_id=company, text="Ring venligst"))
+    finally:
+        eng.dispose()
+
+
+def _page_urls(app, database_url: str) -> tuple[dict[str, str], list[str]]:
+    """Every GET rule with its arguments filled from the database, and the rules that could not be filled."""
+    eng = make_engine(database_url)
+    try:
+        with eng.connect() as c:
+            rows = {k: c.execute(sa.text(q)).scalar() for k, q in ARGUMENT_ROWS.items()}
+    finally:
+        eng.dispose()
+    values = {**rows, **ARGUMENT_VALUES}
+    urls, unknown = {}, []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+                continue
+            missing = [a for a in rule.arguments if values.get(a) is None]
+            if missing:
+                unknown.append(f"{rule.endpoint} ({rule.rule}): {missing}")
+                continue
+            urls[rule.endpoint] = url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+    return urls, unknown
+
+
+def test_every_page_sends_a_fixed_number_of_statements_whatever_the_data_size(app, client, database_url):
+    """Every GET page of the URL map, with a seeded database small and three times larger."""
+    _add_rows(database_url, N, seed=1)
+    _add_contact_and_enquiry(database_url)
+    urls, unknown = _page_urls(app, database_url)
+    assert not unknown, f"pages whose URL arguments this test cannot fill (add them to ARGUMENT_ROWS): {unknown}"
+    assert login(client, BENCH_ADMIN, BENCH_PASSWORD).status_code == 302
+    few = {endpoint: _count(app, client, url) for endpoint, url in urls.items()}
+    _add_rows(database_url, 2 * N, seed=2)
+    many = {endpoint: _count(app, client, url) for endpoint, url in urls.items()}
+    problems = []
+    for endpoint, url in urls.items():
+        (status, small, _), (status_many, large, _) = few[endpoint], many[endpoint]
+        bound = MAX_STATEMENTS_OF.get(endpoint, MAX_STATEMENTS)
+        if status >= 500 or status_many >= 500:
+            problems.append(f"{endpoint} {url}: answered {status}/{status_many}")
+        elif len(large) != len(small):
+            extra = list((Counter(map(_shape, large)) - Counter(map(_shape, small))).elements())
+            problems.append(f"{endpoint} {url}: {len(small)} statements, then {len(large)} with 3x the rows; "
+                            f"new: {extra[:3]}")
+        elif len(large) > bound:
+            problems.append(f"{endpoint} {url}: {len(large)} statements (at most {bound})")
+    assert not problems, "\n".join(problems)
