@@ -12,6 +12,8 @@ national size), then measure
 - the period report and the as-of status on the month-end snapshots, against the same at a tenth
   of the history and against the status read from the whole history (goal 5 of issue 17);
 - the weekly e-mail for every opted-in user (render and enqueue), messages/s;
+- the per-page profile (bench/profile.py): each page line in-process, its time split into SQL, ORM,
+  forms, templates, the access log and the rest, printed after the table;
 
 and print one table. Ratio = figure / floor (for rates: floor / figure), so lower is better and
 the goal is a ceiling. PostgreSQL runs as tests/pg.py starts it (fsync off: a throw-away server).
@@ -300,6 +302,21 @@ def bench_pages(backend: str, url: str, generated, args, root: Path) -> list[Lin
     return lines
 
 
+#: The per-page profiles (bench/profile.py), printed after the table.
+PROFILES: list[str] = []
+
+
+def bench_profile(backend: str, url: str, generated, args) -> list[Line]:
+    """Where each page line's time goes, in-process, one request at a time (bench/profile.py)."""
+    from bench import profile
+
+    rows = profile.profile(url, page_urls(url, generated), repeat=args.profile_repeat)
+    PROFILES.append(profile.table(rows, f"Per-page profile, {backend}, scale {args.scale}, {args.profile_repeat} "
+                                        "requests each, in-process, ms (means; p50 = median total)"))
+    print(PROFILES[-1], flush=True)
+    return []
+
+
 # --- company import -----------------------------------------------------------------------------
 
 def bench_import(backend: str, dbs: Databases, rows: int, root: Path) -> list[Line]:
@@ -583,7 +600,9 @@ def run_backend(backend: str, args, root: Path) -> list[Line]:
                  ("period", lambda: bench_period(backend, url)),
                  ("campaign", lambda: bench_campaign(backend, url)),
                  ("weekly", lambda: bench_weekly(backend, url)),
-                 ("import", lambda: bench_import(backend, dbs, args.import_rows, root))]
+                 ("import", lambda: bench_import(backend, dbs, args.import_rows, root)),
+                 # Last: it wraps SQLAlchemy, WTForms and Jinja for the rest of the process.
+                 ("profile", lambda: bench_profile(backend, url, generated, args))]
         for name, step in steps:
             if args.skip and name in args.skip:
                 continue
@@ -640,7 +659,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--samples", type=int, default=80, help="requests per page (default 80)")
     p.add_argument("--page-seconds", type=float, default=30, help="time limit per page (default 30)")
     p.add_argument("--import-rows", type=int, default=None, help="default: 100,000 x min(1, 10 x scale)")
-    p.add_argument("--skip", nargs="*", choices=("pages", "status", "period", "campaign", "weekly", "import"))
+    p.add_argument("--profile-repeat", type=int, default=20, help="requests per page in the profile (default 20)")
+    p.add_argument("--skip", nargs="*", choices=("pages", "profile", "status", "period", "campaign", "weekly", "import"))
     p.add_argument("--output", type=Path, help="also write the table to this file")
     args = p.parse_args(argv)
     if args.import_rows is None:
@@ -656,7 +676,7 @@ def main(argv: list[str] | None = None) -> None:
                 lines.extend(run_backend(backend, args, root))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    text = table(lines, args, time.perf_counter() - started)
+    text = "\n\n".join([table(lines, args, time.perf_counter() - started), *PROFILES])
     print("\n" + text)
     if args.output:
         args.output.write_text(text + "\n")
