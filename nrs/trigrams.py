@@ -29,9 +29,16 @@ def similarity(a: str | None, b: str | None) -> float:
     return shared / (len(ta) + len(tb) - shared)
 
 
+#: The longest run of words a term is compared with ("nordbyg" with "nord byg").
+RUN = 3
+
+
 def word_similarity(term: str | None, text: str | None) -> float:
-    """How well ``term`` matches its closest word of ``text`` (1.0: it is one of the words)."""
-    return max((similarity(term, word) for word in (text or "").split()), default=0.0)
+    """How well ``term`` matches its closest run of whole words of ``text`` (1.0: it is one of
+    the words), as PostgreSQL's ``strict_word_similarity`` does for runs of up to ``RUN`` words."""
+    words = (text or "").split()
+    runs = (" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + RUN, len(words)) + 1))
+    return max((similarity(term, run) for run in runs), default=0.0)
 
 
 def register_sqlite(dbapi_conn) -> None:
