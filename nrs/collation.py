@@ -1,10 +1,13 @@
 """Danish alphabetical order, the same on PostgreSQL, SQLite and in Python.
 
 Danish puts Æ, Ø and Å after Z, and reads "Aa" as "Å" (Aabenraa sorts with Åby, not with
-Andersen). PostgreSQL sorts by the ICU collation ``danish`` (migration 0026, locale da-DK);
-SQLite has no ICU, so every connection registers a collation of the same name whose key is
-``danish_key`` (nrs.db). ``danish(column)`` is the one way a query sorts by a name, and
-``danish_key`` the one way Python code does.
+Andersen). PostgreSQL sorts by the ICU collation ``danish`` (migration 0026, locale da-DK).
+SQLite has no ICU: every connection registers (nrs.db) a collation of the same name whose key is
+``danish_key``, and the function ``nrs_danish(text)``, that key as one string that sorts
+byte by byte. ``danish(column)`` sorts by the function on SQLite: an index on it compares in C
+(migration 0026), where an index in the collation would call Python on every comparison (an
+insert into a million companies: some 20 calls per index; measured 0.6 ms per company).
+``danish(column)`` is the one way a query sorts by a name, ``danish_key`` the one way Python does.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import unicodedata
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 #: The collation's name on both databases.
 NAME = "danish"
@@ -45,6 +50,12 @@ def danish_key(text: str | None) -> tuple[str, str, str]:
     return "".join(primary), folded, text.swapcase()
 
 
+@lru_cache(maxsize=1024)  # each index of a written row asks again
+def sort_key(text: str | None) -> str:
+    """``danish_key`` as one string in the same order, compared byte by byte (SQLite's index)."""
+    return "\x01".join(danish_key(text))  # below every character of a stored name
+
+
 def compare(a: str | None, b: str | None) -> int:
     """SQLite collation callback (``sqlite3.Connection.create_collation``)."""
     ka, kb = danish_key(a), danish_key(b)
@@ -54,11 +65,25 @@ def compare(a: str | None, b: str | None) -> int:
 def register_sqlite(dbapi_conn) -> None:
     """Give a SQLite connection the ``danish`` collation (every connection, from nrs.db)."""
     dbapi_conn.create_collation(NAME, compare)
+    dbapi_conn.create_function("nrs_danish", 1, sort_key, deterministic=True)
 
 
-def danish(column):
-    """``column COLLATE danish``: sort (or compare) a name in Danish order, on either database."""
-    return sa.collate(column, NAME)
+class danish(FunctionElement):  # noqa: N801 - reads as a function: ORDER BY danish(User.name)
+    """A name in Danish order, to sort by: ``name COLLATE danish`` on PostgreSQL,
+    ``nrs_danish(name)`` on SQLite (see the module docstring)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(danish)
+def _danish_default(element, compiler, **kw) -> str:
+    return compiler.process(sa.collate(list(element.clauses)[0], NAME), **kw)
+
+
+@compiles(danish, "sqlite")
+def _danish_sqlite(element, compiler, **kw) -> str:
+    return f"nrs_danish({compiler.process(element.clauses, **kw)})"
 
 
 def sort_danish(items, key=lambda item: item):
