@@ -33,12 +33,20 @@ def similarity(a: str | None, b: str | None) -> float:
 RUN = 3
 
 
+@lru_cache(maxsize=16_384)  # a search asks for the same rows twice: the count, then the page
 def word_similarity(term: str | None, text: str | None) -> float:
     """How well ``term`` matches its closest run of whole words of ``text`` (1.0: it is one of
     the words), as PostgreSQL's ``strict_word_similarity`` does for runs of up to ``RUN`` words."""
-    words = (text or "").split()
-    runs = (" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + RUN, len(words)) + 1))
-    return max((similarity(term, run) for run in runs), default=0.0)
+    wanted = trigrams(term or "")
+    words = [trigrams(w) for w in (text or "").split()]  # a run's trigrams are its words' together
+    best = 0.0
+    for i in range(len(words)):
+        run: set[str] = set()
+        for piece in words[i:i + RUN]:
+            run |= piece
+            shared = len(wanted & run)
+            best = max(best, shared / (len(wanted) + len(run) - shared))
+    return best
 
 
 def register_sqlite(dbapi_conn) -> None:
