@@ -19,6 +19,7 @@ from nrs.campaigns.models import (
     TargetStatus,
 )
 from nrs.clock import today, utcnow
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
@@ -54,11 +55,11 @@ def _campaign_form() -> CampaignForm:
     form = CampaignForm()
     form.sectors.choices = [
         (f.id, f"{f.name} ({f.year})")
-        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name))
+        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name)))
     ]
     form.municipalities.choices = [
         (m.code, f"{m.name} ({m.code:03d})")
-        for m in s.exec(select(Municipality).where(Municipality.code.in_(NRS_MUNICIPALITIES)).order_by(Municipality.name))
+        for m in s.exec(select(Municipality).where(Municipality.code.in_(NRS_MUNICIPALITIES)).order_by(danish(Municipality.name)))
     ]
     return form
 
@@ -91,7 +92,7 @@ def new():
 
 def _filters(s):
     """The centre and status filters from the query string; the user's own centre by default."""
-    centres = s.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = s.exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
     by_code = {str(c.municipality_code): c for c in centres}
     own = next((c for c in centres if c.id == current_user.job_centre_id), None)
     centre_arg = request.args.get("centre", str(own.municipality_code) if own else "all")
@@ -180,7 +181,7 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         status_form = StatusForm(formdata=None, data={"status": target.status.value, "status_on": today(),
                                                       "note": target.status_note, "version": target.version})
     lead_form = lead_form or LeadForm()
-    lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(JobCentre.name))]
+    lead_form.centre.choices = [(c.id, c.name) for c in s.exec(select(JobCentre).order_by(danish(JobCentre.name)))]
     history = s.execute(
         select(CampaignTargetEvent, User).outerjoin(User, User.id == CampaignTargetEvent.user_id)
         .where(CampaignTargetEvent.target_id == target.id).order_by(CampaignTargetEvent.id.desc())

@@ -176,7 +176,7 @@ def municipality_names(session: Session) -> dict[int, str]:
 
 
 def centres(session: Session) -> list[JobCentre]:
-    return list(session.exec(select(JobCentre).order_by(JobCentre.name)))
+    return list(session.exec(select(JobCentre).order_by(danish(JobCentre.name))))
 
 
 def user_names(session: Session, ids) -> dict[int, str]:
@@ -187,7 +187,7 @@ def user_names(session: Session, ids) -> dict[int, str]:
 
 
 def contacts(session: Session, company_id: int) -> list[Contact]:
-    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(Contact.name)))
+    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(danish(Contact.name))))
 
 
 def without_lead_count(session: Session) -> int:

@@ -10,6 +10,7 @@ from sqlmodel import select
 from nrs.agreements import panels as agreement_panels
 from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
+from nrs.collation import danish
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
 from nrs.enquiries import panels as enquiry_panels
@@ -41,7 +42,7 @@ def index():
         .group_by(User.job_centre_id)
     )
     counts = dict(s.execute(staff).all())
-    centres = s.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = s.exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
     return render_template(
         "home/index.html",
         centres=[(c, counts.get(c.id, 0)) for c in centres],

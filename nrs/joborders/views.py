@@ -11,6 +11,7 @@ from wtforms import FieldList
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
+from nrs.collation import danish
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
@@ -44,7 +45,7 @@ bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
 # --- helpers -----------------------------------------------------------------------------------
 
 def _centres():
-    return db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+    return db_session().exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
 
 
 def _centre_choices(blank: str | None = None):
@@ -64,7 +65,7 @@ def _agreement_choices(company_id: int | None):
 
 def _prepare_order_form(form, company_id: int | None):
     form.lead_centre_id.choices = _centre_choices(_("Virksomhedens ansvarlige jobcenter"))
-    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(danish(User.name))).all()
     form.contact_user_id.choices = [("", "—")] + [(u.id, u.name) for u in users]
     form.agreement_id.choices = _agreement_choices(company_id)
     return form
@@ -240,7 +241,7 @@ def _filter_from_args() -> queries.OrderFilter:
 
 
 def _sectors():
-    return db_session().exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)).all()
+    return db_session().exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name))).all()
 
 
 @bp.get("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from nrs.clock import today
+from nrs.collation import danish
 from nrs.municipalities.models import JobCentre
 from nrs.reports.queries import figures_with_statistics
 
@@ -13,7 +14,7 @@ def figures_table(session, as_of):
     """Rows ``(label, code, figures, stats)``: NRS first, then the nine centres by name."""
     figures, stats = figures_with_statistics(session, as_of=as_of)
     rows = [("NRS", "NRS", figures, stats["NRS"])]
-    for centre in session.exec(select(JobCentre).order_by(JobCentre.name)).all():
+    for centre in session.exec(select(JobCentre).order_by(danish(JobCentre.name))).all():
         code = str(centre.municipality_code)
         rows.append((centre.name, code, figures["by_centre"].get(code, {}), stats.get(code, {})))
     return figures, rows
