@@ -12,7 +12,15 @@ from nrs.auth.models import User
 from nrs.collation import danish
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
-from nrs.companies.search import FEW, RANK_LIMIT, NameContains, exact_matches, ranking, terms
+from nrs.companies.search import (
+    FEW,
+    NEAR_BELOW,
+    RANK_LIMIT,
+    NameContains,
+    exact_matches,
+    ranking,
+    terms,
+)
 from nrs.db import capped_count
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.queries import big_enough, prefix_condition
@@ -73,15 +81,12 @@ def _by_name(criteria: Criteria, session: Session | None):
         # literally (an empty term would otherwise list every company).
         return Company.name.icontains(criteria.q, autoescape=True), None
     words = terms(folded)
-    if session is None:
-        few = near = True
-    else:
-        count = exact_matches(session, words)
-        few, near = count <= FEW.get(session.get_bind().dialect.name, 10_000), count <= RANK_LIMIT
-    by_name = NameContains(words, few=few, near=near)
+    count = 0 if session is None else exact_matches(session, words)
+    few = session is None or count <= FEW.get(session.get_bind().dialect.name, 10_000)
+    by_name = NameContains(words, few=few, near=count < NEAR_BELOW)
     if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
         by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
-    return by_name, ranking(folded) if near and criteria.sort == "best" else None
+    return by_name, ranking(folded) if count <= RANK_LIMIT and criteria.sort == "best" else None
 
 
 def search(criteria: Criteria, session: Session | None = None):

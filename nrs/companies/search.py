@@ -5,7 +5,7 @@ company matches exactly when every word is a substring of its folded name, in an
 (``bageri allerød`` finds "Allerød Bageri"). It matches *nearly* when every word of four letters
 or more is at least ``WORD_SIMILARITY`` like one word of the name by trigrams (one or two typos:
 ``alerød bagery``), the shorter words still exact. Near matches are looked for only when the exact
-ones are few (``RANK_LIMIT``); then all are ranked: the name equal to the query, starting with it,
+ones do not fill a page (``NEAR_BELOW``); up to ``RANK_LIMIT`` matches are ranked: the name equal to the query, starting with it,
 containing it, containing every word, a near match; within each by trigram similarity to the
 query, then by name. A word in thousands of names ("aps") is listed in name order, as before.
 
@@ -56,12 +56,14 @@ NEAR_MIN = 4
 #: How like a word of the name a typed word must be to match nearly (pg_trgm's default for
 #: ``<<%``): "bagery" is 0.56 like "bageri", "alerod" 0.67 like "allerod", "bager" 0.44 like "bygger".
 WORD_SIMILARITY = 0.5
-#: Up to this many exact matches, near matches are added and everything is ranked (sorted by
-#: computed similarity); a term in more names is listed in name order, as a term that common
-#: needs no forgiving.
+#: Up to this many exact matches, they are ranked (sorted by computed similarity); a term in
+#: more names is listed in name order.
 RANK_LIMIT = 2_000
+#: Near matches are looked for when the exact ones do not fill a page: they would rank after
+#: every exact one, and finding them costs more than ranking (bench/company_search.py).
+NEAR_BELOW = 50
 #: SQLite: how many near-match candidates (by FTS5's rank of shared trigrams) are checked.
-CANDIDATES = 2_000
+CANDIDATES = 1_000
 
 _fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("name_search", sa.String))
 

@@ -58,7 +58,7 @@ def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], in
     shows; the same whichever way the database is told to find the names (through the index, or
     in name order)."""
     criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
-    with mock.patch.object(queries, "RANK_LIMIT", -1):
+    with mock.patch.object(queries, "RANK_LIMIT", -1), mock.patch.object(queries, "NEAR_BELOW", 0):
         result = _pages(session, criteria, per_page)
         for count in (0, 10**9):  # few matches (through the index), many (the name index walked)
             with mock.patch.object(queries, "exact_matches", lambda *_a, count=count: count):
