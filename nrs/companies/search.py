@@ -153,7 +153,12 @@ def _long(element) -> list[str]:
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
-    return compiler.process(_all_like(Company.name_search, element.words), **kw)
+    return _grouped(_all_like(Company.name_search, element.words), compiler, **kw)
+
+
+def _grouped(cond, compiler, **kw) -> str:
+    """The condition in parentheses: it is ANDed with the list's other filters as plain text."""
+    return f"({compiler.process(cond, **kw)})"
 
 
 @compiles(NameContains)
@@ -175,7 +180,7 @@ def _postgresql(element: NameContains, compiler, **kw) -> str:
                        _all_like(inner.name_search, _short(element)))
         cond = sa.or_(cond, near)
     ids = sa.select(inner.id).where(cond)
-    return compiler.process(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), **kw)
+    return _grouped(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), compiler, **kw)
 
 
 @compiles(NameContains, "sqlite")
@@ -193,7 +198,7 @@ def _sqlite(element: NameContains, compiler, **kw) -> str:
                          for w in _long(element)),
                        _all_like(Company.name_search, _short(element)))
         cond = sa.or_(cond, near)
-    return compiler.process(cond, **kw)
+    return _grouped(cond, compiler, **kw)
 
 
 def ranking(folded: str) -> list:

@@ -224,3 +224,13 @@ def test_find_companies_for_the_pickers(session, named, make_company):
     every = [c.name for c in queries.find_companies(session, "allerød bageri", active_only=False)]
     assert "Allerød Bageri Lukket" in every
     assert queries.find_companies(session, "  ") == []
+
+
+def test_near_matches_keep_the_other_filters(session, named, make_company):
+    named(BAKERIES)
+    make_company(name="Allerød Bageri Lukket", active=False)
+    make_company(name="Allerød Bageri Nord", municipality_code=219)
+    assert "Allerød Bageri Lukket" not in ranked(session, "allerød bageri")
+    assert "Allerød Bageri Lukket" not in ranked(session, "alerød bagery")
+    assert ranked(session, "alerød bagery", municipality="219") == ["Allerød Bageri Nord"]
+    assert "Allerød Bageri Lukket" in ranked(session, "alerød bagery", status="all")
