@@ -1,11 +1,15 @@
 """Time the company list's queries on 1,000,000 companies; prints milliseconds per query.
 
-Run: ``.venv/bin/python -m bench.company_search [ROWS]`` (embedded SQLite in a temporary
-directory; set NRS_BENCH_DATABASE_URL to an empty migrated PostgreSQL database to time that).
+Run: ``.venv/bin/python -m bench.company_search [--scale 0.1 | ROWS]`` (embedded SQLite in a
+temporary directory; set NRS_BENCH_DATABASE_URL to an empty migrated PostgreSQL database, or
+pass ``--postgresql`` to start a throw-away one from the machine's binaries, to time that).
+Exact searches are checked against a plain LIKE (same rows, same order); forgiving ones (typos,
+word order) print their first names.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -22,14 +26,18 @@ from nrs.clock import utcnow
 from nrs.companies import queries
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
+from nrs.companies.search import RANK_LIMIT, terms
 from nrs.db import make_engine, session_scope, upgrade
 from nrs.municipalities.models import JobCentre
 from nrs.municipalities.services import load_reference_data
 from nrs.refdata import read_csv
 
 WORDS = ("Kronborg", "Esrum", "Arresø", "Kyst", "Nordsjællands", "Ølstykke", "Hillerød", "Hørsholm", "Gribskov",
-         "Jensen", "Hansen", "Åbjerg", "Sørensen", "Bække", "Frederikssund")
-TRADES = ("Byggeri", "Tømrer", "Murer", "Vognmand", "Transport", "Taxa", "Kro", "IT", "Maler", "VVS", "Logistik")
+         "Jensen", "Hansen", "Åbjerg", "Sørensen", "Bække", "Frederikssund", "Allerød")
+TRADES = ("Byggeri", "Tømrer", "Murer", "Vognmand", "Transport", "Taxa", "Kro", "IT", "Maler", "VVS", "Logistik",
+          "Bageri")
+#: One in this many companies gets a name of its own (no number), as most real names are.
+OWN_NAME = 50
 MUNICIPALITIES = (201, 210, 217, 219, 223, 240, 250, 260, 270, 190, 230, 151, 101)
 
 SEARCHES = {
@@ -47,6 +55,14 @@ SEARCHES = {
     "advertising-protected, ceased": "protected=yes&status=ceased",
     "exact CVR": "cvr={cvr}",
     "page 100 sorted by name": "page=100",
+    "page 1 sorted by name desc": "sort=name&desc=1",
+    # Forgiving (issue 18 item 4): names of their own, typed with typos and in another order.
+    "exact own name 'allerod bageri'": "q=allerød+bageri",
+    "one typo 'alerod bageri'": "q=alerød+bageri",
+    "two typos 'alerod bagery'": "q=alerød+bagery",
+    "word order 'bageri allerod'": "q=bageri+allerød",
+    "typo in a common word 'hansn tomrer'": "q=hansn+tømrer",
+    "typo, no match 'zxqvw kjyp'": "q=zxqvw+kjyp",
 }
 
 
@@ -57,7 +73,8 @@ def fill(engine, rows: int) -> None:
         centres = dict(s.execute(sa.select(JobCentre.municipality_code, JobCentre.id)).all())
     batch = []
     for i in range(rows):
-        name = f"{rng.choice(WORDS)} {rng.choice(TRADES)} {i} ApS"
+        name = (f"{rng.choice(WORDS)} {rng.choice(TRADES)}" if i % OWN_NAME == 0
+                else f"{rng.choice(WORDS)} {rng.choice(TRADES)} {i} ApS")
         municipality = rng.choice(MUNICIPALITIES)
         low = rng.choice((None, 0, 1, 2, 5, 10, 20, 50, 100))
         batch.append({"cvr": f"{10000000 + i}", "name": name, "name_search": fold(name),
@@ -73,8 +90,13 @@ def fill(engine, rows: int) -> None:
             batch = []
 
 
-def _plain_like(folded: str, **_how):
-    return Company.name_search.like(f"%{folded}%")
+def _plain_like(words, **_how):
+    return sa.and_(*(Company.name_search.like(f"%{w}%") for w in words))
+
+
+def _ranked(session, q: str) -> bool:
+    """Whether the search is ranked with near matches (else the plain LIKE finds the same page)."""
+    return queries.exact_matches(session, terms(fold(q))) <= RANK_LIMIT
 
 
 def _timed_page(session, criteria, args):
@@ -87,8 +109,31 @@ def _timed_page(session, criteria, args):
     return min(timings) * 1000, page
 
 
+def _rows(argv) -> tuple[int, bool]:
+    p = argparse.ArgumentParser()
+    p.add_argument("rows", nargs="?", type=int, help="companies (default: --scale x 1,000,000)")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL server (tests/pg.py)")
+    args = p.parse_args(argv)
+    return args.rows or int(args.scale * 1_000_000), args.postgresql
+
+
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    rows, postgresql = _rows(sys.argv[1:])
+    server = None
+    if postgresql:
+        from tests.pg import PostgresServer, find_bindir
+
+        server = PostgresServer(find_bindir()).start()
+        os.environ["NRS_BENCH_DATABASE_URL"] = server.url()
+    try:
+        _run(rows)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run(rows: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("NRS_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/search.db"
         upgrade(url)
@@ -108,7 +153,9 @@ def main() -> None:
                 ms, page = _timed_page(s, criteria, args)
                 counted = f"{page.counted:,}{'+' if page.more_than_cap else ''}"
                 line = f"{label:40s} {ms:8.0f} ms  ({counted} matches, {len(page.items)} shown)"
-                if criteria.q:
+                if criteria.q and _ranked(s, criteria.q):
+                    line += "; ranked, first: " + ", ".join(c.name for c in page.items[:3])
+                elif criteria.q:
                     # The same search without the name index (a plain LIKE): the time it saves,
                     # and proof that it finds the same rows in the same order.
                     with mock.patch.object(queries, "NameContains", _plain_like):

@@ -59,6 +59,13 @@ def queries(session: Session) -> dict[str, sa.Select]:
         session, order_queries.OrderFilter(company_id=company)).limit(50)
     crit = company_queries.Criteria(q="nordbyg hiller")
     out["company search 'nordbyg hiller', page 1"] = company_queries.search(crit).limit(50)
+    # Forgiving search (typos, word order; planned as if the exact matches were few, near added)
+    # and the list in Danish name order (nrs.collation.danish, migration 0026's indexes).
+    for typed in ("alerød bagery", "bageri allerød"):
+        out[f"company search '{typed}' (ranked, near matches), page 1"] = company_queries.search(
+            company_queries.Criteria(q=typed)).limit(50)
+    out["companies in Danish name order, page 1"] = company_queries.search(
+        company_queries.Criteria(sort="name")).limit(50)
     out["companies: lead centre, sorted by name"] = company_queries.search(
         company_queries.Criteria(lead=str(centre))).limit(50)
     if campaign:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, SQLModel
 
-from nrs import storedtext
+from nrs import collation, storedtext, trigrams
 
 #: Constraint names that are the same on SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -92,6 +92,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # What PostgreSQL has built in or from migration 0026: the Danish collation, trigram similarity.
+    collation.register_sqlite(dbapi_conn)
+    trigrams.register_sqlite(dbapi_conn)
 
 
 def _sqlite_begin(conn) -> None:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from nrs.collation import danish
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.models import FocusSector
 
@@ -99,7 +100,7 @@ def centres(session) -> tuple[Centre, ...]:
     """The job centres by name."""
     t = JobCentre.__table__.c
     return _read(session, "centres", lambda s: (Centre(*r) for r in s.execute(
-        sa.select(t.id, t.municipality_code, t.name, t.phone, t.email, t.joined_on).order_by(t.name))))
+        sa.select(t.id, t.municipality_code, t.name, t.phone, t.email, t.joined_on).order_by(danish(t.name)))))
 
 
 def centre(session, centre_id: int | None) -> Centre | None:
@@ -118,7 +119,7 @@ def municipalities(session) -> tuple[Place, ...]:
     """Every municipality by name."""
     t = Municipality.__table__.c
     return _read(session, "municipalities", lambda s: (Place(*r) for r in s.execute(
-        sa.select(t.code, t.name, t.region_code, t.nrs_member).order_by(t.name))))
+        sa.select(t.code, t.name, t.region_code, t.nrs_member).order_by(danish(t.name)))))
 
 
 def municipality_names(session) -> dict[int, str]:
@@ -129,7 +130,7 @@ def sectors(session) -> tuple[Sector, ...]:
     """Every year's focus sectors, newest year first, by name."""
     t = FocusSector.__table__.c
     return _read(session, "sectors", lambda s: (Sector(*r) for r in s.execute(
-        sa.select(t.id, t.year, t.name, t.codes).order_by(t.year.desc(), t.name))))
+        sa.select(t.id, t.year, t.name, t.codes).order_by(t.year.desc(), danish(t.name)))))
 
 
 _TOUCHED = "nrs_refcache_touched"

@@ -110,3 +110,20 @@ def test_companies_and_their_search_survive_the_enum_checks_migration(
                        ("nybyg", "Frederikssund Nybyg I/S")]:
         page = client.get(f"/companies/?q={term}").get_data(as_text=True)
         assert name in page, term
+
+
+def test_companies_survive_the_danish_order_migration(app, database_url, make_company, client, login_as):
+    """0026 adds the indexes in Danish name order to a table with companies in it: they are all
+    still there, listed Æ Ø Å after Z, and found with a typo."""
+    for name in ("Åby Bageri", "Øster Kro", "Æble Frugt", "Zealand Shipping", "Aabenraa Vognmand"):
+        make_company(name=name)
+    app.extensions["nrs_engine"].dispose()
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0024")
+    command.upgrade(cfg, "head")
+
+    login_as("staff")
+    page = client.get("/companies/?sort=name").get_data(as_text=True)
+    order = [page.index(n) for n in ("Zealand Shipping", "Æble Frugt", "Øster Kro", "Aabenraa Vognmand", "Åby Bageri")]
+    assert order == sorted(order)
+    assert "Aabenraa Vognmand" in client.get("/companies/?q=abenraa+vognmnd").get_data(as_text=True)

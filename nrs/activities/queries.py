@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from nrs.activities.models import Activity, Task
 from nrs.auth.models import Role, User
+from nrs.collation import danish
 from nrs.companies.models import Company
 
 
@@ -70,7 +71,7 @@ def assignable_users(session: Session, company: Company, *, author=None) -> list
         if company.lead_centre_id is not None else sa.false()
     if author is not None:
         cond = sa.or_(cond, User.id == author.id)
-    return list(session.exec(select(User).where(User.active.is_(True), cond).order_by(User.name)))
+    return list(session.exec(select(User).where(User.active.is_(True), cond).order_by(danish(User.name))))
 
 
 def follow_up_task(session: Session, activity_id: int) -> Task | None:

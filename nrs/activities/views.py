@@ -23,6 +23,7 @@ from nrs.activities.models import Activity, Task
 from nrs.agreements.models import Agreement
 from nrs.auth.models import Role, User
 from nrs.clock import local, today, utcnow
+from nrs.collation import danish
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
@@ -37,7 +38,7 @@ def _company_choices(s, company: Company, form) -> None:
     none = [("", _("(ingen)"))]
     if hasattr(form, "contact"):
         form.contact.choices = none + [(c.id, c.name) for c in s.execute(
-            sa.select(Contact).where(Contact.company_id == company.id).order_by(Contact.name)).scalars()]
+            sa.select(Contact).where(Contact.company_id == company.id).order_by(danish(Contact.name))).scalars()]
     if hasattr(form, "agreement"):
         form.agreement.choices = none + [(a.id, f"{a.kind.label} {a.valid_from:%d-%m-%Y}") for a in s.execute(
             sa.select(Agreement).where(Agreement.company_id == company.id).order_by(Agreement.valid_from.desc())

@@ -11,6 +11,7 @@ from nrs.audit.models import AuditEvent
 from nrs.auth import services
 from nrs.auth.forms import UserForm
 from nrs.auth.models import User
+from nrs.collation import danish
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre
@@ -24,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_form(obj=None) -> UserForm:
     form = UserForm(obj=obj)
     form.centre.choices = [
-        (c.id, c.name) for c in db_session().exec(select(JobCentre).order_by(JobCentre.name))
+        (c.id, c.name) for c in db_session().exec(select(JobCentre).order_by(danish(JobCentre.name)))
     ]
     return form
 
@@ -39,7 +40,7 @@ def index():
 @access("admin")
 def users():
     rows = db_session().exec(
-        select(User, JobCentre).join(JobCentre).order_by(JobCentre.name, User.name)
+        select(User, JobCentre).join(JobCentre).order_by(danish(JobCentre.name), danish(User.name))
     ).all()
     return render_template("admin/users.html", rows=rows)
 

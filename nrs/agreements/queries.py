@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.auth.models import User
 from nrs.clock import today
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.municipalities.models import JobCentre
 from nrs.sectors.models import FocusSector
@@ -150,7 +151,7 @@ def counts_by_centre(session: Session, *, on: date) -> list[tuple[JobCentre, int
             .group_by(Agreement.coordinating_centre_id)
         ).all()
     )
-    centres = session.exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = session.exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
     return [(c, counted.get(c.id, 0)) for c in centres]
 
 

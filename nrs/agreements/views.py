@@ -12,6 +12,7 @@ from nrs.agreements.forms import AgreementForm, DeleteForm
 from nrs.agreements.models import Agreement, AgreementKind
 from nrs.auth.models import User
 from nrs.clock import today
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
@@ -24,7 +25,7 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 
 def _centres():
-    return db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+    return db_session().exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
 
 
 @bp.get("/")
@@ -83,7 +84,7 @@ def _form(obj=None, **kwargs) -> AgreementForm:
         (c.id, c.name) for c in _centres()
     ]
     users = s.exec(
-        select(User, JobCentre).join(JobCentre).where(User.active.is_(True)).order_by(JobCentre.name, User.name)
+        select(User, JobCentre).join(JobCentre).where(User.active.is_(True)).order_by(danish(JobCentre.name), danish(User.name))
     ).all()
     form.contact_user_id.choices = [(0, _("— ingen —"))] + [(u.id, f"{u.name} ({c.name})") for u, c in users]
     return form

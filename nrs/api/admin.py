@@ -11,6 +11,7 @@ from nrs.api import tokens
 from nrs.api.forms import TokenForm
 from nrs.api.models import ApiToken
 from nrs.clock import utcnow
+from nrs.collation import danish
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.municipalities.models import JobCentre
@@ -21,7 +22,7 @@ bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-noegler")
 
 def _form() -> TokenForm:
     form = TokenForm()
-    centres = db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+    centres = db_session().exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
     form.centre.choices = [(0, _("Alle ni jobcentre"))] + [(c.id, c.name) for c in centres]
     return form
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from nrs import refcache
 from nrs.auth.models import User
 from nrs.campaigns.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
+from nrs.collation import danish
 from nrs.companies.fields import employees_text
 from nrs.companies.models import Company
 from nrs.municipalities.models import JobCentre, Municipality
@@ -55,7 +56,7 @@ def targets(
         stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
     if status is not None:
         stmt = stmt.where(CampaignTarget.status == status)
-    return stmt.order_by(JobCentre.name, Company.name_search, Company.name, Company.cvr)
+    return stmt.order_by(danish(JobCentre.name), danish(Company.name), Company.cvr)
 
 
 def no_lead_count(session: Session, campaign_id: int) -> int:

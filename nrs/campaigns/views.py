@@ -20,6 +20,7 @@ from nrs.campaigns.models import (
     TargetStatus,
 )
 from nrs.clock import today, utcnow
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
@@ -55,11 +56,11 @@ def _campaign_form() -> CampaignForm:
     form = CampaignForm()
     form.sectors.choices = [
         (f.id, f"{f.name} ({f.year})")
-        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name))
+        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name)))
     ]
     form.municipalities.choices = [
         (m.code, f"{m.name} ({m.code:03d})")
-        for m in s.exec(select(Municipality).where(Municipality.code.in_(NRS_MUNICIPALITIES)).order_by(Municipality.name))
+        for m in s.exec(select(Municipality).where(Municipality.code.in_(NRS_MUNICIPALITIES)).order_by(danish(Municipality.name)))
     ]
     return form
 

@@ -9,20 +9,31 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from nrs.auth.models import User
+from nrs.collation import danish
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, Contact
-from nrs.companies.search import NameContains, few_matches
+from nrs.companies.search import (
+    FEW,
+    NEAR_BELOW,
+    RANK_LIMIT,
+    NameContains,
+    exact_matches,
+    ranking,
+    terms,
+)
 from nrs.db import capped_count
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.queries import big_enough, prefix_condition
 
-#: Sort keys of the list → columns (the name index breaks ties so pages are stable).
+#: Sort keys of the list → columns (the name, in Danish order, breaks ties so pages are stable).
+#: "best" is the closest match first for a text search, else the name (``search``).
 SORTS = {
-    "name": (Company.name_search,),
+    "best": (danish(Company.name),),
+    "name": (danish(Company.name),),
     "cvr": (Company.cvr,),
-    "municipality": (Company.municipality_code, Company.name_search),
-    "industry": (Company.industry_code, Company.name_search),
-    "employees": (Company.employees_min, Company.name_search),
+    "municipality": (Company.municipality_code, danish(Company.name)),
+    "industry": (Company.industry_code, danish(Company.name)),
+    "employees": (Company.employees_min, danish(Company.name)),
     "updated": (Company.updated_at,),
 }
 #: Counting past this many matches costs more than it tells anyone.
@@ -42,7 +53,7 @@ class Criteria:
     status: str = "active"  # active | ceased | all
     protected: str = ""  # "" | yes | no
     contact: str = ""  # "" | none
-    sort: str = "name"
+    sort: str = "best"
     desc: bool = False
     problems: list[str] = field(default_factory=list)
 
@@ -51,36 +62,45 @@ class Criteria:
         c = cls(q=args.get("q", "").strip()[:100], cvr=re.sub(r"\D", "", args.get("cvr", ""))[:8],
                 lead=args.get("lead", "").strip(), industry=args.get("industry", "").strip().replace(".", ""),
                 status=args.get("status", "active"), protected=args.get("protected", ""),
-                contact=args.get("contact", ""), sort=args.get("sort", "name"), desc=args.get("desc") == "1")
+                contact=args.get("contact", ""), sort=args.get("sort", "best"), desc=args.get("desc") == "1")
         c.municipality = args.get("municipality", type=int)
         c.min_employees = args.get("min_employees", type=int)
         if c.industry and not re.fullmatch(r"\d{1,6}", c.industry):
             c.problems.append("industry")
             c.industry = ""
         if c.sort not in SORTS:
-            c.sort = "name"
+            c.sort = "best"
         return c
+
+
+def _by_name(criteria: Criteria, session: Session | None):
+    """The name condition of ``criteria.q`` and, if the matches are few enough, their ranking."""
+    folded = fold(criteria.q)
+    if not folded:
+        # Only punctuation ("%", "_", "&"): folding leaves nothing, so look for it as typed,
+        # literally (an empty term would otherwise list every company).
+        return Company.name.icontains(criteria.q, autoescape=True), None
+    words = terms(folded)
+    count = 0 if session is None else exact_matches(session, words)
+    few = session is None or count <= FEW.get(session.get_bind().dialect.name, 10_000)
+    by_name = NameContains(words, few=few, near=count < NEAR_BELOW)
+    if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
+        by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
+    return by_name, ranking(folded) if count <= RANK_LIMIT and criteria.sort == "best" else None
 
 
 def search(criteria: Criteria, session: Session | None = None):
     """``select(Company)`` for the criteria, sorted. Every filter has an index to use.
 
-    With ``session``, the name index is first asked whether the name matches few companies,
-    which decides how the database finds them (``search.NameContains``); the rows are the same.
+    With ``session``, the name index is first asked how many companies the words match, which
+    decides how the database finds them and whether near matches (typos) are added and the
+    matches ranked, closest first (``nrs.companies.search``). Without, it plans for few.
     """
     stmt = select(Company)
+    ranked = None
     if criteria.q:
-        folded = fold(criteria.q)
-        if folded:
-            few = True if session is None else few_matches(session, folded)
-            by_name = NameContains(folded, few=few)
-            if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
-                by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
-            stmt = stmt.where(by_name)
-        else:
-            # Only punctuation ("%", "_", "&"): folding leaves nothing, so look for it as typed,
-            # literally (an empty term would otherwise list every company).
-            stmt = stmt.where(Company.name.icontains(criteria.q, autoescape=True))
+        by_name, ranked = _by_name(criteria, session)
+        stmt = stmt.where(by_name)
     if criteria.cvr:
         stmt = stmt.where(Company.cvr == criteria.cvr if len(criteria.cvr) == 8
                           else Company.cvr.startswith(criteria.cvr))
@@ -104,8 +124,22 @@ def search(criteria: Criteria, session: Session | None = None):
         stmt = stmt.where(Company.advertising_protected.is_(False))
     if criteria.contact == "none":
         stmt = stmt.where(Company.contact_user_id.is_(None))
+    if ranked is not None:
+        return stmt.order_by(*ranked)
+    if criteria.q and criteria.sort == "best":
+        # Too many matches to rank: in the order of the folded name, which its index gives.
+        return stmt.order_by(Company.name_search, Company.id)
     columns = [c.desc() if criteria.desc else c.asc() for c in SORTS[criteria.sort]]
     return stmt.order_by(*columns, Company.id.desc() if criteria.desc else Company.id.asc())
+
+
+def find_companies(session: Session, text: str, *, limit: int = 10, active_only: bool = True) -> list[Company]:
+    """The companies a typed name (typos and any word order forgiven) or CVR number (or its first
+    digits) finds, closest first: for a type-ahead or a search-and-pick. Empty text finds nothing."""
+    criteria = Criteria(q=text.strip()[:100], status="active" if active_only else "all")
+    if not criteria.q:
+        return []
+    return list(session.exec(search(criteria, session).limit(limit)))
 
 
 @dataclass
@@ -147,7 +181,7 @@ def municipality_names(session: Session) -> dict[int, str]:
 
 
 def centres(session: Session) -> list[JobCentre]:
-    return list(session.exec(select(JobCentre).order_by(JobCentre.name)))
+    return list(session.exec(select(JobCentre).order_by(danish(JobCentre.name))))
 
 
 def user_names(session: Session, ids) -> dict[int, str]:
@@ -158,7 +192,7 @@ def user_names(session: Session, ids) -> dict[int, str]:
 
 
 def contacts(session: Session, company_id: int) -> list[Contact]:
-    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(Contact.name)))
+    return list(session.exec(select(Contact).where(Contact.company_id == company_id).order_by(danish(Contact.name))))
 
 
 def without_lead_count(session: Session) -> int:

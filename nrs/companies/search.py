@@ -1,7 +1,21 @@
 """The company name search, backed by an index on each database.
 
-``name_search`` holds the folded name (``fields.fold``); a search is a substring match of the
-folded query, ``name_search LIKE '%q%'``. A plain LIKE with a leading wildcard scans every row,
+``name_search`` holds the folded name (``fields.fold``). A search is split into words, and a
+company matches exactly when every word is a substring of its folded name, in any order
+(``bageri allerød`` finds "Allerød Bageri"). It matches *nearly* when every word of four letters
+or more is at least ``WORD_SIMILARITY`` like one word of the name by trigrams (one or two typos:
+``alerød bagery``), the shorter words still exact. Near matches are looked for only when the exact
+ones do not fill a page (``NEAR_BELOW``); up to ``RANK_LIMIT`` matches are ranked: the name equal to the query, starting with it,
+containing it, containing every word, a near match; within each by trigram similarity to the
+query, then by name. A word in thousands of names ("aps") is listed in name order, as before.
+
+- PostgreSQL: pg_trgm's ``strict_word_similarity`` (``name_search %>> 'word'``, answered by the
+  GIN index) and ``similarity`` for the rank.
+- SQLite: the FTS5 trigram table finds candidates sharing trigrams with every word (best
+  ``CANDIDATES`` by FTS5's rank); ``nrs.trigrams`` (registered on every connection, the same
+  numbers as pg_trgm) checks and ranks them.
+
+Each exact word is ``name_search LIKE '%word%'``. A plain LIKE with a leading wildcard scans every row,
 so migration 0011 adds an index that finds the matches without changing what matches:
 
 - PostgreSQL: a pg_trgm GIN index on ``name_search``; it answers the plain LIKE (and rechecks
@@ -32,22 +46,49 @@ from nrs.db import capped_count
 #: The FTS5 table (SQLite) and the GIN index (PostgreSQL) of migration 0011.
 FTS_TABLE = "companies_name_fts"
 TRGM_INDEX = "ix_companies_name_trgm"
+#: The company indexes in Danish name order (migration 0026), on a collated expression.
+DANISH_INDEXES = frozenset({"ix_companies_name_danish", "ix_companies_lead_name_danish",
+                            "ix_companies_municipality_name_danish"})
 #: FTS5's trigram index cannot answer a shorter term (pg_trgm neither, usefully).
 MIN_INDEXED = 3
+#: Words shorter than this must be typed right: one typo in "kro" is another word.
+NEAR_MIN = 4
+#: How like a word of the name a typed word must be to match nearly (pg_trgm's default for
+#: ``<<%``): "bagery" is 0.56 like "bageri", "alerod" 0.67 like "allerod", "bager" 0.44 like "bygger".
+WORD_SIMILARITY = 0.5
+#: Up to this many exact matches, they are ranked (sorted by computed similarity); a term in
+#: more names is listed in name order.
+RANK_LIMIT = 2_000
+#: Near matches are looked for when the exact ones do not fill a page: they would rank after
+#: every exact one, and finding them costs more than ranking (bench/company_search.py).
+NEAR_BELOW = 50
+#: SQLite: how many near-match candidates (by FTS5's rank of shared trigrams) are checked.
+CANDIDATES = 1_000
 
 _fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column("name_search", sa.String))
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """Alembic: leave out what the models cannot describe (the FTS5 table and its shadow tables)."""
+    """Alembic: leave out what the models cannot describe (the FTS5 table and its shadow tables,
+    the trigram index, the indexes on a collated name)."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False
-    return not (type_ == "index" and name == TRGM_INDEX)
+    return not (type_ == "index" and (name == TRGM_INDEX or name in DANISH_INDEXES))
 
 
-def _phrase(folded: str) -> str:
+def terms(folded: str) -> list[str]:
+    """The words of a folded query, each once, in the order typed."""
+    return list(dict.fromkeys(folded.split()))
+
+
+def _phrase(words) -> str:
     # fold() leaves only a-z, 0-9 and spaces: nothing to escape inside an FTS5 string.
-    return f'"{folded}"'
+    return " AND ".join(f'"{w}"' for w in words)
+
+
+def _near_phrase(words) -> str:
+    """FTS5: names sharing at least one trigram with each word (the candidates of a near match)."""
+    return " AND ".join("(" + " OR ".join(f'"{w[i:i + 3]}"' for i in range(len(w) - 2)) + ")" for w in words)
 
 
 #: Up to how many matches finding them through the index and sorting them beats walking the
@@ -57,42 +98,67 @@ def _phrase(folded: str) -> str:
 FEW = {"sqlite": 10_000, "postgresql": 100_000}
 
 
-def _indexed_ids(dialect: str, folded: str):
-    """The ids of the companies whose name contains ``folded`` (3 characters or more), as each
-    database's name index finds them: the FTS5 phrase on SQLite, the trigram LIKE on PostgreSQL."""
+def _all_like(column, words):
+    return sa.and_(sa.true(), *(column.like(f"%{w}%") for w in words))
+
+
+def _indexed_ids(dialect: str, words):
+    """The ids of the companies whose name contains every word of 3 characters or more, as each
+    database's name index finds them: the FTS5 phrases on SQLite, the trigram LIKEs on PostgreSQL."""
+    long = [w for w in words if len(w) >= MIN_INDEXED]
     if dialect == "sqlite":
-        return sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(folded)))
+        return sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_phrase(long)))
 
     inner = sa.orm.aliased(Company)  # its own FROM: never correlated with the outer companies
-    return sa.select(inner.id).where(inner.name_search.like(f"%{folded}%"))
+    return sa.select(inner.id).where(_all_like(inner.name_search, long))
 
 
-def few_matches(session, folded: str) -> bool:
-    """Whether few companies' names contain ``folded`` (``FEW``), asked of the index, which stops
-    counting after the limit. Short terms the index cannot answer count as many."""
-    if len(folded) < MIN_INDEXED:
-        return False
+def exact_matches(session, words) -> int:
+    """How many companies' names contain every word, asked of the index, which stops counting
+    after ``FEW`` (the count is then ``FEW + 1``). Short words the index cannot answer count as many."""
     dialect = session.get_bind().dialect.name
     limit = FEW.get(dialect, 10_000)
-    return capped_count(session, _indexed_ids(dialect, folded), limit) <= limit
+    if not any(len(w) >= MIN_INDEXED for w in words):
+        return limit + 1
+    return capped_count(session, _indexed_ids(dialect, words), limit)
+
+
+def few_matches(session, words) -> bool:
+    """Whether few companies' names contain every word (``FEW``): see ``exact_matches``."""
+    return exact_matches(session, words) <= FEW.get(session.get_bind().dialect.name, 10_000)
 
 
 class NameContains(ColumnElement):
-    """``companies.name_search`` contains ``folded`` (already folded). With ``few`` (the term
-    matches few companies) the database is steered to find them through the index and sort them;
-    without, it is free to walk the name index in list order. See the module docstring."""
+    """``companies.name_search`` contains every word of ``words`` (already folded). With ``few``
+    (the words match few companies) the database is steered to find them through the index and
+    sort them; without, it is free to walk the name index in list order. With ``near``, names
+    that nearly match (a typo or two) are found too. See the module docstring."""
 
     type = sa.Boolean()
     _is_implicitly_boolean = True  # a condition, not a column: no "= 1" on SQLite
-    inherit_cache = False  # the SQL depends on the term and ``few``, not only on bound values
+    inherit_cache = False  # the SQL depends on the words, ``few`` and ``near``, not only on bound values
 
-    def __init__(self, folded: str, *, few: bool = True):
-        self.folded = folded
+    def __init__(self, words, *, few: bool = True, near: bool = False):
+        self.words = terms(" ".join(words) if not isinstance(words, str) else words)
         self.few = few
+        self.near = near and any(len(w) >= NEAR_MIN for w in self.words)
+
+
+def _short(element) -> list[str]:
+    return [w for w in element.words if len(w) < NEAR_MIN]
+
+
+def _long(element) -> list[str]:
+    return [w for w in element.words if len(w) >= NEAR_MIN]
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
-    return compiler.process(Company.name_search.like(f"%{element.folded}%"), **kw)
+    return _grouped(_all_like(Company.name_search, element.words), compiler, **kw)
+
+
+def _grouped(cond, compiler, **kw) -> str:
+    """The condition in parentheses: it is ANDed with the list's other filters as plain text."""
+    return f"({compiler.process(cond, **kw)})"
 
 
 @compiles(NameContains)
@@ -102,19 +168,57 @@ def _default(element: NameContains, compiler, **kw) -> str:
 
 @compiles(NameContains, "postgresql")
 def _postgresql(element: NameContains, compiler, **kw) -> str:
-    if not element.few or len(element.folded) < MIN_INDEXED:
+    if not element.few or not any(len(w) >= MIN_INDEXED for w in element.words):
         return _plain(element, compiler, **kw)
 
     # The matching ids as one array (an InitPlan, from the GIN index), then the rows by primary
     # key: the planner cannot mistake this for "walk the name index until 50 match".
-    ids = _indexed_ids("postgresql", element.folded)
-    return compiler.process(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), **kw)
+    inner = sa.orm.aliased(Company)
+    cond = _all_like(inner.name_search, element.words)
+    if element.near:
+        near = sa.and_(*(inner.name_search.op("%>>")(w) for w in _long(element)),
+                       _all_like(inner.name_search, _short(element)))
+        cond = sa.or_(cond, near)
+    ids = sa.select(inner.id).where(cond)
+    return _grouped(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), compiler, **kw)
 
 
 @compiles(NameContains, "sqlite")
 def _sqlite(element: NameContains, compiler, **kw) -> str:
-    if not element.few or len(element.folded) < MIN_INDEXED:
+    if not element.few or not any(len(w) >= MIN_INDEXED for w in element.words):
         return _plain(element, compiler, **kw)
 
-    ids = _indexed_ids("sqlite", element.folded)
-    return compiler.process(Company.id.in_(ids.scalar_subquery()), **kw)
+    cond = sa.and_(Company.id.in_(_indexed_ids("sqlite", element.words).scalar_subquery()),
+                   _all_like(Company.name_search, [w for w in element.words if len(w) < MIN_INDEXED]))
+    if element.near:
+        candidates = (sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_near_phrase(_long(element))))
+                      .order_by(sa.text("rank")).limit(CANDIDATES))
+        near = sa.and_(Company.id.in_(candidates.scalar_subquery()),
+                       *(sa.func.nrs_word_similarity(w, Company.name_search) >= WORD_SIMILARITY
+                         for w in _long(element)),
+                       _all_like(Company.name_search, _short(element)))
+        cond = sa.or_(cond, near)
+    return _grouped(cond, compiler, **kw)
+
+
+def ranking(folded: str) -> list:
+    """ORDER BY for a ranked search (see the module docstring): closest first, then by name."""
+    words = terms(folded)
+    phrase = " ".join(words)
+    col = Company.name_search
+    tier = sa.case((col == phrase, 0), (col.like(f"{phrase}%"), 1), (col.like(f"%{phrase}%"), 2),
+                   (_all_like(col, words), 3), else_=4)
+    return [tier, _Similarity(col, phrase).desc(), col, Company.id]
+
+
+class _Similarity(sa.sql.functions.GenericFunction):
+    """pg_trgm's ``similarity`` on PostgreSQL, ``nrs.trigrams.similarity`` on SQLite."""
+
+    type = sa.Float()
+    name = "nrs_similarity"
+    inherit_cache = True
+
+
+@compiles(_Similarity, "postgresql")
+def _similarity_pg(element, compiler, **kw) -> str:
+    return f"similarity({compiler.process(element.clauses, **kw)})"

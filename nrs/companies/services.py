@@ -16,6 +16,7 @@ from nrs.audit.models import AuditEvent
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role, User
 from nrs.clock import utcnow
+from nrs.collation import danish
 from nrs.companies import policy
 from nrs.companies.fields import fold
 from nrs.companies.models import Company, CompanySource, Contact
@@ -132,7 +133,7 @@ def lead_centre_staff(session: Session, company: Company) -> list[User]:
         return []
     return list(session.exec(
         select(User).where(User.job_centre_id == company.lead_centre_id, User.active.is_(True),
-                           User.role != Role.admin).order_by(User.name)
+                           User.role != Role.admin).order_by(danish(User.name))
     ))
 
 

@@ -22,6 +22,7 @@ from nrs.auth import throttle
 from nrs.auth.models import User
 from nrs.auth.throttle import client_address
 from nrs.clock import today
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
 from nrs.enquiries import policy, queries, services
@@ -55,7 +56,7 @@ def _settings():
 
 
 def _centres():
-    return db_session().exec(select(JobCentre).order_by(JobCentre.name)).all()
+    return db_session().exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
 
 
 @bp.app_template_global("enquiries_for_order")
@@ -257,7 +258,7 @@ def to_agreement(enquiry_id: int):
     form = AgreementForm()
     form.focus_sector_id.choices = [(0, _("— ingen —"))] + [
         (f.id, f"{f.year}: {f.name}") for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(),
-                                                                                  FocusSector.name)).all()]
+                                                                                  danish(FocusSector.name))).all()]
     if request.method == "GET":
         form.valid_from.data = today()
         form.version.data = enquiry.version

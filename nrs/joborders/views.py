@@ -12,6 +12,7 @@ from nrs import refcache
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
+from nrs.collation import danish
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
@@ -64,7 +65,7 @@ def _agreement_choices(company_id: int | None):
 
 def _prepare_order_form(form, company_id: int | None):
     form.lead_centre_id.choices = _centre_choices(_("Virksomhedens ansvarlige jobcenter"))
-    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(danish(User.name))).all()
     form.contact_user_id.choices = [("", "—")] + [(u.id, u.name) for u in users]
     form.agreement_id.choices = _agreement_choices(company_id)
     return form

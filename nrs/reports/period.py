@@ -36,6 +36,7 @@ from nrs.campaigns.models import (
     CampaignTargetEvent,
     TargetStatus,
 )
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, counted_order
 from nrs.joborders.states import JobOrderState
@@ -118,7 +119,7 @@ def period_sectors(session: Session, period: Period) -> list[FocusSector]:
     """The focus sectors of the years the period touches, newest year first, then by name."""
     return list(session.exec(
         select(FocusSector).where(FocusSector.year >= period.start.year, FocusSector.year <= period.end.year)
-        .order_by(FocusSector.year.desc(), FocusSector.name)))
+        .order_by(FocusSector.year.desc(), danish(FocusSector.name))))
 
 
 def sector_key(sector: FocusSector) -> str:

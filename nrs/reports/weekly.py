@@ -31,6 +31,7 @@ from nrs.campaigns.models import (
     TargetStatus,
 )
 from nrs.clock import COPENHAGEN, local, utcnow
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.joborders.deadlines import past_deadline_condition
@@ -201,7 +202,7 @@ class WeekFigures:
 def compute(session: Session, week: IsoWeek) -> WeekFigures:
     """The week's figures per lead centre and for NRS, from the order history up to Sunday."""
     start, end = week.monday, week.sunday
-    centres = list(session.exec(select(JobCentre).order_by(JobCentre.name)))
+    centres = list(session.exec(select(JobCentre).order_by(danish(JobCentre.name))))
     codes = {c.id: str(c.municipality_code) for c in centres}
     per: dict[int, Figures] = defaultdict(Figures)
     idle_ids, help_ids = [], []

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.sectors.models import FocusSector
 
@@ -95,7 +96,7 @@ def matching_companies(
 
 
 def sectors_for_year(session: Session, year: int) -> list[FocusSector]:
-    return list(session.exec(select(FocusSector).where(FocusSector.year == year).order_by(FocusSector.name)))
+    return list(session.exec(select(FocusSector).where(FocusSector.year == year).order_by(danish(FocusSector.name))))
 
 
 def sector_years(session: Session) -> list[int]:
@@ -105,7 +106,7 @@ def sector_years(session: Session) -> list[int]:
 
 def all_sectors(session: Session) -> list[FocusSector]:
     """Every sector, newest year first (for choice lists)."""
-    return list(session.exec(select(FocusSector).order_by(FocusSector.year.desc(), FocusSector.name)))
+    return list(session.exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name))))
 
 
 def sector_by_name(session: Session, *, year: int, name: str) -> FocusSector | None:

@@ -1,6 +1,9 @@
-"""The company search answers from an index (pg_trgm on PostgreSQL, FTS5 trigram on SQLite) and
-must find exactly what the plain rule finds: the folded query is a substring of the folded name,
-active companies only, sorted by folded name then id, 50 to a page."""
+"""The company search answers from an index (pg_trgm on PostgreSQL, FTS5 trigram on SQLite).
+
+Its exact matches are what the plain rule finds: every folded word of the query is a substring of
+the folded name, active companies only. A common term lists them by folded name then id, 50 to a
+page, whichever way the database finds them; a rarer one adds near matches (typos) and ranks all,
+closest first (the tests further down)."""
 
 from __future__ import annotations
 
@@ -31,9 +34,9 @@ QUERIES = (
 
 def expected(session, q: str, *, status: str = "active") -> list[int]:
     """The plain rule, computed in Python from the stored folded names."""
-    folded = fold(q)
+    words = fold(q).split()
     rows = session.exec(select(Company)).all()
-    hits = [c for c in rows if folded in c.name_search
+    hits = [c for c in rows if all(w in c.name_search for w in words)
             or q.isdigit() and len(q) <= 8 and c.cvr.startswith(q)]
     if status == "active":
         hits = [c for c in hits if c.active]
@@ -51,14 +54,22 @@ def _pages(session, criteria, per_page: int) -> tuple[list[int], int]:
 
 
 def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], int]:
-    """Every page of the search, as the list page asks for it, and the count it shows; the same
-    whichever way the database is told to find the names (through the index, or in name order)."""
+    """Every page of the exact search, as the list page asks for a common term, and the count it
+    shows; the same whichever way the database is told to find the names (through the index, or
+    in name order)."""
     criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
-    result = _pages(session, criteria, per_page)
-    for few in (True, False):
-        with mock.patch.object(queries, "few_matches", lambda *_a, few=few: few):
-            assert _pages(session, criteria, per_page) == result, (q, few)
+    with mock.patch.object(queries, "RANK_LIMIT", -1), mock.patch.object(queries, "NEAR_BELOW", 0):
+        result = _pages(session, criteria, per_page)
+        for count in (0, 10**9):  # few matches (through the index), many (the name index walked)
+            with mock.patch.object(queries, "exact_matches", lambda *_a, count=count: count):
+                assert _pages(session, criteria, per_page) == result, (q, count)
     return result
+
+
+def ranked(session, q: str, **args) -> list[str]:
+    """The names the list page shows for a search, in its order (exact and near matches, ranked)."""
+    criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
+    return [c.name for c in queries.page_of(session, queries.search(criteria, session), page=1).items]
 
 
 @pytest.fixture
@@ -96,9 +107,12 @@ def test_random_names_and_substrings(session, named):
         assert found(session, q, per_page=7) == (want, len(want)), q
 
 
-def test_several_words_are_one_phrase(session, named):
-    hit, _other, also = named(("Nordbyg Hillerød ApS", "Hillerød Nordbyg ApS", "Nordbyg  Hillerødvej"))
-    assert found(session, "nordbyg hiller")[0] == [hit.id, also.id]
+def test_several_words_in_any_order(session, named):
+    hit, other, also, _none = named(("Nordbyg Hillerød ApS", "Hillerød Nordbyg ApS", "Nordbyg  Hillerødvej",
+                                     "Nordbyg Gilleleje"))
+    assert found(session, "nordbyg hiller")[0] == [other.id, hit.id, also.id]  # by folded name
+    # Ranked: the name that reads as typed first, then the one with the words the other way round.
+    assert ranked(session, "nordbyg hillerød aps") == ["Nordbyg Hillerød ApS", "Hillerød Nordbyg ApS"]
 
 
 def test_a_cvr_number_typed_in_the_name_box(session, make_company):
@@ -146,4 +160,77 @@ def test_the_list_page_shows_the_matches(client, login_as, named):
     named()
     html = client.get("/companies/?q=nordbyg+hiller").get_data(as_text=True)
     assert "Nordbyg Hillerød 12 ApS" in html and "NORDBYG HILLERØD 120 A/S" in html
-    assert "Nord-Byg" not in html and "2 virksomheder" in html
+    # A near match too ("Nord-Byg" for "nordbyg"), after the exact ones.
+    assert html.index("NORDBYG HILLERØD 120") < html.index("Nord-Byg Hillerød") and "3 virksomheder" in html
+
+
+# --- search that forgives (issue 18 item 4) ---------------------------------------------------
+
+BAKERIES = ("Allerød Bageri", "Allerød Bageri og Café ApS", "Bageriet i Allerød", "Allerød Bogtrykkeri",
+            "Hillerød Bageri", "Ølstykke Bageri A/S", "Alléens Bygge ApS")
+
+
+def test_a_typo_or_two_finds_the_name(session, named):
+    named(BAKERIES)
+    for typed in ("Alerød Bageri", "Allerød Bagery", "Alerød Bagery", "allerod bageri", "ALLERØD  BAGERI"):
+        assert ranked(session, typed)[0] == "Allerød Bageri", typed
+    # Not every name with a word in common: "Hillerød Bageri" is no typo of "Allerød".
+    assert "Hillerød Bageri" not in ranked(session, "Alerød Bageri")
+    assert "Allerød Bogtrykkeri" not in ranked(session, "Allerød Bagery")
+
+
+def test_any_word_order(session, named):
+    named(BAKERIES)
+    assert ranked(session, "bageri allerød")[0] == "Allerød Bageri"
+    assert set(ranked(session, "bageri allerød")[1:]) == {"Allerød Bageri og Café ApS", "Bageriet i Allerød"}
+    assert ranked(session, "bagery alerød")[0] == "Allerød Bageri"
+
+
+def test_closest_first(session, named):
+    named(BAKERIES)
+    # Exact name, then names starting with it, containing its words, then near matches.
+    assert ranked(session, "allerød bageri") == ["Allerød Bageri", "Allerød Bageri og Café ApS",
+                                                 "Bageriet i Allerød"]
+    # Near matches by how like the query they are: the shorter name is closer.
+    assert ranked(session, "alerød bagery") == ["Allerød Bageri", "Allerød Bageri og Café ApS"]
+
+
+def test_accents_fold_as_before(session, named):
+    named(BAKERIES)
+    assert ranked(session, "olstykke") == ["Ølstykke Bageri A/S"]
+    assert ranked(session, "oelstykke bageri") == ["Ølstykke Bageri A/S"]
+    assert ranked(session, "ølstyke") == ["Ølstykke Bageri A/S"]  # and a typo on top
+
+
+def test_cvr_and_no_match(session, named, make_company):
+    named(BAKERIES)
+    company = make_company(name="Intet Tal ApS")
+    assert ranked(session, company.cvr) == ["Intet Tal ApS"]
+    assert "Intet Tal ApS" in ranked(session, company.cvr[:4])
+    assert ranked(session, "zxqvw kjyp") == []
+    assert ranked(session, "brødfabrik") == []
+
+
+def test_short_words_must_be_typed_right(session, named):
+    named(("Esrum Kro", "Esrum Kor og Sang", "Esrum Tømrer"))
+    assert ranked(session, "esrum kro") == ["Esrum Kro"]
+
+
+def test_find_companies_for_the_pickers(session, named, make_company):
+    named(BAKERIES)
+    make_company(name="Allerød Bageri Lukket", active=False)
+    names = [c.name for c in queries.find_companies(session, "Alerød Bagery", limit=1)]
+    assert names == ["Allerød Bageri"]
+    every = [c.name for c in queries.find_companies(session, "allerød bageri", active_only=False)]
+    assert "Allerød Bageri Lukket" in every
+    assert queries.find_companies(session, "  ") == []
+
+
+def test_near_matches_keep_the_other_filters(session, named, make_company):
+    named(BAKERIES)
+    make_company(name="Allerød Bageri Lukket", active=False)
+    make_company(name="Allerød Bageri Nord", municipality_code=219)
+    assert "Allerød Bageri Lukket" not in ranked(session, "allerød bageri")
+    assert "Allerød Bageri Lukket" not in ranked(session, "alerød bagery")
+    assert ranked(session, "alerød bagery", municipality="219") == ["Allerød Bageri Nord"]
+    assert "Allerød Bageri Lukket" in ranked(session, "alerød bagery", status="all")
