@@ -10,7 +10,6 @@ from nrs import refcache
 from nrs.agreements import panels as agreement_panels
 from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
-from nrs.collation import danish
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
 from nrs.enquiries import panels as enquiry_panels
