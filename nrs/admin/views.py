@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
+from nrs.audit.words import in_words
 from nrs.auth import services
 from nrs.auth.forms import UserForm
 from nrs.auth.models import User
@@ -104,4 +105,6 @@ def audit():
     page = paginate(db_session(), stmt.order_by(AuditEvent.id.desc()), per_page=50)
     log_audit_read(db_session(), user=current_user, events=[event for event, _user in page.items],
                    entity=entity, entity_id=entity_id)
-    return render_template("admin/audit.html", page=page, entity=entity, entity_id=entity_id)
+    rows = list(zip(in_words(db_session(), [event for event, _user in page.items]),
+                    [user for _event, user in page.items], strict=True))
+    return render_template("admin/audit.html", page=page, rows=rows, entity=entity, entity_id=entity_id)

@@ -78,7 +78,7 @@ def test_invalid_order_form_rerenders_with_400_and_writes_nothing(client, sessio
                                             "received_on": "31-02-2016", "channel": "visit"})
     assert r.status_code == 400
     body = r.get_data(as_text=True)
-    assert "CVR-nummeret" in body and "Skriv datoen som dd-mm-åååå" in body
+    assert "CVR-nummeret" in body and "Datoen 31-02-2016 findes ikke i kalenderen" in body
     assert session.exec(select(JobOrder)).all() == []
 
 
