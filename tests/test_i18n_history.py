@@ -51,7 +51,7 @@ def column(page: str, testid: str, index: int) -> list[str]:
 
 
 def switch(client, lang: str) -> None:
-    assert post_form(client, f"/language/{lang}", {"next": "/"}, form_url="/").status_code == 302
+    assert post_form(client, f"/sprog/{lang}", {"next": "/"}, form_url="/").status_code == 302
 
 
 @pytest.fixture
@@ -60,15 +60,15 @@ def history(client, session, login_as, make_user, make_company):
     deactivated, a campaign target's status set by a user."""
     admin = login_as("admin", centre=201)
     company = make_company(name="Ordbog ApS")
-    assert post_form(client, f"/companies/{company.id}/contacts/new",
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/ny",
                      {"name": "Ole Olsen", "role": "Direktør", "email": "ole@firma.dk"}).status_code == 302
     contact = session.exec(select(Contact)).one()
     session.expunge(contact)
-    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}",
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}",
                      {"name": "Ole Olsen", "role": "Indehaver", "email": "", "version": str(contact.version)}
                      ).status_code == 302
-    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {},
-                     form_url=f"/companies/{company.id}").status_code == 302
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {},
+                     form_url=f"/virksomheder/{company.id}").status_code == 302
     leaving = make_user("staff", centre=201, name="Lise Lauritsen")
     auth_services.update_user(session, leaving, by=admin, active=False)
     # the record set_target_status writes (a campaign needs a list to work on; the record is what matters)
@@ -82,7 +82,7 @@ def history(client, session, login_as, make_user, make_company):
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_revision_log_says_what_happened_in_words(client, history, lang):
     switch(client, lang)
-    page = client.get("/admin/audit").get_data(as_text=True)
+    page = client.get("/admin/revisionslog").get_data(as_text=True)
     lines = cells(page, "changes") + column(page, "audit-event", 4) + column(page, "audit-event", 6)
     assert len(column(page, "audit-event", 4)) >= 5
     leaks = [line for line in lines if RAW.search(line)]
@@ -104,7 +104,7 @@ def test_the_revision_log_says_what_happened_in_words(client, history, lang):
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_a_deleted_contacts_history_is_in_words(client, history, lang):
     switch(client, lang)
-    page = client.get(f"/privacy/contacts/{history['contact_id']}").get_data(as_text=True)
+    page = client.get(f"/persondata/kontakter/{history['contact_id']}").get_data(as_text=True)
     lines = cells(page, "changes") + column(page, "erased-event", 2) + column(page, "erased-event", 4)
     assert lines
     assert not [line for line in lines if RAW.search(line)], lines
@@ -113,7 +113,7 @@ def test_a_deleted_contacts_history_is_in_words(client, history, lang):
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_company_timeline_is_in_words(client, history, lang):
     switch(client, lang)
-    page = client.get(f"/companies/{history['company'].id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{history['company'].id}").get_data(as_text=True)
     lines = cells(page, "changes")
     assert lines
     assert not [line for line in lines if RAW.search(line)], lines
@@ -122,8 +122,8 @@ def test_the_company_timeline_is_in_words(client, history, lang):
 @pytest.mark.parametrize(("lang", "words"), [("da", ("Søgt", "Henvisningens historik", "revisionslog")),
                                              ("en", ("Searched", "Referral history", "audit log"))])
 def test_the_access_log_names_actions_and_purposes_in_the_language(client, history, lang, words):
-    client.get("/admin/audit?entity=referral")  # searching referrals' history is logged, purpose "revisionslog"
+    client.get("/admin/revisionslog?entity=referral")  # searching referrals' history is logged, purpose "revisionslog"
     switch(client, lang)
-    page = client.get("/privacy/access-log").get_data(as_text=True)
+    page = client.get("/persondata/adgangslog").get_data(as_text=True)
     for word in words:
         assert f"<td>{word}</td>" in page

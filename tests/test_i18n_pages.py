@@ -58,7 +58,7 @@ def wrong():
 
 
 def _walk(client, world, lang: str, wrong_texts: set[str]) -> dict[str, list[str]]:
-    assert post_form(client, f"/language/{lang}", {"next": "/"}, form_url="/").status_code == 302
+    assert post_form(client, f"/sprog/{lang}", {"next": "/"}, form_url="/").status_code == 302
     found, seen = {}, 0
     for endpoint, rule in PAGES:
         url = world(rule)

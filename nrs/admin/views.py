@@ -36,7 +36,7 @@ def index():
     return redirect(url_for(".users"))
 
 
-@bp.get("/users")
+@bp.get("/brugere")
 @access("admin")
 def users():
     rows = db_session().exec(
@@ -45,7 +45,7 @@ def users():
     return render_template("admin/users.html", rows=rows)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/brugere/ny", methods=["GET", "POST"])
 @access("admin")
 def user_new():
     form = _user_form()
@@ -65,7 +65,7 @@ def user_new():
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/brugere/<int:user_id>", methods=["GET", "POST"])
 @access("admin")
 def user_edit(user_id: int):
     user = get_or_404(User, user_id)
@@ -92,7 +92,7 @@ def user_edit(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
-@bp.get("/audit")
+@bp.get("/revisionslog")
 @access("admin")
 def audit():
     stmt = select(AuditEvent, User).outerjoin(User, AuditEvent.user_id == User.id)

@@ -29,7 +29,7 @@ from nrs.privacy import queries, services
 from nrs.privacy.forms import AccessLogSearchForm, EraseContactForm
 from nrs.security import access, ensure_can_change_centre
 
-bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp = Blueprint("privacy", __name__, url_prefix="/persondata")
 #: The access log's stored action, type and purpose in the reader's language.
 LOG_WORDS = {"access_words": access_words, "entity_words": entity_words, "purpose_words": purpose_words}
 
@@ -45,7 +45,7 @@ def _search_form() -> tuple[AccessLogSearchForm, queries.AccessLogFilter | None]
     )
 
 
-@bp.get("/access-log")
+@bp.get("/adgangslog")
 @access("admin")
 def access_log():
     form, flt = _search_form()
@@ -55,7 +55,7 @@ def access_log():
     return render_template("privacy/access_log.html", form=form, page=page, **LOG_WORDS)
 
 
-@bp.get("/access-log/export")
+@bp.get("/adgangslog/eksport")
 @access("admin")
 def access_log_export():
     form, flt = _search_form()
@@ -77,7 +77,7 @@ def _contact_and_company(contact_id: int) -> tuple[Contact, Company]:
     return contact, get_or_404(Company, contact.company_id)
 
 
-@bp.get("/contacts/<int:contact_id>")
+@bp.get("/kontakter/<int:contact_id>")
 @access("coordinator")
 def contact(contact_id: int):
     if db_session().get(Contact, contact_id) is None:
@@ -92,7 +92,7 @@ def contact(contact_id: int):
     return render_template("privacy/contact.html", contact=contact, company=company, form=EraseContactForm())
 
 
-@bp.get("/contacts/<int:contact_id>/export")
+@bp.get("/kontakter/<int:contact_id>/eksport")
 @access("coordinator")
 def contact_export(contact_id: int):
     _contact_and_company(contact_id)
@@ -110,7 +110,7 @@ def contact_export(contact_id: int):
     )
 
 
-@bp.post("/contacts/<int:contact_id>/erase")
+@bp.post("/kontakter/<int:contact_id>/slet")
 @access("coordinator")
 def contact_erase(contact_id: int):
     contact, company = _contact_and_company(contact_id)

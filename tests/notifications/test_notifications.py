@@ -91,7 +91,7 @@ def test_an_egedal_consultant_logs_an_order_for_a_hillerod_company_and_hillerods
     assert mails[0].message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # the coordinator sees the count in the header, the list, and can mark it read
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.post("/log-ud", data={"csrf_token": csrf_token(client, "/")})
     assert login(client, "ole@hillerod.test").status_code == 302
     assert header_count(client) == "1"
     page = client.get("/notifikationer/?vis=ulaeste").get_data(as_text=True)
@@ -163,7 +163,7 @@ def test_a_company_moving_to_my_centre_tells_my_coordinator(session, engine, hil
                                        centre_id=allerod_coordinator.job_centre_id, reason="Aftalt mellem centrene")
     told = notifications_of(session, allerod_coordinator)
     assert [n.kind for n in told] == [NotificationKind.company_moved_to_me]
-    assert "Flytter ApS" in told[0].text and told[0].link == f"/companies/{company.id}"
+    assert "Flytter ApS" in told[0].text and told[0].link == f"/virksomheder/{company.id}"
     # a new company getting its first lead is not a move
     assert [n for n in session.exec(select(Notification)) if n.user_id != allerod_coordinator.id] == []
 
