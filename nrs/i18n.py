@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, session
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, force_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.i18n import translations as flask_wtf_translations
@@ -23,6 +23,12 @@ def select_locale() -> str:
         return current_user.locale
     # Danish first: English only when the user chooses it (browsers at municipal PCs often say en-US).
     return "da"
+
+
+def recipient_language(user):
+    """``with recipient_language(user):`` an e-mail in the language its recipient chose, also from a
+    scheduled job (which otherwise speaks Danish)."""
+    return force_locale(user.locale if getattr(user, "locale", None) in LANGUAGES else "da")
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from nrs.joborders import services as orders
 from nrs.joborders.models import JobOrder
 from nrs.mail.models import OutboxMessage
 from nrs.notifications import services
-from nrs.notifications.models import Delivery, Notification, NotificationKind
+from nrs.notifications.models import Delivery, Notification, NotificationKind, NotificationSetting
 from nrs.scheduler.jobs import job_by_id
 from nrs.scheduler.runner import run_job
 from tests.conftest import csrf_token, login, post_form
@@ -236,3 +236,25 @@ def test_a_task_given_to_me_and_a_task_of_mine_falling_due_notify_me_once(
     due = [n for n in notifications_of(session, staff) if n.kind == NotificationKind.task_due]
     assert len(due) == 1 and "Send aftaleudkast" in due[0].text
     assert [n.kind for n in notifications_of(session, coordinator)].count(NotificationKind.task_due) == 1
+
+
+@pytest.mark.parametrize(("locale", "subject"), [("da", "NRS: 1 nye notifikationer"),
+                                                 ("en", "NRS: 1 new notifications")])
+def test_the_digest_is_written_in_the_language_its_reader_chose(app, engine, settings, session, hillerod,
+                                                                 locale, subject):
+    """The scheduled job spoke Danish to everyone; a user who chose English gets English."""
+    coordinator = session.get(User, hillerod["coordinator"].id)
+    coordinator.locale = locale
+    session.add(coordinator)
+    session.commit()
+    now = datetime(2016, 4, 4, 10, tzinfo=UTC)
+    with app.app_context(), session_scope(engine) as s:
+        user = s.get(User, coordinator.id)
+        s.add(NotificationSetting(user_id=user.id, kind=NotificationKind.company_moved_to_me,
+                                  delivery=Delivery.digest))
+        services.notify(s, kind=NotificationKind.company_moved_to_me, users=[user], event_key="sprog",
+                        text="Begivenhed", link="/", now=now)
+    with app.app_context():
+        assert run_job(engine, settings, job_by_id("notification_digest"), now + timedelta(hours=3)) == "ran"
+    digest = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one()
+    assert digest.subject == subject
