@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask
-from werkzeug.routing import Rule
+from flask import Flask, abort
 
 #: Endpoint names of the redirects (they have no view: werkzeug redirects before dispatch).
 PREFIX = "legacy."
@@ -83,9 +82,14 @@ def _to(endpoint: str):
     return build
 
 
+def _moved(**_values):
+    """Never called (werkzeug redirects while matching); tools that walk the URL map (spectree) want a view."""
+    abort(404)
+
+
 def init_app(app: Flask) -> None:
     current = {rule.endpoint: rule for rule in app.url_map.iter_rules()}  # the methods each endpoint takes
     for old, endpoint in MOVED:
         now = current[endpoint]
-        app.url_map.add(Rule(old, redirect_to=_to(endpoint), endpoint=f"{PREFIX}{endpoint}",
-                             methods=sorted(now.methods - {"HEAD", "OPTIONS"})))
+        app.add_url_rule(old, endpoint=f"{PREFIX}{endpoint}", view_func=_moved, redirect_to=_to(endpoint),
+                         methods=sorted(now.methods - {"HEAD", "OPTIONS"}))
