@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, abort
 
+from nrs.security import access
+
 #: Endpoint names of the redirects (they have no view: werkzeug redirects before dispatch).
 PREFIX = "legacy."
 #: (old rule, endpoint): every path that moved.
@@ -82,6 +84,7 @@ def _to(endpoint: str):
     return build
 
 
+@access("public")  # the redirect shows nothing; the page it leads to checks access
 def _moved(**_values):
     """Never called (werkzeug redirects while matching); tools that walk the URL map (spectree) want a view."""
     abort(404)
