@@ -129,7 +129,7 @@ def _client(base: str, email: str, company_id: int, cvr: str, index: int, writes
         with lock:
             result.problems.append(f"client {index}: login answered {r.status_code}")
         return
-    edit_url = f"{base}/companies/{company_id}/edit"
+    edit_url = f"{base}/virksomheder/{company_id}/ret"
     page = s.get(edit_url, timeout=300).text
     token = TOKEN.search(page).group(1)  # one token per session, valid for every form
     version = int(VERSION.search(page).group(1))
@@ -142,7 +142,7 @@ def _client(base: str, email: str, company_id: int, cvr: str, index: int, writes
         kind = KINDS[n % len(KINDS)]
         try:
             if kind == "contact":
-                r = s.post(f"{base}/companies/{company_id}/contacts/new", timeout=300, allow_redirects=False,
+                r = s.post(f"{base}/virksomheder/{company_id}/kontakter/ny", timeout=300, allow_redirects=False,
                            data={"csrf_token": token, "name": f"Kontakt {index}-{n}", "role": "Leder",
                                  "phone": "", "email": ""})
             elif kind == "edit_company":

@@ -7,7 +7,13 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
+from nrs import (  # db first: it sets the constraint naming convention
+    db,
+    i18n,
+    legacy_urls,
+    security,
+    web,
+)
 from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
@@ -92,4 +98,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     web.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    legacy_urls.init_app(app)  # the old English paths, after the routes they redirect to
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,15 @@ def format_datetime(value: datetime | None) -> str:
     return local(value).strftime("%d-%m-%Y %H:%M")
 
 
+class NoSuchDate(ValueError):
+    """Written as a date (31-02-2016) but no such day exists: the user needs another message than
+    for the wrong format, which they did not use."""
+
+
+#: The shapes ``parse_date`` reads, by digits alone: a text of this shape that does not parse names no day.
+_DATE_SHAPE = re.compile(r"\d{1,2}([-./])\d{1,2}\1\d{4}|\d{4}-\d{1,2}-\d{1,2}")
+
+
 def parse_date(text: str) -> date:
     """Read ``dd-mm-åååå`` (what staff type) or ISO ``åååå-mm-dd`` (what files and browsers send)."""
     text = (text or "").strip()
@@ -46,4 +56,6 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    if _DATE_SHAPE.fullmatch(text):
+        raise NoSuchDate(f"{text!r} is no day of the calendar")
     raise ValueError(f"{text!r} is not a date (dd-mm-åååå)")

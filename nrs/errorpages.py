@@ -10,11 +10,14 @@ from nrs.api.errors import is_api_request, json_error
 from nrs.errors import DomainError, StaleObjectError
 
 
-def _error(code: int, title):
+def _error(code: int, title, *, explain: bool = True):
+    """``explain=False``: the title says it all (Flask-WTF's CSRF reasons are English, for the log)."""
+
     def handler(exc):
+        own = _own_description(exc) if explain else None
         if is_api_request():  # the API answers JSON, an unknown path under /api/ too
-            return json_error(code, _own_description(exc) or title)
-        return render_template("error.html", code=code, title=title, description=getattr(exc, "description", "")), code
+            return json_error(code, own or title)
+        return render_template("error.html", code=code, title=title, description=own or ""), code
 
     return handler
 
@@ -44,7 +47,8 @@ def _refused(exc: DomainError):
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _refused)
     app.register_error_handler(400, _error(400, _l("Ugyldig forespørgsel")))
-    app.register_error_handler(CSRFError, _error(400, _l("Formularen er udløbet. Genindlæs siden og prøv igen.")))
+    app.register_error_handler(CSRFError, _error(400, _l("Formularen er udløbet. Genindlæs siden og prøv igen."),
+                                                    explain=False))
     app.register_error_handler(403, _error(403, _l("Du har ikke adgang til denne side")))
     app.register_error_handler(404, _error(404, _l("Siden findes ikke")))
     app.register_error_handler(405, _not_allowed)

@@ -9,11 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.dk import cvr as stdnum_cvr
 from wtforms import Field, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import Form as WTForm
 from wtforms.validators import ValidationError
 
 from nrs import storedtext
-from nrs.clock import format_date, parse_date
+from nrs.clock import NoSuchDate, format_date, parse_date
 from nrs.cpr import contains_cpr
+from nrs.i18n import wtforms_translations
 
 #: Form fields that hold codes or addresses, not free text: checked for control characters only.
 NOT_FREE_TEXT = frozenset({"cvr", "email", "postal_code", "industry_code", "municipality_code", "codes",
@@ -42,9 +44,24 @@ def _checks_text(field) -> bool:
             and stored_text not in field.validators)
 
 
+class _Meta:
+    def get_translations(self, form):
+        """WTForms' own messages ("This field is required.") in the request's language."""
+        return wtforms_translations
+
+
+class SubForm(WTForm):
+    """A form inside a form (``FormField``): no CSRF field of its own, WTForms' messages translated."""
+
+    Meta = _Meta
+
+
 class Form(FlaskForm):
     """Every NRS form: CSRF-protected through Flask-WTF, and no text field takes what may not be
     stored (a CPR number, a control character), so the message is shown next to the field."""
+
+    class Meta(_Meta):
+        pass
 
     def validate(self, extra_validators=None) -> bool:
         extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
@@ -105,7 +122,7 @@ class DateField(StringField):
     """A date typed as dd-mm-åååå (ISO åååå-mm-dd is accepted too)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"placeholder": "dd-mm-åååå", "inputmode": "numeric"})
+        kwargs.setdefault("render_kw", {"placeholder": _l("dd-mm-åååå"), "inputmode": "numeric"})
         super().__init__(label, validators, **kwargs)
 
     def _value(self):
@@ -118,9 +135,11 @@ class DateField(StringField):
         if valuelist and valuelist[0].strip():
             try:
                 self.data = parse_date(valuelist[0])
+            except NoSuchDate:
+                raise ValueError(_l("Datoen %(v)s findes ikke i kalenderen.", v=valuelist[0].strip())) from None
             except ValueError:
                 raise ValueError(_l("Skriv datoen som dd-mm-åååå.")) from None
 
 
-__all__ = ["Form", "Field", "DateField", "valid_cvr", "valid_email", "email_problem", "no_cpr", "cvr_problem",
+__all__ = ["Form", "SubForm", "Field", "DateField", "valid_cvr", "valid_email", "email_problem", "no_cpr", "cvr_problem",
            "contains_cpr", "stored_text"]

@@ -29,7 +29,10 @@ class NumberTooLarge(BadRequest):
 
 def whole_number(value) -> int:
     """``int(value)`` within ±``MAX_INT``; ValueError (a field error in a form) otherwise."""
-    number = int(str(value).strip())
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(_("Skriv et helt tal.")) from None  # not Python's "invalid literal for int()"
     if not -MAX_INT <= number <= MAX_INT:
         raise ValueError(_("Tallet er for stort."))
     return number

@@ -61,11 +61,11 @@ def test_a_hire_from_a_referral_that_does_not_exist_is_refused(client, login_as,
 
 
 @pytest.mark.parametrize("url", [
-    "/companies/?page={n}", "/companies/?municipality={n}", "/companies/?min_employees={n}",
-    "/agreements/?centre={n}", "/agreements/?company={n}", "/agreements/?sector={n}",
+    "/virksomheder/?page={n}", "/virksomheder/?municipality={n}", "/virksomheder/?min_employees={n}",
+    "/aftaler/?centre={n}", "/aftaler/?company={n}", "/aftaler/?sector={n}",
     "/jobordrer/?centre={n}", "/jobordrer/?company={n}", "/jobordrer/?page={n}", "/jobordrer/hjaelp?centre={n}",
-    "/jobordrer/ny?company={n}", "/sectors/?year={n}", "/privacy/access-log?user={n}",
-    "/companies/{n}", "/jobordrer/{n}", "/admin/users/{n}",
+    "/jobordrer/ny?company={n}", "/sektorer/?year={n}", "/persondata/adgangslog?user={n}",
+    "/virksomheder/{n}", "/jobordrer/{n}", "/admin/brugere/{n}",
 ])
 def test_whole_numbers_too_large_for_the_database_are_refused(client, login_as, url):
     login_as("admin")
@@ -77,7 +77,7 @@ def test_whole_numbers_too_large_for_the_database_are_refused(client, login_as, 
 
 def test_unknown_export_format_of_the_access_log_is_400(client, login_as):
     login_as("admin")
-    assert client.get("/privacy/access-log/export?fmt=exe").status_code == 400
+    assert client.get("/persondata/adgangslog/eksport?fmt=exe").status_code == 400
 
 
 @pytest.mark.parametrize("where", ["query", "form"])
@@ -85,10 +85,10 @@ def test_nul_in_any_text_is_400(client, login_as, make_company, session, where):
     login_as("staff")
     company = make_company()
     if where == "query":
-        for url in ("/companies/?q=a\x00b", "/jobordrer/?q=\x00", "/agreements/?q=x\x00", "/privacy/access-log?user=\x00"):
+        for url in ("/virksomheder/?q=a\x00b", "/jobordrer/?q=\x00", "/aftaler/?q=x\x00", "/persondata/adgangslog?user=\x00"):
             assert client.get(url).status_code == 400, url
         return
-    r = post_form(client, f"/companies/{company.id}/contacts/new", {"name": "Mette\x00Hansen", "phone": "", "email": ""})
+    r = post_form(client, f"/virksomheder/{company.id}/kontakter/ny", {"name": "Mette\x00Hansen", "phone": "", "email": ""})
     assert r.status_code == 400
     assert "NUL" in r.get_data(as_text=True)
     assert session.execute(sa.text("SELECT count(*) FROM contacts")).scalar_one() == 0
@@ -105,8 +105,8 @@ def test_deeply_nested_json_lines_import_is_one_line_reason(client, login_as):
     login_as("admin")
     deep = "[" * 100_000 + "]" * 100_000
     lines = deep + "\n" + json.dumps({"cvr": "nope"}) + "\n"
-    token = csrf_token(client, "/companies/import")
-    r = client.post("/companies/import", data={"csrf_token": token,
+    token = csrf_token(client, "/virksomheder/indlaes")
+    r = client.post("/virksomheder/indlaes", data={"csrf_token": token,
                                                "file": (io.BytesIO(lines.encode()), "cvr.jsonl")},
                     content_type="multipart/form-data")
     assert r.status_code < 500, r.status_code

@@ -22,15 +22,15 @@ def edits(session, make_company, make_agreement, make_job_order, make_focus_sect
     def make(name: str):
         company = make_company(name="Før", municipality_code=201)
         if name == "company":
-            return "staff", f"/companies/{company.id}/edit", {
+            return "staff", f"/virksomheder/{company.id}/ret", {
                 "name": "Efter", "municipality_code": "201", "industry_code": "412000"}, company
         if name == "contact":
             contact = companies.add_contact(session, company, by=None, values={"name": "Før"})
             session.commit()
-            return "staff", f"/companies/{company.id}/contacts/{contact.id}", {"name": "Efter"}, contact
+            return "staff", f"/virksomheder/{company.id}/kontakter/{contact.id}", {"name": "Efter"}, contact
         if name == "agreement":
             agreement = make_agreement(company, notes="Før")
-            return "staff", f"/agreements/{agreement.id}/edit", {
+            return "staff", f"/aftaler/{agreement.id}/ret", {
                 "kind": "recruitment", "focus_sector_id": str(agreement.focus_sector_id),
                 "signed_on": "01-01-2016", "valid_from": "01-01-2016", "valid_to": "",
                 "coordinating_centre_id": "0", "contact_user_id": "0", "notes": "Efter"}, agreement
@@ -45,11 +45,11 @@ def edits(session, make_company, make_agreement, make_job_order, make_focus_sect
                                     lead_centre_id=centre_by_code(201).id)
             session.add(target)
             session.commit()
-            url = f"/campaigns/targets/{target.id}"
+            url = f"/kampagner/maal/{target.id}"
             return "staff", (url, f"{url}/status"), {"status": "contacted", "status_on": "14-04-2016",
                                                      "note": "Efter"}, target
         sector = make_focus_sector(name="Før")
-        return "admin", f"/sectors/{sector.id}/edit", {"year": "2016", "name": "Efter", "codes": "41"}, sector
+        return "admin", f"/sektorer/{sector.id}/ret", {"year": "2016", "name": "Efter", "codes": "41"}, sector
 
     return make
 

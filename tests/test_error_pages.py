@@ -78,7 +78,7 @@ def test_when_the_error_handler_itself_fails_the_last_resort_page_has_the_header
     assert "Der opstod en fejl" in r.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/no-such-page", "/companies/9999999999999"])
+@pytest.mark.parametrize("url", ["/no-such-page", "/virksomheder/9999999999999"])
 def test_4xx_pages_have_the_headers(live_app, url):
     r = live_app.test_client().get(url)
     assert 400 <= r.status_code < 500

@@ -383,6 +383,6 @@ def test_import_survives_hostile_files(app, client, make_user, cli_run, database
         print(f"{example}: exit codes {dict(outcomes)}")
     # Stored names are shown escaped on the pages that list them.
     _logged_in(client, make_user(role="staff"))
-    for page in ("/companies/", "/jobordrer/"):
+    for page in ("/virksomheder/", "/jobordrer/"):
         response = client.get(page)
         _assert_escaped(response, page)

@@ -70,7 +70,7 @@ def get(client, url: str) -> str:
 
 
 def switch(client, lang: str, form_url: str):
-    response = post_form(client, f"/language/{lang}", {"next": form_url}, form_url=form_url)
+    response = post_form(client, f"/sprog/{lang}", {"next": form_url}, form_url=form_url)
     assert response.status_code == 302
     return response
 

@@ -108,7 +108,7 @@ def test_companies_and_their_search_survive_the_enum_checks_migration(
     login_as("coordinator", centre=219)
     for term, name in [("taxa", "Nordsjællands Taxa A/S"), ("esrum", "Tømrerfirmaet Esrum I/S"),
                        ("nybyg", "Frederikssund Nybyg I/S")]:
-        page = client.get(f"/companies/?q={term}").get_data(as_text=True)
+        page = client.get(f"/virksomheder/?q={term}").get_data(as_text=True)
         assert name in page, term
 
 

@@ -82,7 +82,7 @@ def test_reopen_is_refused_by_the_service_too(session, make_job_order, make_user
 def test_other_centres_coordinator_cannot_assign_the_lead_of_a_target(client, session, target_of_201,
                                                                       other_coordinator, centre_by_code, status):
     target = target_of_201(status)
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/lead", {"centre": str(centre_by_code(217).id)}, form_url=url)
     _refused(response)
     assert reload(session, target).lead_centre_id == centre_by_code(201).id
@@ -90,14 +90,14 @@ def test_other_centres_coordinator_cannot_assign_the_lead_of_a_target(client, se
 
 def test_other_centres_coordinator_cannot_remove_a_target(client, session, target_of_201, other_coordinator):
     target = target_of_201()
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     _refused(post_form(client, f"{url}/remove", {"reason": "Ikke relevant"}, form_url=url))
     assert reload(session, target).removed_by_hand is False
 
 
 def test_other_centres_coordinator_cannot_restore_a_target(client, session, target_of_201, other_coordinator):
     target = target_of_201(removed=True)
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     _refused(post_form(client, f"{url}/restore", {}, form_url=url))
     assert reload(session, target).removed_by_hand is True
 
@@ -106,10 +106,10 @@ def test_other_centre_cannot_make_itself_coordinating_centre_of_an_agreement(
         client, session, make_company, make_focus_sector, other_coordinator, centre_by_code):
     company = make_company(municipality_code=201)
     sector = make_focus_sector()
-    response = post_form(client, "/agreements/new", {
+    response = post_form(client, "/aftaler/ny", {
         "cvr": company.cvr, "kind": "recruitment", "focus_sector_id": str(sector.id), "signed_on": "",
         "valid_from": "01-01-2016", "valid_to": "", "coordinating_centre_id": str(centre_by_code(217).id),
-        "contact_user_id": "0", "notes": ""}, form_url="/agreements/new")
+        "contact_user_id": "0", "notes": ""}, form_url="/aftaler/ny")
     _refused(response)
     assert session.exec(select(Agreement)).all() == []
 

@@ -58,7 +58,7 @@ def test_logged_in_pages_are_never_cached(client, login_as, app):
 
 def test_no_inline_script_or_style_in_pages(client, login_as):
     login_as("admin")
-    for url in ("/", "/login", "/admin/users", "/privacy/access-log"):
+    for url in ("/", "/login", "/admin/brugere", "/persondata/adgangslog"):
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert " style=" not in html and "<style" not in html, url
@@ -186,7 +186,7 @@ def test_password_change_kills_a_copied_cookie(client, app, login_as, session):
     login_as("staff")
     thief = _copy_cookie(client, app)
     assert thief.get("/").status_code == 200
-    response = post_form(client, "/password", {"current": PASSWORD, "new": NEW_PASSWORD})
+    response = post_form(client, "/adgangskode", {"current": PASSWORD, "new": NEW_PASSWORD})
     assert response.status_code == 302
     assert _is_logged_out(thief.get("/"))
     assert client.get("/").status_code == 200  # the user who changed it stays logged in
@@ -195,7 +195,7 @@ def test_password_change_kills_a_copied_cookie(client, app, login_as, session):
 def test_logout_kills_a_copied_cookie(client, app, login_as):
     login_as("staff")
     thief = _copy_cookie(client, app)
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     assert _is_logged_out(thief.get("/"))
 
 
@@ -205,7 +205,7 @@ def test_deactivation_kills_the_users_sessions(client, app, login_as, make_user,
     assert login(victim, staff.email).status_code == 302
     stolen = _copy_cookie(victim, app)
     login_as("admin")
-    response = post_form(client, f"/admin/users/{staff.id}", {
+    response = post_form(client, f"/admin/brugere/{staff.id}", {
         "email": staff.email, "name": staff.name, "centre": centre_by_code(201).id, "role": "staff",
         "weekly_email": "y",  # "active" left out: unticked
     })
@@ -237,14 +237,14 @@ def test_no_open_redirect_after_login(client, make_user, target):
 def test_next_to_our_own_path_is_followed(client, make_user):
     user = make_user()
     token = csrf_token(client, "/login")
-    response = client.post("/login?next=/admin/users", data={"csrf_token": token, "email": user.email,
+    response = client.post("/login?next=/admin/brugere", data={"csrf_token": token, "email": user.email,
                                                                "password": PASSWORD})
-    assert response.headers["Location"] == "/admin/users"
+    assert response.headers["Location"] == "/admin/brugere"
 
 
 def test_language_switch_refuses_foreign_next(client):
     token = csrf_token(client, "/login")
-    response = client.post("/language/en", data={"csrf_token": token, "next": "https://evil.example/"})
+    response = client.post("/sprog/en", data={"csrf_token": token, "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
 
 
@@ -266,7 +266,7 @@ def test_oversized_upload_is_refused_with_413(settings, make_user, app):
 
 def test_forms_without_csrf_token_change_nothing(client, login_as, session):
     admin = login_as("admin")
-    response = client.post(f"/admin/users/{admin.id}", data={
+    response = client.post(f"/admin/brugere/{admin.id}", data={
         "email": admin.email, "name": "Overtaget", "centre": admin.job_centre_id, "role": "admin", "active": "y"})
     assert response.status_code == 400
     session.expire_all()

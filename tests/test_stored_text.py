@@ -109,7 +109,7 @@ COMPANY = {"name": "Ny Virksomhed ApS", "municipality_code": "0219", "industry_c
 @pytest.mark.parametrize("value", ["010190-1234", "01 01 90 1234", "0101\u200b90–1234"])
 def test_company_form_refuses_a_cpr_number_in_any_text_field(client, login_as, session, field, value):
     login_as("staff", centre=219)
-    response = post_form(client, "/companies/new", {**COMPANY, "cvr": "81167192", field: value})
+    response = post_form(client, "/virksomheder/ny", {**COMPANY, "cvr": "81167192", field: value})
     assert response.status_code == 400
     assert CPR_MESSAGE in response.get_data(as_text=True)
     assert session.exec(select(Company)).first() is None
@@ -118,7 +118,7 @@ def test_company_form_refuses_a_cpr_number_in_any_text_field(client, login_as, s
 @pytest.mark.parametrize("value", ["Firma\x01 ApS", "Firma\x00", "To\nlinjer"])
 def test_company_form_refuses_control_characters(client, login_as, session, value):
     login_as("staff", centre=219)
-    response = post_form(client, "/companies/new", {**COMPANY, "cvr": "81167192", "name": value})
+    response = post_form(client, "/virksomheder/ny", {**COMPANY, "cvr": "81167192", "name": value})
     assert response.status_code == 400
     # NUL is refused for the whole request before any form is read (nrs.inputs); the rest at the field.
     message = "Teksten indeholder et tegn, der ikke kan gemmes (NUL)." if "\x00" in value else CONTROL_MESSAGE
@@ -130,10 +130,10 @@ def test_contact_phone_campaign_sector_and_user_names_are_checked(client, login_
     login_as("admin")
     company = make_company()
     cases = [
-        (f"/companies/{company.id}/contacts/new", {"name": "Ole", "phone": "01.01.90-1234"}, None),
-        ("/campaigns/new", {"name": "Kampagne 010190 1234", "year": "2016"}, None),
-        ("/sectors/new", {"name": "Byg 01 01 90 1234", "year": "2016", "codes": "412000"}, None),
-        ("/admin/users/new", {"name": "Ole 010190-1234", "email": "ole@c201.test", "centre": "1", "role": "staff",
+        (f"/virksomheder/{company.id}/kontakter/ny", {"name": "Ole", "phone": "01.01.90-1234"}, None),
+        ("/kampagner/ny", {"name": "Kampagne 010190 1234", "year": "2016"}, None),
+        ("/sektorer/ny", {"name": "Byg 01 01 90 1234", "year": "2016", "codes": "412000"}, None),
+        ("/admin/brugere/ny", {"name": "Ole 010190-1234", "email": "ole@c201.test", "centre": "1", "role": "staff",
                               "password": "en lang adgangskode 42"}, None),
     ]
     for url, data, form_url in cases:
@@ -151,8 +151,8 @@ def test_erase_reason_is_checked(client, login_as, session, make_company):
     contact = companies.add_contact(session, company, by=None, values={"name": "Mette", "role": "", "phone": "",
                                                                       "email": ""})
     session.commit()
-    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "Anmodet af 010190 1234"},
-                         form_url=f"/privacy/contacts/{contact.id}")
+    response = post_form(client, f"/persondata/kontakter/{contact.id}/slet", {"reason": "Anmodet af 010190 1234"},
+                         form_url=f"/persondata/kontakter/{contact.id}")
     assert response.status_code == 400 and CPR_MESSAGE in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Contact, contact.id) is not None

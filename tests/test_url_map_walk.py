@@ -76,7 +76,7 @@ def _url(rule: str, draw, world) -> str:
 def test_no_route_answers_5xx_to_generated_input(app, client, make_user, world, cheap_password_hashes, role):
     if role:
         assert login(client, make_user(role=role, centre=201).email).status_code == 302
-    token = csrf_token(client, "/password" if role else "/login")
+    token = csrf_token(client, "/adgangskode" if role else "/login")
     built: dict[str, str] = {}
 
     def world_id(placeholder: str) -> str:

@@ -33,7 +33,7 @@ def clock_value(text: str | None) -> time | None:
 class ActivityForm(Form):
     kind = SelectField(_l("Type"), choices=ActivityKind.choices(), default=ActivityKind.call.value)
     day = DateField(_l("Dato"), validators=[DataRequired(_l("Skriv datoen for kontakten."))])
-    clock = StringField(_l("Klokken"), validators=[Optional(), _clock], render_kw={"placeholder": "tt:mm"})
+    clock = StringField(_l("Klokken"), validators=[Optional(), _clock], render_kw={"placeholder": _l("tt:mm")})
     contact = SelectField(_l("Kontaktperson hos virksomheden"), coerce=_optional_id, validate_choice=True)
     job_order = SelectField(_l("Jobordre"), coerce=_optional_id)
     agreement = SelectField(_l("Aftale"), coerce=_optional_id)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from nrs.activities.models import Activity, Task
 from nrs.agreements.models import Agreement
+from nrs.audit import words
 from nrs.audit.models import AuditEvent
 from nrs.auth.models import User
 from nrs.campaigns.models import Campaign, CampaignTarget, CampaignTargetEvent, TargetStatus
@@ -27,8 +28,7 @@ from nrs.companies.models import Company
 from nrs.enquiries.models import Enquiry
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
-from nrs.municipalities.models import JobCentre, Municipality
-from nrs.refdata import industry_name
+from nrs.municipalities.models import JobCentre
 
 PER_PAGE = 25
 
@@ -148,33 +148,9 @@ def campaign_outcomes(session: Session, company: Company, *, limit: int) -> list
     return entries
 
 
-# --- field changes in words --------------------------------------------------------------------
+# --- field changes in words (nrs/audit/words.py says them; the employee range is the timeline's own) ---
 
-#: How each audited company field is named in a sentence.
-FIELD_WORDS = {
-    "cvr": _l("CVR-nummer"), "name": _l("Navn"), "address": _l("Adresse"), "postal_code": _l("Postnummer"),
-    "city": _l("By"), "municipality_code": _l("Kommune"), "industry_code": _l("Branche"),
-    "phone": _l("Telefon"), "email": _l("E-mail"), "lead_centre_id": _l("Ledende jobcenter"),
-    "contact_user_id": _l("NRS-kontaktperson"), "lead_override_reason": _l("Begrundelse for undtagelsen"),
-    "role": _l("Stilling"),
-}
-#: Yes/no fields: what became true, what became false.
-FLAG_WORDS = {
-    "active": (_l("Virksomheden er aktiv igen"), _l("Virksomheden er registreret som ophørt")),
-    "advertising_protected": (_l("Virksomheden er nu reklamebeskyttet"),
-                              _l("Virksomheden er ikke længere reklamebeskyttet")),
-    "lead_override": (_l("Ledende jobcenter aftalt som undtagelse fra kommunereglen"),
-                      _l("Ledende jobcenter følger igen kommunereglen")),
-}
-ACTION_WORDS = {
-    "create": _l("Oprettet i NRS"), "update": _l("Oplysninger rettet"),
-    "import_update": _l("Opdateret ved indlæsning"), "move": _l("Flyttet til en anden kommune"),
-    "lead_override": _l("Ledende jobcenter aftalt"), "lead_rule": _l("Ledende jobcenter følger kommunen"),
-    "contact_person": _l("NRS-kontaktperson skiftet"), "contact_added": _l("Kontakt tilføjet"),
-    "contact_updated": _l("Kontakt rettet"), "contact_deleted": _l("Kontakt slettet"),
-}
-#: Kept for the record but said by another line (the override's flag) or not worth a sentence.
-SILENT = {"lead_override_by_id", "lead_override_at", "lead_changed_at", "name_search", "updated_at", "source"}
+SILENT = {"source"}  # the timeline says where a company came from once, on its creation line
 CONTACT_ACTIONS = {"contact_added", "contact_updated", "contact_deleted"}
 
 
@@ -187,51 +163,10 @@ def range_words(low, high) -> str:
     return str(low) if high == low else f"{low}–{high}"
 
 
-def _pair(value):
-    return value if isinstance(value, list) and len(value) == 2 else [None, value]
-
-
-class _Names:
-    """Centre, user and municipality names for the ids the changes mention: one query each."""
-
-    def __init__(self, session: Session, events: list[AuditEvent]):
-        users, centres = set(), set()
-        for event in events:
-            for key, value in event.changes.items():
-                target = users if key == "contact_user_id" else centres if key == "lead_centre_id" else None
-                if target is not None:
-                    target.update(v for v in _pair(value) if isinstance(v, int))
-        self.users = dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(users))).all()) \
-            if users else {}
-        self.centres = dict(session.execute(sa.select(JobCentre.id, JobCentre.name)
-                                            .where(JobCentre.id.in_(centres))).all()) if centres else {}
-        self._municipalities = None
-        self._session = session
-
-    def municipality(self, code) -> str:
-        if self._municipalities is None:
-            self._municipalities = dict(self._session.execute(sa.select(Municipality.code, Municipality.name)).all())
-        return self._municipalities.get(code, str(code))
-
-    def say(self, key: str, value) -> str:
-        if value is None or value == "":
-            return _("ingen")
-        if key == "lead_centre_id":
-            return self.centres.get(value, _("ukendt"))
-        if key == "contact_user_id":
-            return self.users.get(value, _("ukendt"))
-        if key == "municipality_code":
-            return self.municipality(value)
-        if key == "industry_code":
-            name = industry_name(value)
-            return f"{value} ({name})" if name else str(value)
-        return str(value)
-
-
-def change_lines(event: AuditEvent, names: _Names, employees: tuple[tuple, tuple] | None) -> list[str]:
+def change_lines(event: AuditEvent, names: words.Names, employees: tuple[tuple, tuple] | None) -> list[str]:
     """The event's changes as sentences; ``employees`` is the range (before, after) if it changed."""
     if event.action in ("contact_added", "contact_deleted"):
-        name = _pair(event.changes.get("name"))
+        name = words.pair(event.changes.get("name"))
         shown = name[1] or name[0] or ""
         return [str(shown)] if shown else []
     if event.action == "create":
@@ -240,22 +175,8 @@ def change_lines(event: AuditEvent, names: _Names, employees: tuple[tuple, tuple
     if employees is not None:
         lines.append(_("Ansatte ændret fra %(a)s til %(b)s", a=range_words(*employees[0]),
                        b=range_words(*employees[1])))
-    for key, value in event.changes.items():
-        before, after = _pair(value)
-        if key in SILENT or key in ("employees_min", "employees_max"):
-            continue
-        if key in FLAG_WORDS:
-            lines.append(str(FLAG_WORDS[key][0 if after else 1]))
-            continue
-        label = FIELD_WORDS.get(key, _("Et felt"))
-        if before in (None, ""):
-            lines.append(_("%(f)s sat til %(b)s", f=label, b=names.say(key, after)))
-        elif after in (None, ""):
-            lines.append(_("%(f)s fjernet (var %(a)s)", f=label, a=names.say(key, before)))
-        else:
-            lines.append(_("%(f)s ændret fra %(a)s til %(b)s", f=label, a=names.say(key, before),
-                           b=names.say(key, after)))
-    return lines
+    return lines + words.change_lines("company", event.action, event.changes, names,
+                                      skip={*SILENT, "employees_min", "employees_max"})
 
 
 def field_changes(session: Session, company: Company, *, limit: int) -> list[Entry]:
@@ -265,7 +186,7 @@ def field_changes(session: Session, company: Company, *, limit: int) -> list[Ent
         sa.select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.entity_type == "company", AuditEvent.entity_id == str(company.id))
         .order_by(AuditEvent.id.desc()).limit(limit)).all()
-    names = _Names(session, [event for event, _who in rows])
+    names = words.Names(session, [event.changes for event, _who in rows])
     current = (company.employees_min, company.employees_max)
     entries = []
     for event, who in rows:
@@ -273,15 +194,15 @@ def field_changes(session: Session, company: Company, *, limit: int) -> list[Ent
         if event.action not in CONTACT_ACTIONS and event.action != "create" and (
                 "employees_min" in event.changes or "employees_max" in event.changes):
             low, high = current
-            before_low = _pair(event.changes["employees_min"])[0] if "employees_min" in event.changes else low
-            before_high = _pair(event.changes["employees_max"])[0] if "employees_max" in event.changes else high
+            before_low = words.pair(event.changes["employees_min"])[0] if "employees_min" in event.changes else low
+            before_high = words.pair(event.changes["employees_max"])[0] if "employees_max" in event.changes else high
             employees = ((before_low, before_high), current)
             current = (before_low, before_high)
         lines = change_lines(event, names, employees)
         if not lines and event.action not in ("create", *CONTACT_ACTIONS):
             continue
         entries.append(Entry(at=_aware(event.at), kind="change", who=who or _("systemet"),
-                             text=str(ACTION_WORDS.get(event.action, _("Ændret"))), lines=lines,
+                             text=words.action_words("company", event.action), lines=lines,
                              state=event.action))
     return entries
 

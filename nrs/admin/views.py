@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs.audit.models import AuditEvent
+from nrs.audit.words import in_words
 from nrs.auth import services
 from nrs.auth.forms import UserForm
 from nrs.auth.models import User
@@ -36,7 +37,7 @@ def index():
     return redirect(url_for(".users"))
 
 
-@bp.get("/users")
+@bp.get("/brugere")
 @access("admin")
 def users():
     rows = db_session().exec(
@@ -45,7 +46,7 @@ def users():
     return render_template("admin/users.html", rows=rows)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/brugere/ny", methods=["GET", "POST"])
 @access("admin")
 def user_new():
     form = _user_form()
@@ -65,7 +66,7 @@ def user_new():
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/brugere/<int:user_id>", methods=["GET", "POST"])
 @access("admin")
 def user_edit(user_id: int):
     user = get_or_404(User, user_id)
@@ -92,7 +93,7 @@ def user_edit(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
-@bp.get("/audit")
+@bp.get("/revisionslog")
 @access("admin")
 def audit():
     stmt = select(AuditEvent, User).outerjoin(User, AuditEvent.user_id == User.id)
@@ -105,4 +106,6 @@ def audit():
     page = paginate(db_session(), stmt.order_by(AuditEvent.id.desc()), per_page=50)
     log_audit_read(db_session(), user=current_user, events=[event for event, _user in page.items],
                    entity=entity, entity_id=entity_id)
-    return render_template("admin/audit.html", page=page, entity=entity, entity_id=entity_id)
+    rows = list(zip(in_words(db_session(), [event for event, _user in page.items]),
+                    [user for _event, user in page.items], strict=True))
+    return render_template("admin/audit.html", page=page, rows=rows, entity=entity, entity_id=entity_id)

@@ -21,7 +21,7 @@ from nrs.paging import paginate
 from nrs.sectors.queries import all_sectors
 from nrs.security import access
 
-bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+bp = Blueprint("agreements", __name__, url_prefix="/aftaler")
 
 
 def _centres():
@@ -53,7 +53,7 @@ def index():
     )
 
 
-@bp.get("/company/<int:company_id>")
+@bp.get("/virksomhed/<int:company_id>")
 @access("user")
 def company(company_id: int):
     company = get_or_404(Company, company_id)
@@ -119,7 +119,7 @@ def _fields(form: AgreementForm) -> dict:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/ny", methods=["GET", "POST"])
 @access("user")
 def new():
     form = _form()
@@ -148,7 +148,7 @@ def new():
     return render_template("agreements/form.html", form=form, agreement=None, company=company), status
 
 
-@bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:agreement_id>/ret", methods=["GET", "POST"])
 @access("user")
 def edit(agreement_id: int):
     s = db_session()
@@ -184,7 +184,7 @@ def edit(agreement_id: int):
     return render_template("agreements/form.html", form=form, agreement=agreement, company=company), status
 
 
-@bp.post("/<int:agreement_id>/delete")
+@bp.post("/<int:agreement_id>/slet")
 @access("coordinator")
 def delete(agreement_id: int):
     s = db_session()
@@ -202,7 +202,7 @@ def delete(agreement_id: int):
     return redirect(url_for(".index"))
 
 
-@bp.get("/<int:agreement_id>/document")
+@bp.get("/<int:agreement_id>/dokument")
 @access("user")
 def document(agreement_id: int):
     agreement = get_or_404(Agreement, agreement_id)

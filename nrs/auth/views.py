@@ -168,7 +168,7 @@ def totp_enrol():
                            required=totp.required(db_session(), _settings(), user)), status
 
 
-@bp.post("/admin/users/<int:user_id>/totp/reset")
+@bp.post("/admin/brugere/<int:user_id>/totrin/nulstil")
 @access("admin")
 def totp_reset(user_id: int):
     user = get_or_404(User, user_id)
@@ -281,7 +281,7 @@ def _sso_refused(message: str, status: int):
     return render_template("auth/sso_refused.html", message=message), status
 
 
-@bp.post("/logout")
+@bp.post("/log-ud")
 @access("user")
 def logout():
     services.end_sessions(db_session(), current_user)
@@ -291,7 +291,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/password", methods=["GET", "POST"])
+@bp.route("/adgangskode", methods=["GET", "POST"])
 @access("user")
 def password():
     form = PasswordChangeForm()
@@ -329,7 +329,7 @@ def _retry_after(exc: services.Throttled) -> dict:
     return {"Retry-After": str(max(1, math.ceil(exc.wait.total_seconds())))}
 
 
-@bp.post("/language/<lang>")
+@bp.post("/sprog/<lang>")
 @access("public")
 def language(lang: str):
     if lang in LANGUAGES:

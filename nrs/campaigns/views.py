@@ -31,7 +31,7 @@ from nrs.refdata import industry_name
 from nrs.sectors.models import FocusSector
 from nrs.security import access
 
-bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+bp = Blueprint("campaigns", __name__, url_prefix="/kampagner")
 
 
 def _is_coordinator() -> bool:
@@ -65,7 +65,7 @@ def _campaign_form() -> CampaignForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/ny", methods=["GET", "POST"])
 @access("coordinator")
 def new():
     form = _campaign_form()
@@ -130,7 +130,7 @@ def detail(campaign_id: int):
     )
 
 
-@bp.post("/<int:campaign_id>/build")
+@bp.post("/<int:campaign_id>/byg")
 @access("coordinator")
 def build(campaign_id: int):
     begin_write(db_session())  # a refresh reads, then writes
@@ -158,7 +158,7 @@ def set_status(campaign_id: int, status: str):
     return redirect(url_for(".detail", campaign_id=campaign.id))
 
 
-@bp.get("/<int:campaign_id>/export.<fmt>")
+@bp.get("/<int:campaign_id>/eksport.<fmt>")
 @access("user")
 def export(campaign_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
@@ -200,13 +200,13 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
     ), code
 
 
-@bp.get("/targets/<int:target_id>")
+@bp.get("/maal/<int:target_id>")
 @access("user")
 def target(target_id: int):
     return _target_page(get_or_404(CampaignTarget, target_id))
 
 
-@bp.post("/targets/<int:target_id>/status")
+@bp.post("/maal/<int:target_id>/status")
 @access("user")
 def target_status(target_id: int):
     begin_write(db_session())  # on SQLite a second writer waits here, then sees the first one's save
@@ -225,7 +225,7 @@ def target_status(target_id: int):
     return redirect(url_for(".target", target_id=target.id))
 
 
-@bp.post("/targets/<int:target_id>/remove")
+@bp.post("/maal/<int:target_id>/fjern")
 @access("user")
 def target_remove(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
@@ -238,7 +238,7 @@ def target_remove(target_id: int):
     return redirect(url_for(".target", target_id=target.id))
 
 
-@bp.post("/targets/<int:target_id>/restore")
+@bp.post("/maal/<int:target_id>/gendan")
 @access("user")
 def target_restore(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
@@ -250,7 +250,7 @@ def target_restore(target_id: int):
     return redirect(url_for(".target", target_id=target.id))
 
 
-@bp.post("/targets/<int:target_id>/lead")
+@bp.post("/maal/<int:target_id>/ledende")
 @access("coordinator")
 def target_lead(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
@@ -264,7 +264,7 @@ def target_lead(target_id: int):
     return redirect(url_for(".target", target_id=target.id))
 
 
-@bp.post("/targets/<int:target_id>/link")
+@bp.post("/maal/<int:target_id>/knyt")
 @access("user")
 def target_link(target_id: int):
     target = get_or_404(CampaignTarget, target_id)

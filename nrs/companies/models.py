@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from nrs.clock import utcnow
 from nrs.db import enum_type
-from nrs.enums import enum_check
+from nrs.enums import LabelledEnum, enum_check
 from nrs.locking import VERSIONED
 
 
-class CompanySource(StrEnum):
-    csv = "csv"
-    cvr = "cvr"
-    manual = "manual"
-    demo = "demo"
+class CompanySource(LabelledEnum):
+    csv = "csv", _l("Indlæst fra fil")
+    cvr = "cvr", _l("CVR-registret")
+    manual = "manual", _l("Oprettet i hånden")
+    demo = "demo", _l("Demodata")
 
 
 class Company(SQLModel, table=True):

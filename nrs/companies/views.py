@@ -23,7 +23,7 @@ from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
 from nrs.security import access
 
-bp = Blueprint("companies", __name__, url_prefix="/companies")
+bp = Blueprint("companies", __name__, url_prefix="/virksomheder")
 
 #: Other domains' lists on the company page: ``for_company(session, company_id)`` gives the list
 #: that ``template`` renders (with ``company``) under ``name``.
@@ -67,7 +67,7 @@ def _company_form(**kwargs) -> CompanyForm:
     return CompanyForm(known_municipalities=known_municipalities(db_session()), **kwargs)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/ny", methods=["GET", "POST"])
 @access("user")
 def new():
     form = _company_form()
@@ -83,7 +83,7 @@ def new():
     return render_template("companies/form.html", form=form, company=None), status
 
 
-@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:company_id>/ret", methods=["GET", "POST"])
 @access("user")
 def edit(company_id: int):
     company = get_or_404(Company, company_id)
@@ -154,7 +154,7 @@ def detail(company_id: int):
     return _detail(get_or_404(Company, company_id))
 
 
-@bp.post("/<int:company_id>/lead")
+@bp.post("/<int:company_id>/ledende")
 @access("coordinator")
 def lead(company_id: int):
     company = get_or_404(Company, company_id)
@@ -173,7 +173,7 @@ def lead(company_id: int):
     return _detail(company, lead_form=form, status=400)
 
 
-@bp.post("/<int:company_id>/lead/rule")
+@bp.post("/<int:company_id>/ledende/regel")
 @access("coordinator")
 def lead_rule(company_id: int):
     company = get_or_404(Company, company_id)
@@ -186,7 +186,7 @@ def lead_rule(company_id: int):
     return redirect(url_for(".detail", company_id=company.id))
 
 
-@bp.post("/<int:company_id>/contact-person")
+@bp.post("/<int:company_id>/kontaktperson")
 @access("user")
 def contact_person(company_id: int):
     company = get_or_404(Company, company_id)
@@ -206,7 +206,7 @@ def contact_person(company_id: int):
 
 # --- contacts -----------------------------------------------------------------------------------
 
-@bp.route("/<int:company_id>/contacts/new", methods=["GET", "POST"])
+@bp.route("/<int:company_id>/kontakter/ny", methods=["GET", "POST"])
 @access("user")
 def contact_new(company_id: int):
     company = get_or_404(Company, company_id)
@@ -220,7 +220,7 @@ def contact_new(company_id: int):
     return render_template("companies/contact_form.html", form=form, company=company, contact=None), status
 
 
-@bp.route("/<int:company_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
+@bp.route("/<int:company_id>/kontakter/<int:contact_id>", methods=["GET", "POST"])
 @access("user")
 def contact_edit(company_id: int, contact_id: int):
     company = get_or_404(Company, company_id)
@@ -247,7 +247,7 @@ def contact_edit(company_id: int, contact_id: int):
     return render_template("companies/contact_form.html", form=form, company=company, contact=contact), status
 
 
-@bp.post("/<int:company_id>/contacts/<int:contact_id>/delete")
+@bp.post("/<int:company_id>/kontakter/<int:contact_id>/slet")
 @access("user")
 def contact_delete(company_id: int, contact_id: int):
     company = get_or_404(Company, company_id)
@@ -270,7 +270,7 @@ def _contact_values(form: ContactForm) -> dict:
 
 # --- import -------------------------------------------------------------------------------------
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route("/indlaes", methods=["GET", "POST"])
 @access("coordinator")
 def import_file():
     """Upload a company file. The whole file is checked, then written (or not) in one request;

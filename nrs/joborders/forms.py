@@ -13,10 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import Form as PlainForm
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from nrs.forms import DateField, Form, no_cpr, valid_cvr
+from nrs.forms import DateField, Form, SubForm, no_cpr, valid_cvr
 from nrs.inputs import whole_number
 from nrs.joborders import occupations
 from nrs.joborders.models import Channel, PositionOutcomeKind, ReferralOutcome, UnfilledReason
@@ -90,7 +89,7 @@ class WithdrawReferralForm(Form):
     confirm = BooleanField(_l("Ja, træk henvisningen tilbage"), validators=[InputRequired(_l("Bekræft ændringen."))])
 
 
-class HireEntry(PlainForm):
+class HireEntry(SubForm):
     centre_id = SelectField(_l("Kandidat fra jobcenter"), coerce=_int_or_none, validate_choice=False)
     hired_on = DateField(_l("Ansat den"), validators=[Optional()])
     referral_id = HiddenField(filters=[_int_or_none])
@@ -112,7 +111,7 @@ class FillForm(StepForm):
         self.remaining.choices = _remaining_choices()
 
 
-class PositionEntry(PlainForm):
+class PositionEntry(SubForm):
     """One open position: what happened to it (blank: still open)."""
 
     kind = SelectField(_l("Udfald"), choices=[], validate_choice=False)

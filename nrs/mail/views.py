@@ -14,7 +14,7 @@ from nrs.mail.models import OutboxMessage, OutboxStatus
 from nrs.paging import paginate
 from nrs.security import access
 
-bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
+bp = Blueprint("mail", __name__, url_prefix="/admin/udbakke")
 
 
 @bp.get("/")
@@ -33,7 +33,7 @@ def outbox():
                            statuses=list(OutboxStatus))
 
 
-@bp.post("/<int:message_id>/resend")
+@bp.post("/<int:message_id>/send-igen")
 @access("admin")
 def resend(message_id: int):
     message = get_or_404(OutboxMessage, message_id)

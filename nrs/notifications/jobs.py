@@ -21,6 +21,7 @@ from nrs.auth.models import User
 from nrs.clock import local
 from nrs.companies.models import Company
 from nrs.config import Settings
+from nrs.i18n import recipient_language
 from nrs.mail.services import enqueue
 from nrs.notifications import unsubscribe
 from nrs.notifications.events import coordinators
@@ -90,11 +91,12 @@ def send_digests(session: Session, *, now: datetime, settings: Settings) -> int:
             link = unsubscribe.link(user, "digest")
             ctx = {"user": user, "items": items, "absolute": absolute, "digest": True,
                    "settings_link": absolute(path_for("notifications.settings")), "unsubscribe_link": link}
-            message = enqueue(session, key=f"{DIGEST}:{day.isoformat()}:{user.email}", to=user.email,
-                              subject=_("NRS: %(n)d nye notifikationer", n=len(items)),
-                              text=render_template("email/notice/body.txt", **ctx),
-                              html=render_template("email/notice/body.html", **ctx), now=now,
-                              unsubscribe=link)
+            with recipient_language(user):
+                message = enqueue(session, key=f"{DIGEST}:{day.isoformat()}:{user.email}", to=user.email,
+                                  subject=_("NRS: %(n)d nye notifikationer", n=len(items)),
+                                  text=render_template("email/notice/body.txt", **ctx),
+                                  html=render_template("email/notice/body.html", **ctx), now=now,
+                                  unsubscribe=link)
             queued += message is not None
         session.execute(sa.update(Notification).where(Notification.id.in_([n.id for n in items]))
                         .values(digested_on=day).execution_options(synchronize_session=False))

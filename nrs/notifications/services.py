@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from nrs.auth.models import Role, User
 from nrs.clock import utcnow
 from nrs.errors import DomainError
+from nrs.i18n import recipient_language
 from nrs.mail.services import enqueue
 from nrs.notifications import unsubscribe
 from nrs.notifications.models import Delivery, Notification, NotificationKind, NotificationSetting
@@ -130,11 +131,12 @@ def _mail_one(session: Session, user: User, notification: Notification, *, now: 
     ctx = {"user": user, "items": [notification], "absolute": absolute,
            "settings_link": absolute(path_for("notifications.settings")),
            "unsubscribe_link": unsubscribe.link(user, f"kind:{notification.kind}")}
-    enqueue(session, key=f"{KIND}:{notification.id}", to=user.email,
-            subject=_("NRS: %(text)s", text=_short(notification.text)),
-            text=render_template("email/notice/body.txt", **ctx),
-            html=render_template("email/notice/body.html", **ctx), now=now,
-            unsubscribe=ctx["unsubscribe_link"])
+    with recipient_language(user):
+        enqueue(session, key=f"{KIND}:{notification.id}", to=user.email,
+                subject=_("NRS: %(text)s", text=_short(notification.text)),
+                text=render_template("email/notice/body.txt", **ctx),
+                html=render_template("email/notice/body.html", **ctx), now=now,
+                unsubscribe=ctx["unsubscribe_link"])
 
 
 def _short(text: str, limit: int = 120) -> str:

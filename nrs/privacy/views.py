@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from nrs.audit.words import access_words, entity_words, in_words, purpose_words
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
@@ -28,7 +29,9 @@ from nrs.privacy import queries, services
 from nrs.privacy.forms import AccessLogSearchForm, EraseContactForm
 from nrs.security import access, ensure_can_change_centre
 
-bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp = Blueprint("privacy", __name__, url_prefix="/persondata")
+#: The access log's stored action, type and purpose in the reader's language.
+LOG_WORDS = {"access_words": access_words, "entity_words": entity_words, "purpose_words": purpose_words}
 
 
 def _search_form() -> tuple[AccessLogSearchForm, queries.AccessLogFilter | None]:
@@ -42,22 +45,22 @@ def _search_form() -> tuple[AccessLogSearchForm, queries.AccessLogFilter | None]
     )
 
 
-@bp.get("/access-log")
+@bp.get("/adgangslog")
 @access("admin")
 def access_log():
     form, flt = _search_form()
     if flt is None:
-        return render_template("privacy/access_log.html", form=form, page=None), 400
+        return render_template("privacy/access_log.html", form=form, page=None, **LOG_WORDS), 400
     page = paginate(db_session(), queries.access_log_stmt(flt), per_page=50)
-    return render_template("privacy/access_log.html", form=form, page=page)
+    return render_template("privacy/access_log.html", form=form, page=page, **LOG_WORDS)
 
 
-@bp.get("/access-log/export")
+@bp.get("/adgangslog/eksport")
 @access("admin")
 def access_log_export():
     form, flt = _search_form()
     if flt is None:
-        return render_template("privacy/access_log.html", form=form, page=None), 400
+        return render_template("privacy/access_log.html", form=form, page=None, **LOG_WORDS), 400
     fmt = request.args.get("fmt", "csv")
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Ukendt format: %(f)s", f=fmt[:20]))
@@ -74,7 +77,7 @@ def _contact_and_company(contact_id: int) -> tuple[Contact, Company]:
     return contact, get_or_404(Company, contact.company_id)
 
 
-@bp.get("/contacts/<int:contact_id>")
+@bp.get("/kontakter/<int:contact_id>")
 @access("coordinator")
 def contact(contact_id: int):
     if db_session().get(Contact, contact_id) is None:
@@ -82,12 +85,14 @@ def contact(contact_id: int):
         history = queries.gone_contact_history(db_session(), contact_id)
         if not history:
             abort(404)
+        history = list(zip(in_words(db_session(), [event for event, _who in history]),
+                           [who for _event, who in history], strict=True))
         return render_template("privacy/contact_gone.html", contact_id=contact_id, history=history)
     contact, company = _contact_and_company(contact_id)
     return render_template("privacy/contact.html", contact=contact, company=company, form=EraseContactForm())
 
 
-@bp.get("/contacts/<int:contact_id>/export")
+@bp.get("/kontakter/<int:contact_id>/eksport")
 @access("coordinator")
 def contact_export(contact_id: int):
     _contact_and_company(contact_id)
@@ -105,7 +110,7 @@ def contact_export(contact_id: int):
     )
 
 
-@bp.post("/contacts/<int:contact_id>/erase")
+@bp.post("/kontakter/<int:contact_id>/slet")
 @access("coordinator")
 def contact_erase(contact_id: int):
     contact, company = _contact_and_company(contact_id)

@@ -16,7 +16,7 @@ from nrs.sectors.forms import DeleteForm, SectorForm
 from nrs.sectors.models import FocusSector
 from nrs.security import access, has_role
 
-bp = Blueprint("sectors", __name__, url_prefix="/sectors")
+bp = Blueprint("sectors", __name__, url_prefix="/sektorer")
 
 
 @bp.get("/")
@@ -58,7 +58,7 @@ def _save(form: SectorForm, sector: FocusSector | None):
     return saved
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/ny", methods=["GET", "POST"])
 @access("admin")
 def new():
     form = SectorForm()
@@ -73,7 +73,7 @@ def new():
     return render_template("sectors/form.html", form=form, sector=None), status
 
 
-@bp.route("/<int:sector_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:sector_id>/ret", methods=["GET", "POST"])
 @access("admin")
 def edit(sector_id: int):
     sector = get_or_404(FocusSector, sector_id)
@@ -95,7 +95,7 @@ def edit(sector_id: int):
     return render_template("sectors/form.html", form=form, sector=sector), status
 
 
-@bp.post("/<int:sector_id>/delete")
+@bp.post("/<int:sector_id>/slet")
 @access("admin")
 def delete(sector_id: int):
     sector = get_or_404(FocusSector, sector_id)

@@ -34,7 +34,7 @@ def test_a_call_with_ring_again_in_14_days_shows_in_my_work_and_on_the_timeline(
     task = session.exec(select(Task)).one()
     assert task.assignee_id == me.id and task.due == due
 
-    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     timeline = page[page.index('data-testid="company-timeline"'):]
     assert "Opkald" in timeline and "ring igen om 14 dage" in timeline
     assert f"/opgaver/{task.id}" in timeline
@@ -58,7 +58,7 @@ def test_overdue_is_marked_and_completing_with_a_note_records_it(client, login_a
     session.commit()
     front = client.get("/").get_data(as_text=True)
     assert 'data-state="overdue"' in front and "Send kandidatliste" in front
-    assert 'data-state="overdue"' in client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert 'data-state="overdue"' in client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     seen = task.version
     response = post_form(client, f"/opgaver/{task.id}/udfoert", {"note": "Listen er sendt",
                                                                   "version": str(seen)},
@@ -116,7 +116,7 @@ def test_timeline_says_changes_in_words_filters_and_pages(client, login_as, make
         services.record_activity(session, company=company, kind="note", author=me,
                                  at=utcnow() - timedelta(hours=n + 1), summary=f"Note nummer {n}")
     session.commit()
-    url = f"/companies/{company.id}"
+    url = f"/virksomheder/{company.id}"
     page = client.get(url, query_string={"tl_kind": "change"}).get_data(as_text=True)
     timeline = page[page.index('data-testid="company-timeline"'):]
     assert "Ansatte ændret fra 5–9 til 10–19" in timeline

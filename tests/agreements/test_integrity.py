@@ -33,15 +33,15 @@ def test_a_sector_that_does_not_cover_the_trade_needs_a_confirmation_and_is_show
     form = {"cvr": company.cvr, "kind": "recruitment", "focus_sector_id": str(build.id), "signed_on": "",
             "valid_from": "01-01-2016", "valid_to": "31-12-2016", "coordinating_centre_id": "0",
             "contact_user_id": "0", "notes": ""}
-    r = post_form(client, "/agreements/new", form)
+    r = post_form(client, "/aftaler/ny", form)
     assert r.status_code == 400
     assert "hører ikke til fokusbranchen Bygge og anlæg" in r.get_data(as_text=True)
     assert session.exec(select(Agreement)).all() == []
-    r = post_form(client, "/agreements/new", {**form, "confirm_sector_mismatch": "y"})
+    r = post_form(client, "/aftaler/ny", {**form, "confirm_sector_mismatch": "y"})
     assert r.status_code == 302, r.get_data(as_text=True)
     agreement = session.exec(select(Agreement)).one()
     assert agreement.sector_mismatch_confirmed
-    assert 'data-testid="sector-mismatch"' in client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert 'data-testid="sector-mismatch"' in client.get(f"/aftaler/{agreement.id}").get_data(as_text=True)
 
 
 def test_one_jobservice_agreement_per_company_at_a_time(session, make_company, make_agreement):

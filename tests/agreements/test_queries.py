@@ -85,14 +85,14 @@ def test_front_page_flags_ending_agreements_to_the_coordinating_centre(
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="agreements-ending"' in home
     assert "Snart Slut ApS" in home and "Langtid ApS" not in home
-    listing = client.get("/agreements/?status=ending").get_data(as_text=True)
+    listing = client.get("/aftaler/?status=ending").get_data(as_text=True)
     assert 'data-testid="ending-soon"' in listing and "Langtid ApS" not in listing
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("staff", centre=270)
     assert 'data-testid="agreements-ending"' not in client.get("/").get_data(as_text=True)
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("admin", centre=219)
     assert "Snart Slut ApS" in client.get("/").get_data(as_text=True)
 
@@ -100,7 +100,7 @@ def test_front_page_flags_ending_agreements_to_the_coordinating_centre(
 def test_agreements_page_shows_counts(client, login_as, make_agreement):
     make_agreement(valid_from=date(2016, 1, 1), valid_to=None)
     login_as("staff")
-    html = client.get("/agreements/").get_data(as_text=True)
+    html = client.get("/aftaler/").get_data(as_text=True)
     total = html.split('data-testid="active-total"')[1].split("</p>")[0]
     assert ">1" in total
     assert "Bygge og anlæg" in html.split('data-testid="by-sector"')[1]

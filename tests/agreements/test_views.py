@@ -36,7 +36,7 @@ def test_staff_creates_agreement_with_signed_pdf_and_colleagues_download_it(
     company = make_company(name="Nordvej Entreprise A/S", industry_code="412000")
     sector = make_focus_sector()
     user = login_as("staff", centre=201)
-    response = post_form(client, "/agreements/new", {
+    response = post_form(client, "/aftaler/ny", {
         **_form(company, sector), "document": (io.BytesIO(PDF), "Rekrutteringsaftale Nordvej.pdf"),
     }, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -44,16 +44,16 @@ def test_staff_creates_agreement_with_signed_pdf_and_colleagues_download_it(
     agreement = _agreements(session)[0]
     assert agreement.coordinating_centre_id == company.lead_centre_id  # defaults to the lead centre
     assert agreement.document_name == "Rekrutteringsaftale Nordvej.pdf"
-    assert (app.instance_path + "/agreements/" + agreement.document_path).endswith(".pdf")
+    assert (app.instance_path + "/aftaler/" + agreement.document_path).endswith(".pdf")
     event = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "agreement")).one()
     assert (event.user_id, event.action) == (user.id, "create")
 
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nordvej Entreprise A/S" in detail and "31-01-2017" in detail
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("staff", centre=270)
-    download = client.get(f"/agreements/{agreement.id}/document")
+    download = client.get(f"/aftaler/{agreement.id}/dokument")
     assert download.status_code == 200
     assert download.data == PDF
     assert download.mimetype == "application/pdf"
@@ -62,7 +62,7 @@ def test_staff_creates_agreement_with_signed_pdf_and_colleagues_download_it(
 
 def test_document_needs_login(client, make_agreement):
     agreement = make_agreement()
-    response = client.get(f"/agreements/{agreement.id}/document")
+    response = client.get(f"/aftaler/{agreement.id}/dokument")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -72,7 +72,7 @@ def test_document_needs_login(client, make_agreement):
         ({"valid_to": "31-12-2015"}, "Slutdatoen ligger før startdatoen."),
         ({"focus_sector_id": "0"}, "En rekrutteringsaftale hører til en fokusbranche"),
         ({"valid_from": ""}, "Angiv hvornår aftalen gælder fra."),
-        ({"valid_from": "32-01-2016"}, "Skriv datoen som dd-mm-åååå."),
+        ({"valid_from": "32-01-2016"}, "Datoen 32-01-2016 findes ikke i kalenderen."),
         ({"notes": "Kandidat 010190-1234 ansat"}, "CPR"),
         ({"cvr": "12345678"}, "kontrolciffer"),
         ({"signed_on": format_date(today() + timedelta(days=3))}, "underskrevet i fremtiden"),
@@ -83,7 +83,7 @@ def test_invalid_agreement_is_refused_next_to_the_field(client, login_as, make_c
     company = make_company()
     sector = make_focus_sector()
     login_as("staff")
-    response = post_form(client, "/agreements/new", _form(company, sector, **overrides))
+    response = post_form(client, "/aftaler/ny", _form(company, sector, **overrides))
     assert response.status_code == 400
     assert field_message in response.get_data(as_text=True)
     assert _agreements(session) == []
@@ -93,14 +93,14 @@ def test_non_pdf_and_too_large_files_are_refused(client, login_as, make_company,
     company = make_company()
     sector = make_focus_sector()
     login_as("staff")
-    fake = post_form(client, "/agreements/new", {
+    fake = post_form(client, "/aftaler/ny", {
         **_form(company, sector), "document": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "aftale.pdf"),
     }, content_type="multipart/form-data")
     assert fake.status_code == 400
     assert "Filen er ikke en PDF" in fake.get_data(as_text=True)
 
     big = PDF + b"0" * LIMIT
-    large = post_form(client, "/agreements/new", {
+    large = post_form(client, "/aftaler/ny", {
         **_form(company, sector), "document": (io.BytesIO(big), "stor.pdf"),
     }, content_type="multipart/form-data")
     assert large.status_code == 400
@@ -114,9 +114,9 @@ def test_non_pdf_and_too_large_files_are_refused(client, login_as, make_company,
 def test_edit_changes_dates_and_replaces_document(client, login_as, make_agreement, session):
     agreement = make_agreement(valid_to=date(2016, 12, 31))
     login_as("staff", centre=201)
-    page = client.get(f"/agreements/{agreement.id}/edit")
+    page = client.get(f"/aftaler/{agreement.id}/ret")
     assert page.status_code == 200
-    response = post_form(client, f"/agreements/{agreement.id}/edit", {
+    response = post_form(client, f"/aftaler/{agreement.id}/ret", {
         "kind": "recruitment", "focus_sector_id": str(agreement.focus_sector_id), "signed_on": "01-01-2016",
         "valid_from": "01-01-2016", "valid_to": "30-06-2017", "coordinating_centre_id": str(agreement.coordinating_centre_id),
         "contact_user_id": "0", "notes": "Forlænget", "version": "1",
@@ -136,9 +136,9 @@ def test_second_save_from_an_old_form_is_refused(client, login_as, make_agreemen
     data = {"kind": "recruitment", "focus_sector_id": str(agreement.focus_sector_id), "signed_on": "01-01-2016",
             "valid_from": "01-01-2016", "valid_to": "", "coordinating_centre_id": "0", "contact_user_id": "0",
             "version": "1"}
-    first = post_form(client, f"/agreements/{agreement.id}/edit", {**data, "notes": "første"})
+    first = post_form(client, f"/aftaler/{agreement.id}/ret", {**data, "notes": "første"})
     assert first.status_code == 302
-    second = post_form(client, f"/agreements/{agreement.id}/edit", {**data, "notes": "anden"})
+    second = post_form(client, f"/aftaler/{agreement.id}/ret", {**data, "notes": "anden"})
     assert second.status_code == 409
     html = second.get_data(as_text=True)
     assert "ændret i mellemtiden" in html
@@ -155,30 +155,30 @@ def test_only_lead_or_coordinating_centre_and_admin_change_agreements(
     target = coordinated_elsewhere.id
 
     login_as("staff", centre=270)
-    assert client.get("/agreements/").status_code == 200
-    assert client.get(f"/agreements/{coordinated_elsewhere.id}").status_code == 200
-    assert client.get(f"/agreements/{coordinated_elsewhere.id}/edit").status_code == 403
-    refused = post_form(client, "/agreements/new", _form(company, sector))
+    assert client.get("/aftaler/").status_code == 200
+    assert client.get(f"/aftaler/{coordinated_elsewhere.id}").status_code == 200
+    assert client.get(f"/aftaler/{coordinated_elsewhere.id}/ret").status_code == 403
+    refused = post_form(client, "/aftaler/ny", _form(company, sector))
     assert refused.status_code == 403
     # ... nor by naming itself the coordinating centre: only the lead centre names another one.
-    own = post_form(client, "/agreements/new",
+    own = post_form(client, "/aftaler/ny",
                     _form(company, sector, coordinating_centre_id=str(centre_by_code(270).id)))
     assert own.status_code == 403
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("staff", centre=219)  # the coordinating centre
-    assert client.get(f"/agreements/{coordinated_elsewhere.id}/edit").status_code == 200
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert client.get(f"/aftaler/{coordinated_elsewhere.id}/ret").status_code == 200
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
                      form_url="/").status_code == 403  # deleting is a coordinator's action
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=217)
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
                      form_url="/").status_code == 403
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=219)
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
                      form_url="/").status_code == 302
     assert target not in {a.id for a in _agreements(session)}
     deleted = session.exec(select(AuditEvent).where(AuditEvent.action == "delete",
@@ -189,7 +189,7 @@ def test_only_lead_or_coordinating_centre_and_admin_change_agreements(
 def test_admin_changes_any_agreement(client, login_as, make_agreement, centre_by_code):
     agreement = make_agreement(coordinating_centre_id=centre_by_code(250).id)
     login_as("admin", centre=219)
-    assert client.get(f"/agreements/{agreement.id}/edit").status_code == 200
+    assert client.get(f"/aftaler/{agreement.id}/ret").status_code == 200
 
 
 def test_company_list_and_filters(client, login_as, make_company, make_agreement, make_focus_sector, centre_by_code):
@@ -201,16 +201,16 @@ def test_company_list_and_filters(client, login_as, make_company, make_agreement
     make_agreement(company=builder, kind=AgreementKind.cooperation, signed_on=None)
     login_as("staff")
 
-    per_company = client.get(f"/agreements/company/{builder.id}").get_data(as_text=True)
+    per_company = client.get(f"/aftaler/virksomhed/{builder.id}").get_data(as_text=True)
     assert per_company.count("agreements/") >= 2 and "Vognmand" not in per_company
     assert "ikke underskrevet" in per_company
 
-    by_sector = client.get(f"/agreements/?sector={transport.id}").get_data(as_text=True)
+    by_sector = client.get(f"/aftaler/?sector={transport.id}").get_data(as_text=True)
     assert "Vognmand Hansen" in by_sector and "Tømrer Jensen" not in by_sector.split('data-testid="agreements"')[1].split("</table>")[0]
-    by_centre = client.get(f"/agreements/?centre={centre_by_code(219).id}&status=active").get_data(as_text=True)
+    by_centre = client.get(f"/aftaler/?centre={centre_by_code(219).id}&status=active").get_data(as_text=True)
     table = by_centre.split('data-testid="agreements"')[1].split("</table>")[0]
     assert "Tømrer Jensen" in table and "Vognmand" not in table and table.count("<tr>") == 2  # head + one row
-    by_text = client.get("/agreements/?q=vognmand").get_data(as_text=True)
+    by_text = client.get("/aftaler/?q=vognmand").get_data(as_text=True)
     assert "Vognmand Hansen" in by_text.split('data-testid="agreements"')[1]
 
 
@@ -219,6 +219,6 @@ def test_agreement_with_job_orders_is_kept(client, login_as, make_agreement, mak
     company_id, agreement_id = agreement.company_id, agreement.id
     make_job_order(company=session.get(Company, company_id), agreement_id=agreement_id)
     login_as("coordinator", centre=201)
-    response = post_form(client, f"/agreements/{agreement_id}/delete", {}, form_url="/", follow_redirects=True)
+    response = post_form(client, f"/aftaler/{agreement_id}/slet", {}, form_url="/", follow_redirects=True)
     assert "knyttet til jobordrer" in response.get_data(as_text=True)
     assert [a.id for a in _agreements(session)] == [agreement_id]

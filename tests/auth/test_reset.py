@@ -101,7 +101,7 @@ def test_a_deactivated_user_gets_no_mail(client, make_user, session):
 def test_a_password_set_by_an_admin_must_be_changed_at_next_login(client, app, login_as, make_user, session):
     staff = make_user()
     login_as("admin")
-    response = post_form(client, f"/admin/users/{staff.id}",
+    response = post_form(client, f"/admin/brugere/{staff.id}",
                          {"email": staff.email, "name": staff.name, "centre": staff.job_centre_id,
                           "role": "staff", "weekly_email": "y", "active": "y",
                           "password": "admin-valgt-kode-2016"})
@@ -109,9 +109,9 @@ def test_a_password_set_by_an_admin_must_be_changed_at_next_login(client, app, l
     user_client = app.test_client()
     assert login(user_client, staff.email, "admin-valgt-kode-2016").status_code == 302
     held = user_client.get("/")
-    assert held.status_code == 302 and held.headers["Location"] == "/password"
-    token = csrf_token(user_client, "/password")
-    changed = user_client.post("/password", data={"csrf_token": token, "current": "admin-valgt-kode-2016",
+    assert held.status_code == 302 and held.headers["Location"] == "/adgangskode"
+    token = csrf_token(user_client, "/adgangskode")
+    changed = user_client.post("/adgangskode", data={"csrf_token": token, "current": "admin-valgt-kode-2016",
                                                   "new": NEW_PASSWORD})
     assert changed.status_code == 302
     assert user_client.get("/").status_code == 200

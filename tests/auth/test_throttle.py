@@ -212,10 +212,10 @@ def test_concurrent_guesses_from_many_addresses_are_all_counted(app, make_user, 
 def test_guessing_the_current_password_is_throttled_and_logged(client, login_as, session):
     user = login_as("staff")
     for _ in range(5):
-        r = post_form(client, "/password", {"current": WRONG, "new": "ny-og-bedre-adgangskode-77"})
+        r = post_form(client, "/adgangskode", {"current": WRONG, "new": "ny-og-bedre-adgangskode-77"})
         assert r.status_code == 400
         assert "Forkert adgangskode." in r.get_data(as_text=True)
-    refused = post_form(client, "/password", {"current": PASSWORD, "new": "ny-og-bedre-adgangskode-77"})
+    refused = post_form(client, "/adgangskode", {"current": PASSWORD, "new": "ny-og-bedre-adgangskode-77"})
     assert refused.status_code == 429
     assert "For mange mislykkede forsøg" in refused.get_data(as_text=True)
     failed = _failures(session, "password_check_failed")

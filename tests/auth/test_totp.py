@@ -35,7 +35,7 @@ def _next_code(secret: str) -> str:
 
 
 def _logout(client) -> None:
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.post("/log-ud", data={"csrf_token": csrf_token(client, "/")})
 
 
 def _enrolled(session, make_user, role="staff", centre=201) -> tuple[User, str, list[str]]:
@@ -50,7 +50,7 @@ def test_admin_enrols_by_the_qr_codes_secret_and_logs_in_with_a_code(client, mak
     admin = make_user(role="admin")
     assert login(client, admin.email).status_code == 302
     # Without a second factor an admin reaches nothing but the enrolment page.
-    held = client.get("/admin/users")
+    held = client.get("/admin/brugere")
     assert held.status_code == 302 and held.headers["Location"] == "/konto/totrin"
     page = client.get("/konto/totrin").get_data(as_text=True)
     assert "<svg" in page and "Totrinslogin er påkrævet" in page
@@ -61,7 +61,7 @@ def test_admin_enrols_by_the_qr_codes_secret_and_logs_in_with_a_code(client, mak
     assert done.status_code == 200
     codes = _codes(done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/brugere").status_code == 200
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "totp_enrol",
                                                  AuditEvent.entity_id == str(admin.id))).one()
 
@@ -71,7 +71,7 @@ def test_admin_enrols_by_the_qr_codes_secret_and_logs_in_with_a_code(client, mak
     assert client.get("/").status_code == 302  # the password alone is no session
     code = _next_code(secret)
     assert post_form(client, "/login/kode", {"code": code}).status_code == 302
-    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/brugere").status_code == 200
 
     # The same code a second time is refused: a code is good once.
     _logout(client)
@@ -121,9 +121,9 @@ def test_an_admin_resets_a_lost_second_factor(client, app, make_user, session):
     admin, admin_secret, _ = _enrolled(session, make_user, role="admin")
     login(client, admin.email)
     post_form(client, "/login/kode", {"code": _next_code(admin_secret)}, form_url="/login")
-    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    page = client.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
     assert "Nulstil totrinslogin" in page
-    response = post_form(client, f"/admin/users/{user.id}/totp/reset", {}, form_url=f"/admin/users/{user.id}")
+    response = post_form(client, f"/admin/brugere/{user.id}/totrin/nulstil", {}, form_url=f"/admin/brugere/{user.id}")
     assert response.status_code == 302
     session.expire_all()
     assert not session.get(User, user.id).has_totp

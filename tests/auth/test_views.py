@@ -53,7 +53,7 @@ def test_admin_creates_staff_who_gets_403_in_admin_area(client, login_as, sessio
     admin = login_as("admin")
     centre = centre_by_code(210)
     response = post_form(
-        client, "/admin/users/new",
+        client, "/admin/brugere/ny",
         {"email": "Ny.Konsulent@Fredensborg.test", "name": "Ny Konsulent", "centre": centre.id,
          "role": "staff", "weekly_email": "y", "password": "meget-hemmeligt-ord-42"},
     )
@@ -61,9 +61,9 @@ def test_admin_creates_staff_who_gets_403_in_admin_area(client, login_as, sessio
     staff = session.exec(select(User).where(User.email == "ny.konsulent@fredensborg.test")).one()
     assert staff.job_centre_id == centre.id and staff.weekly_email
 
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     assert login(client, "ny.konsulent@fredensborg.test", "meget-hemmeligt-ord-42").status_code == 302
-    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/brugere").status_code == 403
     assert client.get("/").status_code == 200
 
     actions = {(e.user_id, e.action) for e in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "user"))}
@@ -75,7 +75,7 @@ def test_admin_creates_staff_who_gets_403_in_admin_area(client, login_as, sessio
 def test_create_user_form_shows_errors_next_to_fields(client, login_as, session, centre_by_code):
     login_as("admin")
     response = post_form(
-        client, "/admin/users/new",
+        client, "/admin/brugere/ny",
         {"email": "x@y.test", "name": "X", "centre": centre_by_code(201).id, "role": "staff", "password": "kort"},
     )
     assert response.status_code == 400
@@ -91,7 +91,7 @@ def test_logout_kills_copied_cookie(app, make_user):
     thief = app.test_client()
     thief.set_cookie("nrs_session", cookie)
     assert thief.get("/").status_code == 200
-    post_form(browser, "/logout", {}, form_url="/")
+    post_form(browser, "/log-ud", {}, form_url="/")
     assert thief.get("/").status_code == 302
 
 
@@ -101,7 +101,7 @@ def test_deactivated_user_is_logged_out(client, login_as, app, make_user, sessio
     login(other, staff.email)
     assert other.get("/").status_code == 200
     login_as("admin")
-    response = post_form(client, f"/admin/users/{staff.id}",
+    response = post_form(client, f"/admin/brugere/{staff.id}",
                          {"email": staff.email, "name": staff.name, "centre": staff.job_centre_id,
                           "role": "staff", "weekly_email": "y"})
     assert response.status_code == 302

@@ -21,8 +21,8 @@ def test_demo_campaign_pages_render(session, cli_run, client, login_as):
     assert cli_run("demo").exit_code == 0
     campaign = session.exec(select(Campaign)).one()
     login_as("coordinator", centre=219)
-    html = client.get(f"/campaigns/{campaign.id}?centre=all").get_data(as_text=True)
+    html = client.get(f"/kampagner/{campaign.id}?centre=all").get_data(as_text=True)
     assert campaign.name in html and 'data-testid="progress"' in html
     assert 'data-testid="campaign-panel"' in client.get("/").get_data(as_text=True)
     target = session.exec(select(CampaignTarget).where(CampaignTarget.status != TargetStatus.not_contacted)).first()
-    assert client.get(f"/campaigns/targets/{target.id}").status_code == 200
+    assert client.get(f"/kampagner/maal/{target.id}").status_code == 200

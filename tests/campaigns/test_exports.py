@@ -57,7 +57,7 @@ def test_csv_export_opens_in_libreoffice_with_danish_letters_and_no_formulas(
     client, session, login_as, campaign, tmp_path
 ):
     login_as("staff", centre=219)
-    response = client.get(f"/campaigns/{campaign.id}/export.csv?centre=219")
+    response = client.get(f"/kampagner/{campaign.id}/eksport.csv?centre=219")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     body = response.get_data()
@@ -79,7 +79,7 @@ def test_csv_export_opens_in_libreoffice_with_danish_letters_and_no_formulas(
 
 def test_xlsx_export_opens_in_libreoffice_as_text(client, login_as, campaign, tmp_path):
     login_as("coordinator", centre=201)
-    response = client.get(f"/campaigns/{campaign.id}/export.xlsx?centre=all")
+    response = client.get(f"/kampagner/{campaign.id}/eksport.xlsx?centre=all")
     assert response.status_code == 200
     path = tmp_path / "liste.xlsx"
     path.write_bytes(response.get_data())
@@ -97,10 +97,10 @@ def test_xlsx_export_opens_in_libreoffice_as_text(client, login_as, campaign, tm
 
 def test_export_filters_by_status_and_every_export_is_logged(client, session, login_as, campaign):
     user = login_as("staff", centre=219)
-    response = client.get(f"/campaigns/{campaign.id}/export.csv?centre=all&status=contacted")
+    response = client.get(f"/kampagner/{campaign.id}/eksport.csv?centre=all&status=contacted")
     lines = response.get_data().decode("utf-8-sig").strip().splitlines()
     assert lines == [";".join(EXPORT_HEADERS)]
-    client.get(f"/campaigns/{campaign.id}/export.xlsx?centre=217")
+    client.get(f"/kampagner/{campaign.id}/eksport.xlsx?centre=217")
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)).all()
     assert [(e.user_id, e.entity_id, e.changes["format"][1], e.changes["centre"][1], e.changes["status"][1])
             for e in events] == [
@@ -111,5 +111,5 @@ def test_export_filters_by_status_and_every_export_is_logged(client, session, lo
 
 
 def test_export_needs_a_login(client, campaign):
-    response = client.get(f"/campaigns/{campaign.id}/export.csv")
+    response = client.get(f"/kampagner/{campaign.id}/eksport.csv")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -39,17 +39,17 @@ def _listed(html: str) -> dict[str, str]:
 
 def test_coordinator_creates_and_builds_a_campaign_in_the_browser(client, session, login_as, example):
     login_as("coordinator", centre=219)
-    response = post_form(client, "/campaigns/new", {
+    response = post_form(client, "/kampagner/ny", {
         "name": "Forår 2016", "year": "2016", "min_employees": "5",
         "municipalities": ["201", "210", "217", "219", "223", "240", "250", "260", "270"],
         "exclude_advertising_protected": "y",
     })
     assert response.status_code == 302, response.get_data(as_text=True)
     campaign = session.exec(select(Campaign)).one()
-    assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}")
+    assert response.headers["Location"].endswith(f"/kampagner/{campaign.id}")
     assert campaign.status == CampaignStatus.draft
 
-    url = f"/campaigns/{campaign.id}"
+    url = f"/kampagner/{campaign.id}"
     response = post_form(client, f"{url}/build", {}, form_url=url)
     assert response.status_code == 302
     html = client.get(f"{url}?centre=all").get_data(as_text=True)
@@ -64,23 +64,23 @@ def test_coordinator_creates_and_builds_a_campaign_in_the_browser(client, sessio
 
 def test_campaign_page_shows_the_users_own_centre_by_default(client, login_as, built):
     login_as("staff", centre=219)
-    html = client.get(f"/campaigns/{built.id}").get_data(as_text=True)
+    html = client.get(f"/kampagner/{built.id}").get_data(as_text=True)
     assert set(_listed(html)) == {"99083867", "43872621", "56706569"}
     assert 'data-testid="progress"' in html and "Jobcenter Allerød" in html
 
 
 def test_staff_cannot_create_or_build_campaigns(client, login_as, built):
     login_as("staff", centre=219)
-    assert client.get("/campaigns/new").status_code == 403
-    token_page = client.get(f"/campaigns/{built.id}").get_data(as_text=True)
+    assert client.get("/kampagner/ny").status_code == 403
+    token_page = client.get(f"/kampagner/{built.id}").get_data(as_text=True)
     assert 'data-testid="build"' not in token_page
-    response = post_form(client, f"/campaigns/{built.id}/build", {}, form_url=f"/campaigns/{built.id}")
+    response = post_form(client, f"/kampagner/{built.id}/byg", {}, form_url=f"/kampagner/{built.id}")
     assert response.status_code == 403
 
 
 def test_invalid_campaign_form_rerenders_with_the_message(client, session, login_as, example):
     login_as("coordinator", centre=219)
-    response = post_form(client, "/campaigns/new", {"name": "", "year": "2016", "min_employees": "-1"})
+    response = post_form(client, "/kampagner/ny", {"name": "", "year": "2016", "min_employees": "-1"})
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
     assert session.exec(select(Campaign)).first() is None
@@ -89,7 +89,7 @@ def test_invalid_campaign_form_rerenders_with_the_message(client, session, login
 def test_lead_centre_staff_record_status_with_history(client, session, login_as, built):
     user = login_as("staff", centre=219)
     target = _target(session, built, "43872621")
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/status", {"status": "meeting_booked", "status_on": "14-04-2016",
                                                     "note": "Møde med værkføreren", "version": str(target.version)},
                          form_url=url)
@@ -106,9 +106,9 @@ def test_lead_centre_staff_record_status_with_history(client, session, login_as,
 def test_other_centres_staff_cannot_change_a_target(client, session, login_as, built):
     login_as("staff", centre=201)
     target = _target(session, built, "43872621")  # Hillerød's
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/status", {"status": "contacted", "status_on": "14-04-2016",
-                                                    "version": str(target.version)}, form_url="/campaigns/")
+                                                    "version": str(target.version)}, form_url="/kampagner/")
     assert response.status_code == 403
     session.refresh(target)
     assert target.status == TargetStatus.not_contacted
@@ -117,7 +117,7 @@ def test_other_centres_staff_cannot_change_a_target(client, session, login_as, b
 def test_bad_status_date_rerenders_and_writes_nothing(client, session, login_as, built):
     login_as("staff", centre=219)
     target = _target(session, built, "43872621")
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/status", {"status": "contacted", "status_on": "31-02-2016"},
                          form_url=url)
     assert response.status_code == 400
@@ -129,7 +129,7 @@ def test_bad_status_date_rerenders_and_writes_nothing(client, session, login_as,
 def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, built, cli_run):
     login_as("staff", centre=201)
     target = _target(session, built, "59663194")  # Allerød's
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     assert post_form(client, f"{url}/remove", {"reason": ""}, form_url=url).status_code == 400
     response = post_form(client, f"{url}/remove", {"reason": "Lukker afdelingen i Allerød"}, form_url=url)
     assert response.status_code == 302
@@ -137,19 +137,19 @@ def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, 
     assert cli_run("campaigns", "build", str(built.id)).exit_code == 0
     session.refresh(target)
     assert target.removed_by_hand and target.removed_reason == "Lukker afdelingen i Allerød"
-    html = client.get(f"/campaigns/{built.id}?centre=201").get_data(as_text=True)
+    html = client.get(f"/kampagner/{built.id}?centre=201").get_data(as_text=True)
     assert "59663194" not in _listed(html)
-    html = client.get(f"/campaigns/{built.id}?centre=201&view=removed").get_data(as_text=True)
+    html = client.get(f"/kampagner/{built.id}?centre=201&view=removed").get_data(as_text=True)
     assert "59663194" in _listed(html) and "Lukker afdelingen" in html
 
 
 def test_only_the_lead_centre_removes_a_target_not_another_centres_coordinator(client, session, login_as, built):
     target = _target(session, built, "43872621")
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     other = next(code for code in (201, 270) if session.get(JobCentre, target.lead_centre_id).municipality_code != code)
     login_as("coordinator", centre=other)
     assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 403
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=session.get(JobCentre, target.lead_centre_id).municipality_code)
     assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 302
 
@@ -161,12 +161,12 @@ def test_no_lead_group_is_shown_and_a_coordinator_assigns_it(client, session, lo
     session.commit()
     campaign = make_campaign(municipality_codes=[190, 219], build=True)
     login_as("coordinator", centre=219)
-    html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    html = client.get(f"/kampagner/{campaign.id}").get_data(as_text=True)
     assert 'data-testid="no-lead"' in html
-    assert _listed(client.get(f"/campaigns/{campaign.id}?centre=none").get_data(as_text=True)) == {
+    assert _listed(client.get(f"/kampagner/{campaign.id}?centre=none").get_data(as_text=True)) == {
         "29403473": "Uden jobcenter"}
     target = _target(session, campaign, "29403473")
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     hillerod = centre_by_code(219)
     assert post_form(client, f"{url}/lead", {"centre": str(hillerod.id)}, form_url=url).status_code == 302
     session.refresh(target)
@@ -184,7 +184,7 @@ def test_front_page_shows_the_centres_progress(client, session, login_as, built)
 def test_link_a_job_order_or_agreement_checks_the_company(client, session, login_as, built):
     login_as("staff", centre=219)
     target = _target(session, built, "43872621")
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/link", {"agreement_id": "999"}, form_url=url)
     assert response.status_code == 400
     assert "999 findes ikke" in response.get_data(as_text=True)
@@ -219,7 +219,7 @@ def test_a_job_order_from_a_target_links_back_and_moves_the_status(client, sessi
     target = _target(session, built, "43872621")
     own = make_job_order(company=session.get(Company, target.company_id))
     other = make_job_order(company=session.exec(select(Company).where(Company.cvr == "56706569")).one())
-    url = f"/campaigns/targets/{target.id}"
+    url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/link", {"job_order_id": str(other.id)}, form_url=url)
     assert response.status_code == 400
     assert "hører til en anden virksomhed" in response.get_data(as_text=True)
@@ -233,7 +233,7 @@ def test_a_job_order_from_a_target_links_back_and_moves_the_status(client, sessi
 
 def test_new_campaign_form_defaults_to_the_nine_and_five_employees(client, login_as, sectors_2016):
     login_as("coordinator", centre=219)
-    html = client.get("/campaigns/new").get_data(as_text=True)
+    html = client.get("/kampagner/ny").get_data(as_text=True)
     assert len(re.findall(r'<input checked id="municipalities-\d+"', html)) == 9
     assert re.search(r'name="min_employees"[^>]*value="5"', html)
     assert re.search(r'<input checked id="exclude_advertising_protected"', html)
@@ -242,5 +242,5 @@ def test_new_campaign_form_defaults_to_the_nine_and_five_employees(client, login
 
 def test_campaign_list_shows_each_campaign_with_its_size(client, login_as, built):
     login_as("staff", centre=250)
-    html = client.get("/campaigns/").get_data(as_text=True)
+    html = client.get("/kampagner/").get_data(as_text=True)
     assert built.name in html and '<td class="num">8</td>' in html

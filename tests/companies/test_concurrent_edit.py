@@ -25,7 +25,7 @@ MEET = 3
 def test_two_simultaneous_edits_one_wins_the_other_is_told(app, session, make_company, make_user, monkeypatch):
     company = make_company(name="Før ApS", municipality_code=201)
     editors = [make_user("staff", 201, name="Anna Andersen"), make_user("staff", 201, name="Bo Berg")]
-    url = f"/companies/{company.id}/edit"
+    url = f"/virksomheder/{company.id}/ret"
     clients = []
     for editor in editors:
         c = app.test_client()
@@ -73,7 +73,7 @@ def test_two_simultaneous_edits_one_wins_the_other_is_told(app, session, make_co
 def test_a_form_without_its_version_is_stale_not_saved(client, login_as, make_company, session):
     login_as("staff", centre=201)
     company = make_company(name="Før ApS", municipality_code=201)
-    url = f"/companies/{company.id}/edit"
+    url = f"/virksomheder/{company.id}/ret"
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "name": "Uden version ApS",
                                       "municipality_code": "201", "industry_code": "412000"})
     assert response.status_code == 409

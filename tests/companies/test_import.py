@@ -123,7 +123,7 @@ def upload(client, name: str, data: bytes, *, skip_invalid: bool = False):
     fields = {"file": (io.BytesIO(data), name)}
     if skip_invalid:
         fields["skip_invalid"] = "y"
-    return post_form(client, "/companies/import", fields, content_type="multipart/form-data")
+    return post_form(client, "/virksomheder/indlaes", fields, content_type="multipart/form-data")
 
 
 def test_examples_in_order_through_the_browser(client, login_as, session):
@@ -155,7 +155,7 @@ def test_browser_upload_with_bad_rows_writes_nothing_unless_asked(client, login_
 
 def test_staff_cannot_open_the_import_page(client, login_as):
     login_as("staff")
-    assert client.get("/companies/import").status_code == 403
+    assert client.get("/virksomheder/indlaes").status_code == 403
 
 
 def test_cvr_json_without_wrapper_ceased_company_and_bad_line(cli_run, tmp_path, session):

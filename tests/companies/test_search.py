@@ -158,7 +158,7 @@ def test_edits_imports_and_deletes_keep_the_index_in_step(session, make_company)
 def test_the_list_page_shows_the_matches(client, login_as, named):
     login_as("staff")
     named()
-    html = client.get("/companies/?q=nordbyg+hiller").get_data(as_text=True)
+    html = client.get("/virksomheder/?q=nordbyg+hiller").get_data(as_text=True)
     assert "Nordbyg Hillerød 12 ApS" in html and "NORDBYG HILLERØD 120 A/S" in html
     # A near match too ("Nord-Byg" for "nordbyg"), after the exact ones.
     assert html.index("NORDBYG HILLERØD 120") < html.index("Nord-Byg Hillerød") and "3 virksomheder" in html

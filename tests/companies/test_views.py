@@ -17,7 +17,7 @@ def reload(session, company) -> Company:
 
 
 def listed(client, query: str) -> str:
-    response = client.get(f"/companies/?{query}")
+    response = client.get(f"/virksomheder/?{query}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -74,7 +74,7 @@ def test_manual_create_has_the_import_rules(client, login_as, session, centre_by
     login_as("staff", centre=219)
     base = {"cvr": "81167192", "name": "Ny Virksomhed ApS", "municipality_code": "0219", "industry_code": "412000",
             "employees": "5-9", "active": "y"}
-    bad = post_form(client, "/companies/new", {**base, "cvr": "81167193", "municipality_code": "999",
+    bad = post_form(client, "/virksomheder/ny", {**base, "cvr": "81167193", "municipality_code": "999",
                                                "industry_code": "41200"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400
@@ -82,23 +82,23 @@ def test_manual_create_has_the_import_rules(client, login_as, session, centre_by
     assert "999 er ikke en kendt kommunekode" in html
     assert "Branchekoden skal være 6 cifre" in html
     assert session.exec(select(Company)).first() is None
-    good = post_form(client, "/companies/new", base)
+    good = post_form(client, "/virksomheder/ny", base)
     assert good.status_code == 302
     company = session.exec(select(Company)).one()
     assert company.lead_centre_id == centre_by_code(219).id and company.source.value == "manual"
     assert (company.employees_min, company.employees_max) == (5, 9)
-    again = post_form(client, "/companies/new", base)
+    again = post_form(client, "/virksomheder/ny", base)
     assert again.status_code == 400 and "Der findes allerede" in again.get_data(as_text=True)
 
 
 def test_stale_edit_is_refused(client, login_as, make_company, session):
     login_as("staff")
     company = make_company(name="Gammelt Navn ApS")
-    form = client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    form = client.get(f"/virksomheder/{company.id}/ret").get_data(as_text=True)
     version = re.search(r'name="version"[^>]*value="(\d+)"', form).group(1)
     data = {"name": "Første ApS", "municipality_code": "201", "industry_code": "412000", "version": version}
-    assert post_form(client, f"/companies/{company.id}/edit", data).status_code == 302
-    second = post_form(client, f"/companies/{company.id}/edit", {**data, "name": "Anden ApS"})
+    assert post_form(client, f"/virksomheder/{company.id}/ret", data).status_code == 302
+    second = post_form(client, f"/virksomheder/{company.id}/ret", {**data, "name": "Anden ApS"})
     assert second.status_code == 409
     assert "ændret i mellemtiden" in second.get_data(as_text=True)
     assert reload(session, company).name == "Første ApS"
@@ -109,18 +109,18 @@ def test_override_needs_reason_and_survives_import(client, login_as, make_compan
     coordinator = login_as("coordinator", centre=201)
     company = make_company(name="Tovholder ApS")
     hillerod = centre_by_code(219).id
-    no_reason = post_form(client, f"/companies/{company.id}/lead", {"centre": hillerod, "reason": ""},
-                          form_url=f"/companies/{company.id}")
+    no_reason = post_form(client, f"/virksomheder/{company.id}/ledende", {"centre": hillerod, "reason": ""},
+                          form_url=f"/virksomheder/{company.id}")
     assert no_reason.status_code == 400 and reload(session, company).lead_centre_id == centre_by_code(201).id
     assert "Skriv hvorfor det ledende jobcenter ændres." in no_reason.get_data(as_text=True)
-    ok = post_form(client, f"/companies/{company.id}/lead",
+    ok = post_form(client, f"/virksomheder/{company.id}/ledende",
                    {"centre": hillerod, "reason": "Aftalt med Hillerød: hovedkontoret ligger der"},
-                   form_url=f"/companies/{company.id}")
+                   form_url=f"/virksomheder/{company.id}")
     assert ok.status_code == 302
     company = reload(session, company)
     assert company.lead_centre_id == hillerod and company.lead_override
     assert company.lead_override_by_id == coordinator.id and company.lead_override_at is not None
-    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert "Aftalt med Hillerød" in page and "Jobcenter Hillerød" in page
     # A later CVR file moves the company to Egedal: the data follows, the agreed lead stays.
     path = tmp_path / "move.csv"
@@ -147,20 +147,20 @@ def test_moving_company_changes_lead_and_asks_for_contact(client, login_as, make
     login_as("coordinator", centre=219)
     front = client.get("/").get_data(as_text=True)
     assert "Skal have en ny kontaktperson" in front and "Flytter ApS" in front
-    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert 'data-action="move"' in page and "Flyttet til en anden kommune" in page  # the company's history
     # ... in words (the timeline): names, not codes or ids
     assert "Kommune ændret fra Allerød til Hillerød" in page
     assert "Ledende jobcenter ændret fra Jobcenter Allerød til Jobcenter Hillerød" in page
-    wrong = post_form(client, f"/companies/{company.id}/contact-person", {"user": allerod_staff.id},
-                      form_url=f"/companies/{company.id}")
+    wrong = post_form(client, f"/virksomheder/{company.id}/kontaktperson", {"user": allerod_staff.id},
+                      form_url=f"/virksomheder/{company.id}")
     assert wrong.status_code == 400
     hillerod_staff = make_user("staff", centre=219, name="Hanne Hillerød")
-    ok = post_form(client, f"/companies/{company.id}/contact-person", {"user": hillerod_staff.id},
-                   form_url=f"/companies/{company.id}")
+    ok = post_form(client, f"/virksomheder/{company.id}/kontaktperson", {"user": hillerod_staff.id},
+                   form_url=f"/virksomheder/{company.id}")
     assert ok.status_code == 302
     assert reload(session, company).contact_user_id == hillerod_staff.id
-    assert "Hanne Hillerød" in client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert "Hanne Hillerød" in client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert "Flytter ApS" not in client.get("/").get_data(as_text=True)
 
 
@@ -170,12 +170,12 @@ def test_company_without_lead_is_one_click_from_front_page(client, login_as, mak
     front = client.get("/").get_data(as_text=True)
     link = re.search(r'href="([^"]+)" data-testid="without-lead"', front).group(1).replace("&amp;", "&")
     assert "Farum Fragt ApS" in client.get(link).get_data(as_text=True)
-    assert client.get(f"/companies/{company.id}/edit").status_code == 403
-    client.post("/logout", data={})
+    assert client.get(f"/virksomheder/{company.id}/ret").status_code == 403
+    client.post("/log-ud", data={})
     login_as("coordinator", centre=210)
-    ok = post_form(client, f"/companies/{company.id}/lead",
+    ok = post_form(client, f"/virksomheder/{company.id}/ledende",
                    {"centre": centre_by_code(210).id, "reason": "Filial i Fredensborg"},
-                   form_url=f"/companies/{company.id}")
+                   form_url=f"/virksomheder/{company.id}")
     assert ok.status_code == 302
     assert reload(session, company).lead_centre_id == centre_by_code(210).id
 
@@ -183,11 +183,11 @@ def test_company_without_lead_is_one_click_from_front_page(client, login_as, mak
 def test_staff_change_only_their_own_centres_companies(client, login_as, make_company, centre_by_code):
     company = make_company()  # Allerød leads
     login_as("staff", centre=210)
-    assert client.get(f"/companies/{company.id}").status_code == 200
-    assert client.get(f"/companies/{company.id}/edit").status_code == 403
-    assert client.get(f"/companies/{company.id}/contacts/new").status_code == 403
-    token_page = f"/companies/{company.id}"
-    assert post_form(client, f"/companies/{company.id}/lead", {"centre": centre_by_code(210).id, "reason": "x"},
+    assert client.get(f"/virksomheder/{company.id}").status_code == 200
+    assert client.get(f"/virksomheder/{company.id}/ret").status_code == 403
+    assert client.get(f"/virksomheder/{company.id}/kontakter/ny").status_code == 403
+    token_page = f"/virksomheder/{company.id}"
+    assert post_form(client, f"/virksomheder/{company.id}/ledende", {"centre": centre_by_code(210).id, "reason": "x"},
                      form_url=token_page).status_code == 403
 
 
@@ -195,27 +195,27 @@ def test_other_centres_coordinator_cannot_override_but_admin_can(client, login_a
     company = make_company()
     login_as("coordinator", centre=210)
     data = {"centre": centre_by_code(210).id, "reason": "Aftalt"}
-    assert post_form(client, f"/companies/{company.id}/lead", data, form_url=f"/companies/{company.id}").status_code == 403
-    client.post("/logout", data={})
+    assert post_form(client, f"/virksomheder/{company.id}/ledende", data, form_url=f"/virksomheder/{company.id}").status_code == 403
+    client.post("/log-ud", data={})
     login_as("admin", centre=219)
-    assert post_form(client, f"/companies/{company.id}/lead", data, form_url=f"/companies/{company.id}").status_code == 302
+    assert post_form(client, f"/virksomheder/{company.id}/ledende", data, form_url=f"/virksomheder/{company.id}").status_code == 302
 
 
 def test_contacts_can_be_added_edited_and_deleted(client, login_as, make_company, session):
     login_as("staff")
     company = make_company()
-    bad = post_form(client, f"/companies/{company.id}/contacts/new", {"name": "Ole", "email": "ikke-mail"})
+    bad = post_form(client, f"/virksomheder/{company.id}/kontakter/ny", {"name": "Ole", "email": "ikke-mail"})
     assert bad.status_code == 400
-    assert post_form(client, f"/companies/{company.id}/contacts/new",
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/ny",
                      {"name": "Ole Olsen", "role": "Direktør", "email": "ole@firma.dk"}).status_code == 302
     contact = session.exec(select(Contact)).one()
-    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}",
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}",
                      {"name": "Ole Olsen", "role": "Indehaver", "email": "", "version": str(contact.version)}
                      ).status_code == 302
-    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert "Indehaver" in page and "Kontakt rettet" in page and "Stilling ændret fra Direktør til Indehaver" in page
-    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {},
-                     form_url=f"/companies/{company.id}").status_code == 302
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {},
+                     form_url=f"/virksomheder/{company.id}").status_code == 302
     session.expire_all()
     assert session.exec(select(Contact)).first() is None
 
@@ -225,11 +225,11 @@ def test_manual_edit_to_another_municipality_moves_the_lead(client, login_as, ma
     company = make_company(name="Egen Flytning ApS")
     data = {"name": "Egen Flytning ApS", "municipality_code": "250", "industry_code": "412000",
             "version": str(company.version)}
-    assert post_form(client, f"/companies/{company.id}/edit", data).status_code == 302
+    assert post_form(client, f"/virksomheder/{company.id}/ret", data).status_code == 302
     company = reload(session, company)
     assert company.municipality_code == 250 and company.lead_centre_id == centre_by_code(250).id
     # Allerød's staff no longer lead it, so may no longer change it.
-    assert client.get(f"/companies/{company.id}/edit").status_code == 403
+    assert client.get(f"/virksomheder/{company.id}/ret").status_code == 403
 
 
 def test_cvr_number_typed_in_the_name_box_finds_the_company(client, login_as, make_company):
@@ -242,11 +242,11 @@ def test_saving_the_edit_form_unchanged_keeps_an_open_ended_employee_range(clien
     """The form shows the range as the pages do ("1000+ ansatte"); saving it must read it back."""
     login_as("staff", centre=201)
     company = make_company(name="Stor Virksomhed A/S", employees=(1000, None))
-    form = client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    form = client.get(f"/virksomheder/{company.id}/ret").get_data(as_text=True)
     shown = re.search(r'name="employees"[^>]*value="([^"]*)"', form).group(1)
     data = {"name": "Stor Virksomhed A/S", "municipality_code": "201", "industry_code": "412000",
             "employees": shown, "version": str(company.version)}
-    response = post_form(client, f"/companies/{company.id}/edit", data)
+    response = post_form(client, f"/virksomheder/{company.id}/ret", data)
     assert response.status_code == 302, response.get_data(as_text=True)
     company = reload(session, company)
     assert (company.employees_min, company.employees_max) == (1000, None)

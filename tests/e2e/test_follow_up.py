@@ -59,13 +59,13 @@ def test_a_call_with_a_follow_up_in_14_days(server, browser):  # noqa: F811
 
     base, company_id, engine = server
     page = _login(browser, base, "konsulent@hilleroed.test")
-    page.goto(f"/companies/{company_id}")
+    page.goto(f"/virksomheder/{company_id}")
     page.get_by_test_id("new-activity").click()
     page.get_by_label("Type").select_option("call")
     page.get_by_label("Resumé").fill("Talte med værkføreren: ring igen om 14 dage")
     page.get_by_label("Følg op den").fill(format_date(today() + timedelta(days=14)))
     page.get_by_role("button", name="Gem").click()
-    page.wait_for_url(f"{base}/companies/{company_id}")
+    page.wait_for_url(f"{base}/virksomheder/{company_id}")
     timeline = page.get_by_test_id("company-timeline")
     expect(timeline).to_contain_text("ring igen om 14 dage")
     expect(timeline).to_contain_text("Opkald")

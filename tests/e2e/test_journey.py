@@ -121,7 +121,7 @@ def test_journey(server, browser):
     _shot(coordinator, "01-front-page")
 
     # Import a company file through the upload page.
-    coordinator.goto("/companies/import")
+    coordinator.goto("/virksomheder/indlaes")
     coordinator.get_by_label("Fil (CSV eller CVR JSON Lines)").set_input_files(
         str(data_file("companies-example.csv")))
     coordinator.get_by_label("Indlæs de gyldige rækker, selv om nogle er ugyldige").check()
@@ -132,7 +132,7 @@ def test_journey(server, browser):
     _shot(coordinator, "02-import-result")
 
     # Find a company.
-    coordinator.goto("/companies/")
+    coordinator.goto("/virksomheder/")
     filters = coordinator.get_by_test_id("company-filters")
     filters.get_by_label("Navn").fill("allerød maler")  # folded search: case and æøå don't matter
     filters.get_by_role("button", name="Søg").click()
@@ -182,7 +182,7 @@ def test_journey(server, browser):
     _shot(coordinator, "06-front-page-after")
 
     # Build a campaign and download its target list as XLSX.
-    coordinator.goto("/campaigns/new")
+    coordinator.goto("/kampagner/ny")
     coordinator.get_by_label("Navn", exact=True).fill("Malere 2016")
     coordinator.get_by_label("Andre branchekoder (DB07)").fill("4322")
     coordinator.get_by_role("button", name="Opret").click()

@@ -28,7 +28,7 @@ def test_three_positions_two_hired_from_other_centres_one_withdrawn(server, brow
 
     day = format_date(today())
     coordinator = _login(browser, server, "koordinator@alleroed.test")
-    coordinator.goto("/companies/import")
+    coordinator.goto("/virksomheder/indlaes")
     coordinator.get_by_label("Fil (CSV eller CVR JSON Lines)").set_input_files(str(data_file("companies-example.csv")))
     coordinator.get_by_label("Indlæs de gyldige rækker, selv om nogle er ugyldige").check()
     coordinator.get_by_role("button", name="Indlæs").click()

@@ -136,9 +136,9 @@ def test_converting_to_an_order_links_order_company_and_enquiry(client, login_as
     assert order.channel == "shared_phone"
     order_page = client.get(f"/jobordrer/{order.id}").get_data(as_text=True)
     assert f'href="/henvendelser/{e.id}"' in order_page
-    assert f'href="/companies/{order.company_id}"' in order_page
+    assert f'href="/virksomheder/{order.company_id}"' in order_page
     assert f'href="/jobordrer/{order.id}"' in client.get(f"/henvendelser/{e.id}").get_data(as_text=True)
-    company_page = client.get(f"/companies/{order.company_id}").get_data(as_text=True)
+    company_page = client.get(f"/virksomheder/{order.company_id}").get_data(as_text=True)
     assert f'href="/henvendelser/{e.id}"' in company_page
 
 
@@ -265,7 +265,7 @@ def test_the_front_page_shows_the_centres_open_enquiries_overdue_marked(client, 
     page = client.get("/").get_data(as_text=True)
     assert 'data-testid="enquiries-panel"' in page and "Hillerød Træ ApS" in page
     assert "1 over svarfristen" in page
-    client.get("/logout")
+    client.get("/log-ud")
     login_as("staff", ALLEROD)
     assert 'data-testid="enquiries-panel"' not in client.get("/").get_data(as_text=True)
 
@@ -284,4 +284,4 @@ def test_converting_to_an_agreement_links_both_ways(client, login_as, session, h
     agreement = session.get(Agreement, e.agreement_id)
     assert e.status == EnquiryStatus.converted and agreement.company_id == e.company_id
     assert f"#{e.id}" in agreement.notes and agreement.signed_on is None
-    assert f'href="/agreements/{agreement.id}"' in client.get(f"/henvendelser/{e.id}").get_data(as_text=True)
+    assert f'href="/aftaler/{agreement.id}"' in client.get(f"/henvendelser/{e.id}").get_data(as_text=True)

@@ -36,7 +36,7 @@ def test_log_refer_fill_and_the_front_page_follows(app, client, session, make_co
     order = session.exec(select(JobOrder)).one()
     url = f"/jobordrer/{order.id}"
 
-    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
+    client.post("/log-ud", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
                                                          client.get(url).get_data(as_text=True)).group(1)})
     assert login(client, colleague.email).status_code == 302
     r = post_form(client, f"{url}/henvisninger", {"referral-referred_on": today().strftime("%d-%m-%Y"),
@@ -78,7 +78,7 @@ def test_invalid_order_form_rerenders_with_400_and_writes_nothing(client, sessio
                                             "received_on": "31-02-2016", "channel": "visit"})
     assert r.status_code == 400
     body = r.get_data(as_text=True)
-    assert "CVR-nummeret" in body and "Skriv datoen som dd-mm-åååå" in body
+    assert "CVR-nummeret" in body and "Datoen 31-02-2016 findes ikke i kalenderen" in body
     assert session.exec(select(JobOrder)).all() == []
 
 
@@ -215,7 +215,7 @@ def test_company_page_lists_its_orders_and_offers_a_new_one(client, make_company
     make_job_order(company, "filled", title="Chauffør C/CE")
     make_job_order(make_company(), title="Kok")
     login_as("staff", 219)
-    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert 'data-testid="company-job-orders"' in page and "Chauffør C/CE" in page and "Kok" not in page
     assert f"/jobordrer/ny?company={company.id}" in page
     form = client.get(f"/jobordrer/ny?company={company.id}").get_data(as_text=True)

@@ -161,20 +161,20 @@ def test_a_message_that_keeps_failing_is_shown_to_admins_and_can_be_resent(
     assert row.status == OutboxStatus.failed and row.attempts == MAX_ATTEMPTS
     assert send_due(engine, now=at + timedelta(days=1), settings=settings).claimed == 0
     login_as("admin")
-    page = client.get("/admin/outbox/").get_data(as_text=True)
+    page = client.get("/admin/udbakke/").get_data(as_text=True)
     assert "user0@c201.test" in page and "ConnectionRefusedError" in page and "Send igen" in page
-    response = post_form(client, f"/admin/outbox/{row.id}/resend", {}, form_url="/admin/outbox/")
+    response = post_form(client, f"/admin/udbakke/{row.id}/send-igen", {}, form_url="/admin/udbakke/")
     assert response.status_code == 302
     assert rows(session)[0].status == OutboxStatus.pending
     result = cli_run("mail", "send")
     assert result.exit_code == 0 and "Sendt: 1" in result.output
     assert [r.rcpt_tos for r in smtp_server.received] == [["user0@c201.test"]]
-    assert "Sendt" in client.get("/admin/outbox/?status=sent").get_data(as_text=True)
+    assert "Sendt" in client.get("/admin/udbakke/?status=sent").get_data(as_text=True)
 
 
 def test_only_admins_see_the_outbox(client, login_as):
     login_as("coordinator")
-    assert client.get("/admin/outbox/").status_code == 403
+    assert client.get("/admin/udbakke/").status_code == 403
 
 
 def test_mail_send_reports_messages_it_could_not_send(engine, smtp_server, cli_run):

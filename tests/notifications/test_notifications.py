@@ -19,7 +19,7 @@ from nrs.joborders import services as orders
 from nrs.joborders.models import JobOrder
 from nrs.mail.models import OutboxMessage
 from nrs.notifications import services
-from nrs.notifications.models import Delivery, Notification, NotificationKind
+from nrs.notifications.models import Delivery, Notification, NotificationKind, NotificationSetting
 from nrs.scheduler.jobs import job_by_id
 from nrs.scheduler.runner import run_job
 from tests.conftest import csrf_token, login, post_form
@@ -91,7 +91,7 @@ def test_an_egedal_consultant_logs_an_order_for_a_hillerod_company_and_hillerods
     assert mails[0].message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # the coordinator sees the count in the header, the list, and can mark it read
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.post("/log-ud", data={"csrf_token": csrf_token(client, "/")})
     assert login(client, "ole@hillerod.test").status_code == 302
     assert header_count(client) == "1"
     page = client.get("/notifikationer/?vis=ulaeste").get_data(as_text=True)
@@ -163,7 +163,7 @@ def test_a_company_moving_to_my_centre_tells_my_coordinator(session, engine, hil
                                        centre_id=allerod_coordinator.job_centre_id, reason="Aftalt mellem centrene")
     told = notifications_of(session, allerod_coordinator)
     assert [n.kind for n in told] == [NotificationKind.company_moved_to_me]
-    assert "Flytter ApS" in told[0].text and told[0].link == f"/companies/{company.id}"
+    assert "Flytter ApS" in told[0].text and told[0].link == f"/virksomheder/{company.id}"
     # a new company getting its first lead is not a move
     assert [n for n in session.exec(select(Notification)) if n.user_id != allerod_coordinator.id] == []
 
@@ -236,3 +236,25 @@ def test_a_task_given_to_me_and_a_task_of_mine_falling_due_notify_me_once(
     due = [n for n in notifications_of(session, staff) if n.kind == NotificationKind.task_due]
     assert len(due) == 1 and "Send aftaleudkast" in due[0].text
     assert [n.kind for n in notifications_of(session, coordinator)].count(NotificationKind.task_due) == 1
+
+
+@pytest.mark.parametrize(("locale", "subject"), [("da", "NRS: 1 nye notifikationer"),
+                                                 ("en", "NRS: 1 new notifications")])
+def test_the_digest_is_written_in_the_language_its_reader_chose(app, engine, settings, session, hillerod,
+                                                                 locale, subject):
+    """The scheduled job spoke Danish to everyone; a user who chose English gets English."""
+    coordinator = session.get(User, hillerod["coordinator"].id)
+    coordinator.locale = locale
+    session.add(coordinator)
+    session.commit()
+    now = datetime(2016, 4, 4, 10, tzinfo=UTC)
+    with app.app_context(), session_scope(engine) as s:
+        user = s.get(User, coordinator.id)
+        s.add(NotificationSetting(user_id=user.id, kind=NotificationKind.company_moved_to_me,
+                                  delivery=Delivery.digest))
+        services.notify(s, kind=NotificationKind.company_moved_to_me, users=[user], event_key="sprog",
+                        text="Begivenhed", link="/", now=now)
+    with app.app_context():
+        assert run_job(engine, settings, job_by_id("notification_digest"), now + timedelta(hours=3)) == "ran"
+    digest = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).one()
+    assert digest.subject == subject

@@ -24,22 +24,22 @@ def test_admin_searches_the_log_by_user_action_entity_and_dates(client, login_as
     _entry(session, other, action="export", entity_type="job_order", entity_id=7,
            at=datetime(2016, 4, 2, 10, tzinfo=UTC))
 
-    page = client.get("/privacy/access-log?user=karen").get_data(as_text=True)
+    page = client.get("/persondata/adgangslog?user=karen").get_data(as_text=True)
     assert "truckfører" in page and "Ole Anden" not in page
 
-    page = client.get("/privacy/access-log?action=export").get_data(as_text=True)
+    page = client.get("/persondata/adgangslog?action=export").get_data(as_text=True)
     assert "Ole Anden" in page and "Karen Konsulent" not in page
 
-    page = client.get("/privacy/access-log?entity_type=referral&entity_id=42").get_data(as_text=True)
+    page = client.get("/persondata/adgangslog?entity_type=referral&entity_id=42").get_data(as_text=True)
     assert "Karen Konsulent" in page and "truckfører" not in page
 
-    page = client.get("/privacy/access-log?date_from=01-04-2016&date_to=01-04-2016").get_data(as_text=True)
+    page = client.get("/persondata/adgangslog?date_from=01-04-2016&date_to=01-04-2016").get_data(as_text=True)
     assert "Karen Konsulent" in page and "Ole Anden" not in page and "truckfører" not in page
 
 
 def test_bad_date_in_search_is_a_400_with_the_message(client, login_as):
     login_as("admin")
-    response = client.get("/privacy/access-log?date_from=32-13-2016")
+    response = client.get("/persondata/adgangslog?date_from=32-13-2016")
     assert response.status_code == 400
     assert "dd-mm-åååå" in response.get_data(as_text=True)
 
@@ -48,7 +48,7 @@ def test_export_is_a_csv_of_the_search_and_is_itself_logged(client, login_as, ma
     admin = login_as("admin")
     staff = make_user(name="Karen Konsulent")
     _entry(session, staff, action="search", criterion="=HYPERLINK(\"x\")")
-    response = client.get("/privacy/access-log/export?fmt=csv&action=search")
+    response = client.get("/persondata/adgangslog/eksport?fmt=csv&action=search")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
@@ -61,5 +61,5 @@ def test_export_is_a_csv_of_the_search_and_is_itself_logged(client, login_as, ma
 
 def test_only_admins_see_the_log(client, login_as):
     login_as("coordinator")
-    assert client.get("/privacy/access-log").status_code == 403
-    assert client.get("/privacy/access-log/export").status_code == 403
+    assert client.get("/persondata/adgangslog").status_code == 403
+    assert client.get("/persondata/adgangslog/eksport").status_code == 403

@@ -126,7 +126,7 @@ def test_a_fill_that_marks_a_referral_hired_logs_the_update(client, login_as, se
 def test_reading_the_audit_log_of_referrals_is_logged(client, login_as, session, order_with_referral):
     _order, referral = order_with_referral
     admin = login_as("admin")
-    response = client.get("/admin/audit?entity=referral")
+    response = client.get("/admin/revisionslog?entity=referral")
     assert response.status_code == 200
     entries = _entries(session, admin)
     assert len(entries) == 1
@@ -136,7 +136,7 @@ def test_reading_the_audit_log_of_referrals_is_logged(client, login_as, session,
 
 def test_the_unfiltered_audit_log_is_logged_when_it_shows_referrals(client, login_as, session, order_with_referral):
     admin = login_as("admin")
-    client.get("/admin/audit")
+    client.get("/admin/revisionslog")
     assert len(_entries(session, admin)) == 1
-    client.get("/admin/audit?entity=company")  # no referral on the page: nothing about a citizen read
+    client.get("/admin/revisionslog?entity=company")  # no referral on the page: nothing about a citizen read
     assert len(_entries(session, admin)) == 1

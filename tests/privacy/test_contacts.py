@@ -33,7 +33,7 @@ def test_coordinator_exports_everything_about_a_contact_as_json_and_csv(client, 
     coordinator = login_as("coordinator", centre=219)  # another centre may answer a request too
     company, contact = _contact(session, centre_by_code)
 
-    response = client.get(f"/privacy/contacts/{contact.id}/export?fmt=json")
+    response = client.get(f"/persondata/kontakter/{contact.id}/eksport?fmt=json")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
@@ -42,7 +42,7 @@ def test_coordinator_exports_everything_about_a_contact_as_json_and_csv(client, 
     assert [e["action"] for e in data["history"]] == ["contact_added", "contact_updated"]
     assert data["history"][1]["changes"]["phone"] == ["+45 11 11 11 11", "+45 48 10 00 00"]
 
-    response = client.get(f"/privacy/contacts/{contact.id}/export?fmt=csv")
+    response = client.get(f"/persondata/kontakter/{contact.id}/eksport?fmt=csv")
     rows = dict(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows["kontaktperson.name"] == "Mette Hansen"
     assert rows["kontaktperson.phone"] == "'+45 48 10 00 00"
@@ -54,11 +54,11 @@ def test_coordinator_exports_everything_about_a_contact_as_json_and_csv(client, 
 def test_erasure_removes_the_contact_and_its_values_from_history(client, login_as, session, centre_by_code):
     coordinator = login_as("coordinator", centre=201)
     company, contact = _contact(session, centre_by_code)
-    page = client.get(f"/privacy/contacts/{contact.id}").get_data(as_text=True)
+    page = client.get(f"/persondata/kontakter/{contact.id}").get_data(as_text=True)
     assert "Mette Hansen" in page
 
-    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "Anmodning 03-05-2016"},
-                         form_url=f"/privacy/contacts/{contact.id}")
+    response = post_form(client, f"/persondata/kontakter/{contact.id}/slet", {"reason": "Anmodning 03-05-2016"},
+                         form_url=f"/persondata/kontakter/{contact.id}")
     assert response.status_code == 302
     assert _still_there(session, contact.id) is None
     events = session.exec(select(AuditEvent).where(AuditEvent.entity_type.in_(["contact", "company"]))).all()
@@ -67,7 +67,7 @@ def test_erasure_removes_the_contact_and_its_values_from_history(client, login_a
     erase = [e for e in events if e.action == "erase"]
     assert len(erase) == 1 and erase[0].user_id == coordinator.id and erase[0].note == "Anmodning 03-05-2016"
     # The erase page still finds the history, by the contact's id, without the values.
-    page = client.get(f"/privacy/contacts/{contact.id}")
+    page = client.get(f"/persondata/kontakter/{contact.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Mette" not in html and "+45" not in html and "Anmodning 03-05-2016" in html
@@ -76,8 +76,8 @@ def test_erasure_removes_the_contact_and_its_values_from_history(client, login_a
 def test_erasure_needs_a_reason_and_writes_nothing_without_one(client, login_as, session, centre_by_code):
     login_as("coordinator", centre=201)
     _company, contact = _contact(session, centre_by_code)
-    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "  "},
-                         form_url=f"/privacy/contacts/{contact.id}")
+    response = post_form(client, f"/persondata/kontakter/{contact.id}/slet", {"reason": "  "},
+                         form_url=f"/persondata/kontakter/{contact.id}")
     assert response.status_code == 400
     assert _still_there(session, contact.id) is not None
     assert not session.exec(select(AuditEvent).where(AuditEvent.action == "erase")).all()
@@ -86,8 +86,8 @@ def test_erasure_needs_a_reason_and_writes_nothing_without_one(client, login_as,
 def test_only_the_lead_centres_coordinator_erases(client, login_as, session, centre_by_code):
     login_as("coordinator", centre=210)
     _company, contact = _contact(session, centre_by_code, centre=201)
-    response = post_form(client, f"/privacy/contacts/{contact.id}/erase", {"reason": "Anmodning"},
-                         form_url=f"/privacy/contacts/{contact.id}")
+    response = post_form(client, f"/persondata/kontakter/{contact.id}/slet", {"reason": "Anmodning"},
+                         form_url=f"/persondata/kontakter/{contact.id}")
     assert response.status_code == 403
     assert _still_there(session, contact.id) is not None
 
@@ -95,15 +95,15 @@ def test_only_the_lead_centres_coordinator_erases(client, login_as, session, cen
 def test_staff_cannot_export_or_erase(client, login_as, session, centre_by_code):
     login_as("staff", centre=201)
     _company, contact = _contact(session, centre_by_code)
-    assert client.get(f"/privacy/contacts/{contact.id}/export").status_code == 403
-    assert client.get(f"/privacy/contacts/{contact.id}").status_code == 403
+    assert client.get(f"/persondata/kontakter/{contact.id}/eksport").status_code == 403
+    assert client.get(f"/persondata/kontakter/{contact.id}").status_code == 403
 
 
 def test_deleting_a_contact_leaves_no_name_or_phone_in_audit_rows(client, login_as, session, centre_by_code):
     staff = login_as("staff", centre=201)
     company, contact = _contact(session, centre_by_code)
-    response = post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {},
-                         form_url=f"/companies/{company.id}")
+    response = post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {},
+                         form_url=f"/virksomheder/{company.id}")
     assert response.status_code == 302
     assert _still_there(session, contact.id) is None
     events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
@@ -113,7 +113,7 @@ def test_deleting_a_contact_leaves_no_name_or_phone_in_audit_rows(client, login_
     assert [e.action for e in about] == ["contact_added", "contact_updated", "contact_deleted"]
     assert about[-1].user_id == staff.id
     assert set(about[-1].changes) == {"name", "role", "phone", "email"}  # which fields went, not their values
-    company_page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    company_page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert "Mette" not in company_page and "+45 48" not in company_page
 
 
@@ -126,11 +126,11 @@ def test_the_erase_page_lists_a_deleted_contacts_pseudonymised_history(client, l
     companies.delete_contact(session, contact, by=deleter)
     session.commit()
     login_as("coordinator", centre=219)
-    page = client.get(f"/privacy/contacts/{contact.id}")
+    page = client.get(f"/persondata/kontakter/{contact.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Søren Sletter" in html and "[slettet]" in html
     assert html.count('data-testid="erased-event"') == 3
     assert "Mette" not in html and "+45" not in html
     assert 'data-testid="contact-erase"' not in html  # nothing left to erase
-    assert client.get("/privacy/contacts/999999").status_code == 404
+    assert client.get("/persondata/kontakter/999999").status_code == 404

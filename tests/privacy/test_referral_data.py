@@ -57,9 +57,9 @@ def test_admin_finds_a_users_reads_in_the_log(client, login_as, session, make_us
     staff = make_user(role="staff", centre=217, name="Henrik Henviser")
     login(client, staff.email)
     client.get(f"/jobordrer/{order_with_referral.id}")
-    post_form(client, "/logout", {}, form_url="/")
+    post_form(client, "/log-ud", {}, form_url="/")
     login_as("admin")
-    html = client.get("/privacy/access-log?user=henrik&action=read").get_data(as_text=True)
+    html = client.get("/persondata/adgangslog?user=henrik&action=read").get_data(as_text=True)
     assert "Henrik Henviser" in html and "Jobcenter Helsingør" in html
 
 

@@ -90,43 +90,43 @@ def test_sector_for_company_uses_the_same_rule(session, make_company, make_focus
 def test_everyone_reads_sectors_but_only_admin_changes_them(client, login_as, make_focus_sector, session):
     sector = make_focus_sector()
     login_as("staff")
-    page = client.get("/sectors/")
+    page = client.get("/sektorer/")
     assert page.status_code == 200
     assert "Bygge og anlæg" in page.get_data(as_text=True)
     assert "Ny fokusbranche" not in page.get_data(as_text=True)
-    assert client.get("/sectors/new").status_code == 403
-    assert client.get(f"/sectors/{sector.id}/edit").status_code == 403
-    assert post_form(client, f"/sectors/{sector.id}/delete", {}, form_url="/").status_code == 403
+    assert client.get("/sektorer/ny").status_code == 403
+    assert client.get(f"/sektorer/{sector.id}/ret").status_code == 403
+    assert post_form(client, f"/sektorer/{sector.id}/slet", {}, form_url="/").status_code == 403
     assert session.get(FocusSector, sector.id) is not None
 
 
 def test_admin_sets_edits_and_deletes_a_sector(client, login_as, session):
     login_as("admin")
-    created = post_form(client, "/sectors/new", {"year": "2016", "name": "Transport", "codes": "49-53"})
+    created = post_form(client, "/sektorer/ny", {"year": "2016", "name": "Transport", "codes": "49-53"})
     assert created.status_code == 302
     sector = session.exec(select(FocusSector)).one()
     assert sector.codes == "49,50,51,52,53"
 
-    replaced = post_form(client, "/sectors/new", {"year": "2016", "name": "Transport", "codes": "49,52"})
+    replaced = post_form(client, "/sektorer/ny", {"year": "2016", "name": "Transport", "codes": "49,52"})
     assert replaced.status_code == 302
     session.expire_all()
     assert [s.codes for s in session.exec(select(FocusSector))] == ["49,52"]
 
-    bad = post_form(client, f"/sectors/{sector.id}/edit", {"year": "2016", "name": "Transport", "codes": "4x"})
+    bad = post_form(client, f"/sektorer/{sector.id}/ret", {"year": "2016", "name": "Transport", "codes": "4x"})
     assert bad.status_code == 400
     assert "4x er ikke en branchekode" in bad.get_data(as_text=True)
     session.expire_all()
     assert session.get(FocusSector, sector.id).codes == "49,52"
 
-    edited = post_form(client, f"/sectors/{sector.id}/edit", {"year": "2017", "name": "Transport og logistik",
+    edited = post_form(client, f"/sektorer/{sector.id}/ret", {"year": "2017", "name": "Transport og logistik",
                                                              "codes": "49,50,52", "version": str(sector.version)})
     assert edited.status_code == 302
     session.expire_all()
     assert (sector.year, sector.name, sector.codes) == (2017, "Transport og logistik", "49,50,52")
 
-    listing = client.get("/sectors/?year=2017").get_data(as_text=True)
+    listing = client.get("/sektorer/?year=2017").get_data(as_text=True)
     assert "Transport og logistik" in listing
-    deleted = post_form(client, f"/sectors/{sector.id}/delete", {}, form_url="/sectors/")
+    deleted = post_form(client, f"/sektorer/{sector.id}/slet", {}, form_url="/sektorer/")
     assert deleted.status_code == 302
     assert session.exec(select(FocusSector)).all() == []
 
@@ -135,7 +135,7 @@ def test_sector_used_by_an_agreement_is_not_deleted(client, login_as, make_agree
     sector = make_focus_sector()
     make_agreement(focus_sector=sector)
     login_as("admin")
-    response = post_form(client, f"/sectors/{sector.id}/delete", {}, form_url="/sectors/", follow_redirects=True)
+    response = post_form(client, f"/sektorer/{sector.id}/slet", {}, form_url="/sektorer/", follow_redirects=True)
     assert "bruges af en eller flere aftaler" in response.get_data(as_text=True)
     assert session.get(FocusSector, sector.id) is not None
 
@@ -145,7 +145,7 @@ def test_sectors_page_counts_matching_active_companies(client, login_as, make_co
     make_company(industry_code="494100")
     make_company(industry_code="052000")
     login_as("staff")
-    html = client.get("/sectors/?year=2016").get_data(as_text=True)
+    html = client.get("/sektorer/?year=2016").get_data(as_text=True)
     assert '<td class="num">1</td>' in html
 
 
