@@ -46,6 +46,12 @@ class Form(FlaskForm):
     """Every NRS form: CSRF-protected through Flask-WTF, and no text field takes what may not be
     stored (a CPR number, a control character), so the message is shown next to the field."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "csrf_token" in self._fields:
+            # A hidden input needs no id, and pages with several forms repeated id="csrf_token".
+            self._fields["csrf_token"].render_kw = {"id": False}
+
     def validate(self, extra_validators=None) -> bool:
         extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
         for name, field in self._fields.items():
