@@ -65,6 +65,8 @@ EXPECTED: dict[str, tuple] = {
     "sectors.new": ("admin", ANY),
     "sectors.edit": ("admin", ANY),
     "sectors.delete": ("admin", ANY),
+    "sectors.retire": ("admin", ANY),
+    "sectors.unretire": ("admin", ANY),
     # companies: read by all, changed by the lead centre; coordinators override leads and import
     "companies.index": ("user", ANY),
     "companies.detail": ("user", ANY),

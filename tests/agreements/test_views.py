@@ -168,17 +168,17 @@ def test_only_lead_or_coordinating_centre_and_admin_change_agreements(
     post_form(client, "/logout", {}, form_url="/")
     login_as("staff", centre=219)  # the coordinating centre
     assert client.get(f"/agreements/{coordinated_elsewhere.id}/edit").status_code == 200
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {"confirm": "1"},
                      form_url="/").status_code == 403  # deleting is a coordinator's action
 
     post_form(client, "/logout", {}, form_url="/")
     login_as("coordinator", centre=217)
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {"confirm": "1"},
                      form_url="/").status_code == 403
 
     post_form(client, "/logout", {}, form_url="/")
     login_as("coordinator", centre=219)
-    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {},
+    assert post_form(client, f"/agreements/{coordinated_elsewhere.id}/delete", {"confirm": "1"},
                      form_url="/").status_code == 302
     assert target not in {a.id for a in _agreements(session)}
     deleted = session.exec(select(AuditEvent).where(AuditEvent.action == "delete",
@@ -219,6 +219,6 @@ def test_agreement_with_job_orders_is_kept(client, login_as, make_agreement, mak
     company_id, agreement_id = agreement.company_id, agreement.id
     make_job_order(company=session.get(Company, company_id), agreement_id=agreement_id)
     login_as("coordinator", centre=201)
-    response = post_form(client, f"/agreements/{agreement_id}/delete", {}, form_url="/", follow_redirects=True)
+    response = post_form(client, f"/agreements/{agreement_id}/delete", {"confirm": "1"}, form_url="/", follow_redirects=True)
     assert "knyttet til jobordrer" in response.get_data(as_text=True)
     assert [a.id for a in _agreements(session)] == [agreement_id]

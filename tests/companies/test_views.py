@@ -214,7 +214,7 @@ def test_contacts_can_be_added_edited_and_deleted(client, login_as, make_company
                      ).status_code == 302
     page = client.get(f"/companies/{company.id}").get_data(as_text=True)
     assert "Indehaver" in page and "Kontakt rettet" in page and "Stilling ændret fra Direktør til Indehaver" in page
-    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {},
+    assert post_form(client, f"/companies/{company.id}/contacts/{contact.id}/delete", {"confirm": "1"},
                      form_url=f"/companies/{company.id}").status_code == 302
     session.expire_all()
     assert session.exec(select(Contact)).first() is None
