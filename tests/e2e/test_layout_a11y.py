@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import url_for
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from nrs import create_app
 from nrs.config import Settings
@@ -55,20 +55,21 @@ def demo_server(tmp_path_factory):
     engine = make_engine(url)
     with session_scope(engine) as s:
         load_reference_data(s)
-        email, password = load_demo(s, seed=2016)
-    with session_scope(engine) as s:
-        order = s.exec(select(JobOrder.id).order_by(JobOrder.id)).first()
-        company = s.exec(select(JobOrder.company_id).order_by(JobOrder.id)).first()
-        agreement = s.exec(select(Agreement.id).order_by(Agreement.id)).first()
-        campaign = s.exec(select(Campaign.id).order_by(Campaign.id)).first()
-        target = s.exec(select(CampaignTarget.id).order_by(CampaignTarget.id)).first()
-        assert s.get(Company, company) is not None and None not in (order, agreement, campaign, target)
     engine.dispose()
     instance = tmp / "instance"
     instance.mkdir()
     settings = Settings(instance_path=instance, database_url=url, secret_key="layout-secret",
                         base_url="http://127.0.0.1", run_scheduler=False)
     app = create_app(settings)
+    with app.app_context(), Session(app.extensions["nrs_engine"]) as s:
+        email, password = load_demo(s, seed=2016)  # as `nrs demo` does: in the app, one commit
+        s.commit()
+        order = s.exec(select(JobOrder.id).order_by(JobOrder.id)).first()
+        company = s.exec(select(JobOrder.company_id).order_by(JobOrder.id)).first()
+        agreement = s.exec(select(Agreement.id).order_by(Agreement.id)).first()
+        campaign = s.exec(select(Campaign.id).order_by(Campaign.id)).first()
+        target = s.exec(select(CampaignTarget.id).order_by(CampaignTarget.id)).first()
+        assert s.get(Company, company) is not None and None not in (order, agreement, campaign, target)
     with app.test_request_context():
         pages = {
             "home": url_for("home.index"),
