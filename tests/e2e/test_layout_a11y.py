@@ -29,6 +29,9 @@ WIDTHS = {"desk": (1366, 768), "phone": (390, 844)}
 #: The five main pages, photographed at both widths.
 MAIN = ("home", "order-list", "order", "company", "campaign")
 SERIOUS = ("serious", "critical")
+#: Pages left out of the axe runs (they are still measured for width), to keep the run short:
+#: the same macros and layout as pages that are checked.
+NOT_AXED = ("company-list", "users", "new-company", "password")
 
 
 def _axe_script() -> str:
@@ -58,8 +61,9 @@ def demo_server(tmp_path_factory):
     engine.dispose()
     instance = tmp / "instance"
     instance.mkdir()
+    # The demo admin logs in with a password alone here: the second factor has its own tests.
     settings = Settings(instance_path=instance, database_url=url, secret_key="layout-secret",
-                        base_url="http://127.0.0.1", run_scheduler=False)
+                        base_url="http://127.0.0.1", run_scheduler=False, admin_totp_required=False)
     app = create_app(settings)
     with app.app_context(), Session(app.extensions["nrs_engine"]) as s:
         email, password = load_demo(s, seed=2016)  # as `nrs demo` does: in the app, one commit
@@ -141,7 +145,8 @@ def _overflow(page) -> tuple[int, int]:
 def _serious(page, script: str) -> list[str]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(script)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', "
+                           "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
             for v in result["violations"] if v.get("impact") in SERIOUS]
 
@@ -149,7 +154,7 @@ def _serious(page, script: str) -> list[str]:
 def test_no_page_is_wider_than_a_phone_and_axe_finds_nothing_serious(page, demo_server):
     script = _axe_script()
     pages = demo_server["pages"]
-    assert len(pages) >= 15
+    assert len([p for p in pages if p not in NOT_AXED]) >= 15
     problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for lang in ("da", "en"):
@@ -164,7 +169,8 @@ def test_no_page_is_wider_than_a_phone_and_axe_finds_nothing_serious(page, demo_
                 scroll, inner = _overflow(page)
                 if scroll > inner:
                     problems.append(f"{lang} {width_name} {name}: {scroll} px wide in a {inner} px window")
-                problems += [f"{lang} {width_name} {name}: {v}" for v in _serious(page, script)]
+                if name not in NOT_AXED:
+                    problems += [f"{lang} {width_name} {name}: {v}" for v in _serious(page, script)]
                 if lang == "da" and name in MAIN:
                     page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{w}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})
