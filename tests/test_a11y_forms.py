@@ -40,7 +40,7 @@ def test_required_fields_are_marked_visibly_and_for_assistive_technology(client,
     html = client.get("/sectors/new").get_data(as_text=True)
     name = _tag(html, "name", "name")
     assert " required" in name and 'aria-required="true"' in name
-    assert re.search(r'<label for="name">Navn <span class="req"[^>]*>\*</span></label>', html)
+    assert re.search(r'<label for="name">Navn</label> <span class="req"[^>]*>\*</span>', html)
     assert "aria-invalid" not in html  # nothing wrong before a submit
 
 
