@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 // A table too wide for a phone scrolls inside its own box (nrs.css): let the keyboard reach it.
 document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll("table.grid:not(.stack)").forEach(function (table) {
+  document.querySelectorAll("table.grid").forEach(function (table) {
     if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
       table.setAttribute("tabindex", "0");
     }
