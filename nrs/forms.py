@@ -62,6 +62,11 @@ class Form(FlaskForm):
 
     class Meta(_Meta):
         pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "csrf_token" in self._fields:
+            # A hidden input needs no id, and pages with several forms repeated id="csrf_token".
+            self._fields["csrf_token"].render_kw = {"id": False}
 
     def validate(self, extra_validators=None) -> bool:
         extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}

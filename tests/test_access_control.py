@@ -65,6 +65,8 @@ EXPECTED: dict[str, tuple] = {
     "sectors.new": ("admin", ANY),
     "sectors.edit": ("admin", ANY),
     "sectors.delete": ("admin", ANY),
+    "sectors.retire": ("admin", ANY),
+    "sectors.unretire": ("admin", ANY),
     # companies: read by all, changed by the lead centre; coordinators override leads and import
     "companies.index": ("user", ANY),
     "companies.detail": ("user", ANY),
@@ -181,6 +183,13 @@ def test_every_route_has_an_access_rule_and_an_expectation(app):
         assert rule_of(app, endpoint) == level, f"{endpoint}: rule {rule_of(app, endpoint)!r}, table says {level!r}"
 
 
+#: Destructive or closing actions that show a confirmation page first (tests/test_confirm.py).
+ASKS_FIRST = frozenset({
+    "agreements.delete", "sectors.delete", "joborders.unfilled", "campaigns.set_status", "campaigns.target_remove",
+    "companies.contact_delete", "activities.delete", "api_admin.revoke", "auth.totp_reset", "enquiries.close",
+})
+
+
 def _expected(endpoint: str, method: str, role: str) -> set[int]:
     level, own, *rest = EXPECTED[endpoint]
     ok = [rest[0]] if rest and rest[0] is not None else []
@@ -201,6 +210,8 @@ def _expected(endpoint: str, method: str, role: str) -> set[int]:
         return {200, 403}  # an edit form: seeing it is harmless, saving it is refused
     if ok:
         return {ok[0]}
+    if method == "POST" and endpoint in ASKS_FIRST:
+        return {200, 302, 400, 409}  # 200: the confirmation page (nrs.confirm), nothing done yet
     return {200} if method == "GET" else {302, 400, 409}
 
 

@@ -47,7 +47,7 @@ def test_the_company_list_sorts_danish(client, login_as, make_company):
     for name in NAMES:
         make_company(name=f"{name} ApS")
     for query, order in (("", DANISH), ("?sort=name&desc=1", list(reversed(DANISH)))):
-        html = client.get(f"/companies/{query}").get_data(as_text=True)
+        html = client.get(f"/virksomheder/{query}").get_data(as_text=True)
         shown = [n for n in re.findall(r">([^<>]+) ApS</a>", html) if n in NAMES]
         assert shown == order, query
 

@@ -123,7 +123,7 @@ def test_companies_survive_the_danish_order_migration(app, database_url, make_co
     command.upgrade(cfg, "head")
 
     login_as("staff")
-    page = client.get("/companies/?sort=name").get_data(as_text=True)
+    page = client.get("/virksomheder/?sort=name").get_data(as_text=True)
     order = [page.index(n) for n in ("Zealand Shipping", "Æble Frugt", "Øster Kro", "Aabenraa Vognmand", "Åby Bageri")]
     assert order == sorted(order)
-    assert "Aabenraa Vognmand" in client.get("/companies/?q=abenraa+vognmnd").get_data(as_text=True)
+    assert "Aabenraa Vognmand" in client.get("/virksomheder/?q=abenraa+vognmnd").get_data(as_text=True)

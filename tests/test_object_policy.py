@@ -91,7 +91,7 @@ def test_other_centres_coordinator_cannot_assign_the_lead_of_a_target(client, se
 def test_other_centres_coordinator_cannot_remove_a_target(client, session, target_of_201, other_coordinator):
     target = target_of_201()
     url = f"/kampagner/maal/{target.id}"
-    _refused(post_form(client, f"{url}/remove", {"reason": "Ikke relevant"}, form_url=url))
+    _refused(post_form(client, f"{url}/remove", {"reason": "Ikke relevant", "confirm": "1"}, form_url=url))
     assert reload(session, target).removed_by_hand is False
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from nrs import confirm
 from nrs.activities import policy, queries, services
 from nrs.activities.forms import (
     ActivityForm,
@@ -134,6 +135,8 @@ def delete(activity_id: int):
     form = VersionOnlyForm()
     if not form.validate():
         abort(400)
+    confirm.ask(_("Aktiviteten (%(k)s) slettes fra virksomhedens tidslinje.", k=activity.kind.label),
+                yes=_("Ja, slet aktiviteten"), back=url_for("companies.detail", company_id=company_id))
     try:
         services.delete_activity(db_session(), activity, by=current_user, version=form.version.data)
     except StaleObjectError as exc:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs import confirm
 from nrs.agreements import documents, policy, queries, services
 from nrs.agreements.forms import AgreementForm, DeleteForm
 from nrs.agreements.models import Agreement, AgreementKind
@@ -18,7 +19,7 @@ from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.paging import paginate
-from nrs.sectors.queries import all_sectors
+from nrs.sectors.queries import all_sectors, offered_sectors
 from nrs.security import access
 
 bp = Blueprint("agreements", __name__, url_prefix="/aftaler")
@@ -78,7 +79,7 @@ def _form(obj=None, **kwargs) -> AgreementForm:
     s = db_session()
     form = AgreementForm(obj=obj, **kwargs)
     form.focus_sector_id.choices = [(0, _("— ingen —"))] + [
-        (x.id, f"{x.year}: {x.name}") for x in all_sectors(s)
+        (x.id, f"{x.year}: {x.name}") for x in offered_sectors(s, keep=[obj.focus_sector_id if obj else None])
     ]
     form.coordinating_centre_id.choices = [(0, _("Virksomhedens ansvarlige jobcenter"))] + [
         (c.id, c.name) for c in _centres()
@@ -193,6 +194,12 @@ def delete(agreement_id: int):
     policy.ensure_may_delete(current_user, agreement, company)
     if not DeleteForm().validate():
         abort(400)
+    if agreement.document_name:
+        what = _("Aftalen (%(k)s med %(c)s) og dens dokument %(d)s slettes. Det kan ikke fortrydes.",
+                 k=agreement.kind.label, c=company.name, d=agreement.document_name)
+    else:
+        what = _("Aftalen (%(k)s med %(c)s) slettes. Det kan ikke fortrydes.", k=agreement.kind.label, c=company.name)
+    confirm.ask(what, yes=_("Ja, slet aftalen"), back=url_for(".detail", agreement_id=agreement_id))
     try:
         services.delete_agreement(s, agreement, by=current_user)
     except DomainError as exc:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs import confirm
 from nrs.api import tokens
 from nrs.api.forms import TokenForm
 from nrs.api.models import ApiToken
@@ -50,6 +51,9 @@ def tokens_page():
 @access("admin")
 def revoke(token_id: int):
     token = get_or_404(ApiToken, token_id)
+    confirm.ask(_("Nøglen %(name)s tilbagekaldes: systemer, der bruger den, får ikke længere adgang. "
+                  "Det kan ikke fortrydes.", name=token.name), yes=_("Ja, tilbagekald nøglen"),
+                back=url_for(".tokens_page"))
     tokens.revoke(db_session(), token.name, by=current_user)
     flash(_("Nøglen %(name)s er tilbagekaldt.", name=token.name), "success")
     return redirect(url_for(".tokens_page"))

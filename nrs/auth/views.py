@@ -21,6 +21,7 @@ from flask_login import current_user, logout_user
 from joserfc.errors import JoseError
 from markupsafe import Markup
 
+from nrs import confirm
 from nrs.audit.services import record
 from nrs.auth import reset, services, sso, throttle, totp
 from nrs.auth.forms import (
@@ -174,6 +175,8 @@ def totp_reset(user_id: int):
     user = get_or_404(User, user_id)
     if not user.has_totp:
         abort(400)
+    confirm.ask(_("Totrinslogin for %(e)s nulstilles; brugeren skal opsætte det igen ved næste login.",
+                  e=user.email), yes=_("Ja, nulstil totrinslogin"), back=url_for("admin.user_edit", user_id=user.id))
     totp.reset(db_session(), user, by=current_user)
     flash(_("Totrinslogin for %(e)s er nulstillet; brugeren opsætter det igen ved næste login.", e=user.email),
           "success")

@@ -31,7 +31,7 @@ from nrs.errors import DomainError
 from nrs.locking import check, saving
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre
 from nrs.sectors.models import FocusSector
-from nrs.sectors.queries import sector_rule
+from nrs.sectors.queries import OFFERED, sector_rule
 
 
 def _csv(values: Iterable) -> str:
@@ -72,7 +72,7 @@ def create_campaign(
         if found != set(ids):
             raise DomainError(_("Ukendt fokusbranche."), field="sectors")
     elif not prefixes:
-        ids = list(session.exec(select(FocusSector.id).where(FocusSector.year == year).order_by(FocusSector.id)))
+        ids = list(session.exec(select(FocusSector.id).where(FocusSector.year == year, OFFERED).order_by(FocusSector.id)))
         if not ids:
             raise DomainError(_("Der er ingen fokusbrancher for %(y)s. Vælg brancher eller branchekoder.", y=year),
                               field="sectors")

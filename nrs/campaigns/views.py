@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs import refcache
+from nrs import confirm
 from nrs.auth.models import User
 from nrs.campaigns import policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
@@ -29,6 +30,7 @@ from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipalit
 from nrs.paging import paginate
 from nrs.refdata import industry_name
 from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import offered_sectors
 from nrs.security import access
 
 bp = Blueprint("campaigns", __name__, url_prefix="/kampagner")
@@ -56,7 +58,7 @@ def _campaign_form() -> CampaignForm:
     form = CampaignForm()
     form.sectors.choices = [
         (f.id, f"{f.name} ({f.year})")
-        for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name)))
+        for f in offered_sectors(s)
     ]
     form.municipalities.choices = [
         (m.code, f"{m.name} ({m.code:03d})")
@@ -153,6 +155,10 @@ def set_status(campaign_id: int, status: str):
     campaign = get_or_404(Campaign, campaign_id)
     if status not in CampaignStatus.__members__ or not ActionForm().validate():
         abort(400)
+    if status == CampaignStatus.ended.value:
+        confirm.ask(_("Kampagnen %(n)s afsluttes: listen arbejdes ikke videre, og den opdateres ikke mere.",
+                      n=campaign.name), yes=_("Ja, afslut kampagnen"),
+                    back=url_for(".detail", campaign_id=campaign.id))
     services.set_campaign_status(db_session(), campaign, by=current_user, status=CampaignStatus(status))
     flash(_("Kampagnen er nu: %(s)s.", s=CampaignStatus(status).label), "success")
     return redirect(url_for(".detail", campaign_id=campaign.id))
@@ -233,6 +239,9 @@ def target_remove(target_id: int):
     form = RemoveForm()
     if not form.validate():
         return _target_page(target, remove_form=form, code=400)
+    confirm.ask(_("Virksomheden fjernes fra kampagnens liste og kommer ikke tilbage ved opdateringer "
+                  "(den kan sættes på listen igen her)."), yes=_("Ja, fjern fra listen"),
+                back=url_for(".target", target_id=target.id))
     services.remove_target(db_session(), target, by=current_user, reason=form.reason.data)
     flash(_("Virksomheden er fjernet fra listen og kommer ikke tilbage ved opdateringer."), "success")
     return redirect(url_for(".target", target_id=target.id))

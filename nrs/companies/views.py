@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from nrs import confirm
 from nrs.activities import panels as activity_panels
 from nrs.agreements import queries as agreement_queries
 from nrs.companies import policy, queries, services
@@ -258,6 +259,8 @@ def contact_delete(company_id: int, contact_id: int):
 
     if not Form().validate():
         abort(400)
+    confirm.ask(_("Kontakten %(n)s slettes fra %(c)s.", n=contact.name, c=company.name),
+                yes=_("Ja, slet kontakten"), back=url_for(".detail", company_id=company.id))
     services.delete_contact(db_session(), contact, by=current_user)
     flash(_("Kontakten er slettet."), "success")
     return redirect(url_for(".detail", company_id=company.id))

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs import confirm
 from nrs.auth import throttle
 from nrs.auth.models import User
 from nrs.auth.throttle import client_address
@@ -162,12 +163,14 @@ def detail(enquiry_id: int):
     return _page(get_or_404(Enquiry, enquiry_id))
 
 
-def _step(enquiry_id: int, step, done: str):
+def _step(enquiry_id: int, step, done: str, ask: tuple[str, str] | None = None):
     enquiry = get_or_404(Enquiry, enquiry_id)
     form = StepForm()
     policy.ensure_may_work(current_user, enquiry)
     if not form.validate():
         abort(400)
+    if ask is not None:
+        confirm.ask(ask[0], yes=ask[1], back=url_for(".detail", enquiry_id=enquiry_id))
     try:
         step(db_session(), enquiry, by=current_user, version=form.version.data)
     except StaleObjectError as exc:
@@ -195,7 +198,8 @@ def answer(enquiry_id: int):
 @bp.route("/<int:enquiry_id>/luk", methods=["POST"])
 @access("user")
 def close(enquiry_id: int):
-    return _step(enquiry_id, services.close, _("Henvendelsen er lukket."))
+    return _step(enquiry_id, services.close, _("Henvendelsen er lukket."),
+                 ask=(_("Henvendelsen lukkes uden at være besvaret her."), _("Ja, luk henvendelsen")))
 
 
 @bp.route("/<int:enquiry_id>/videresend", methods=["POST"])

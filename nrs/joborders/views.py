@@ -9,6 +9,7 @@ from sqlmodel import select
 from wtforms import FieldList
 
 from nrs import refcache
+from nrs import confirm
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
@@ -184,8 +185,9 @@ def _version(form) -> int | None:
         return None
 
 
-def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, ensure=None):
-    """One state change from the detail page; ``ensure`` is the policy's check, before the form is read."""
+def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, ensure=None, ask=None):
+    """One state change from the detail page; ``ensure`` is the policy's check, before the form is read;
+    ``ask(order)`` gives (what, yes) for a closing step that is confirmed first (nrs.confirm)."""
     s = db_session()
     order = get_or_404(JobOrder, order_id)
     if ensure is not None:
@@ -194,6 +196,9 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
     _prepare_step_form(form)
     if not form.validate():
         return _detail(order, 400, **{form_name: form})
+    if ask is not None:
+        what, yes = ask(order)
+        confirm.ask(what, yes=yes, back=url_for(".detail", order_id=order_id))
     try:
         do(s, order, form)
     except StaleObjectError as exc:
@@ -471,6 +476,8 @@ def unfilled(order_id: int):
                                                 on_date=f.on_date.data, unfilled_reason=f.unfilled_reason.data,
                                                 unfilled_reason_text=f.unfilled_reason_text.data or ""),
         _("Jobordren er lukket som ikke besat."), ensure=_may_work,
+        ask=lambda o: (_("Jobordren %(t)s lukkes som ikke besat. Kun en koordinator kan genåbne den.", t=o.title),
+                       _("Ja, luk som ikke besat")),
     )
 
 

@@ -22,8 +22,14 @@ class FocusSector(SQLModel, table=True):
     codes: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    #: Retired (trukket tilbage): kept for history and the campaigns that use it, offered for nothing new.
+    retired_at: datetime | None = Field(default=None)
     version: int = Field(default=1)
     __mapper_args__ = VERSIONED  # optimistic locking, see nrs.locking
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def prefixes(self) -> list[str]:

@@ -105,8 +105,20 @@ def sector_years(session: Session) -> list[int]:
 
 
 def all_sectors(session: Session) -> list[FocusSector]:
-    """Every sector, newest year first (for choice lists)."""
+    """Every sector, newest year first (for filters over what exists, retired ones included)."""
     return list(session.exec(select(FocusSector).order_by(FocusSector.year.desc(), danish(FocusSector.name))))
+
+
+#: A sector that may be chosen for new work: not retired.
+OFFERED = FocusSector.retired_at.is_(None)
+
+
+def offered_sectors(session: Session, *, keep: Iterable[int | None] = ()) -> list[FocusSector]:
+    """Sectors to choose from on a form, newest year first: the retired ones are left out, except
+    those in ``keep`` (the sectors the edited object has already, so an edit does not lose them)."""
+    kept = [k for k in keep if k]
+    cond = sa.or_(OFFERED, FocusSector.id.in_(kept)) if kept else OFFERED
+    return list(session.exec(select(FocusSector).where(cond).order_by(FocusSector.year.desc(), danish(FocusSector.name))))
 
 
 def sector_by_name(session: Session, *, year: int, name: str) -> FocusSector | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
+from nrs.campaigns.models import Campaign
 from nrs.clock import utcnow
 from nrs.errors import DomainError
 from nrs.locking import check, saving
@@ -99,11 +101,44 @@ def update_sector(session: Session, sector: FocusSector, *, by, year: int, name:
     return sector
 
 
-def delete_sector(session: Session, sector: FocusSector, *, by) -> None:
-    """Delete a sector that nothing refers to; agreements and campaigns keep theirs."""
+def campaigns_using(session: Session, sector_id: int) -> list[Campaign]:
+    """The campaigns whose sector list names ``sector_id`` (a comma-separated column, no foreign key)."""
+    sid = str(sector_id)
+    col = Campaign.sector_ids
+    return list(session.exec(select(Campaign).where(sa.or_(
+        col == sid, col.startswith(f"{sid},"), col.endswith(f",{sid}"), col.contains(f",{sid},"),
+    )).order_by(Campaign.name)))
+
+
+def ensure_deletable(session: Session, sector: FocusSector) -> None:
+    """Refuse to delete a sector that a campaign or an agreement uses: deleting it would change what
+    they target behind the user's back. Retiring it (``set_retired``) is the way out."""
+    campaigns = campaigns_using(session, sector.id)
+    if campaigns:
+        raise DomainError(_(
+            "Branchen bruges af kampagnen %(c)s og kan ikke slettes. Træk den tilbage i stedet: så tilbydes "
+            "den ikke til nye kampagner og aftaler, men kampagnerne og historikken beholder den.",
+            c=", ".join(c.name for c in campaigns)))
     used = session.exec(select(Agreement.id).where(Agreement.focus_sector_id == sector.id)).first()
     if used is not None:
-        raise DomainError(_("Branchen bruges af en eller flere aftaler og kan ikke slettes."))
+        raise DomainError(_("Branchen bruges af en eller flere aftaler og kan ikke slettes. "
+                            "Træk den tilbage i stedet."))
+
+
+def set_retired(session: Session, sector: FocusSector, *, by, retired: bool) -> None:
+    """Retire a sector (kept for history and its campaigns, offered for nothing new), or bring it back."""
+    if sector.retired == retired:
+        return
+    sector.retired_at = utcnow() if retired else None
+    sector.updated_at = utcnow()
+    session.flush()
+    record(session, by=by, entity="focus_sector", entity_id=sector.id, action="retire" if retired else "unretire",
+           changes={"retired": [not retired, retired]})
+
+
+def delete_sector(session: Session, sector: FocusSector, *, by) -> None:
+    """Delete a sector that nothing refers to; agreements and campaigns keep theirs."""
+    ensure_deletable(session, sector)
     snapshot = {"year": sector.year, "name": sector.name, "codes": sector.codes}
     sector_id = sector.id
     try:

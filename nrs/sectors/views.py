@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from nrs import confirm
 from nrs.auth.models import Role
 from nrs.clock import today
 from nrs.db import db_session, get_or_404
@@ -98,15 +99,46 @@ def edit(sector_id: int):
 @bp.post("/<int:sector_id>/slet")
 @access("admin")
 def delete(sector_id: int):
+    s = db_session()
     sector = get_or_404(FocusSector, sector_id)
     year = sector.year
     if not DeleteForm().validate():
         flash(_("Formularen er udløbet. Prøv igen."), "error")
+        return redirect(url_for(".index", year=year))
+    try:
+        services.ensure_deletable(s, sector)  # refused before the question, not after
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index", year=year))
+    confirm.ask(_("Fokusbranchen %(n)s (%(y)d) slettes. Det kan ikke fortrydes.", n=sector.name, y=year),
+                yes=_("Ja, slet fokusbranchen"), back=url_for(".index", year=year))
+    try:
+        services.delete_sector(s, sector, by=current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
     else:
-        try:
-            services.delete_sector(db_session(), sector, by=current_user)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Fokusbranchen er slettet."), "success")
+        flash(_("Fokusbranchen er slettet."), "success")
     return redirect(url_for(".index", year=year))
+
+
+def _set_retired(sector_id: int, retired: bool):
+    sector = get_or_404(FocusSector, sector_id)
+    if not DeleteForm().validate():
+        flash(_("Formularen er udløbet. Prøv igen."), "error")
+    else:
+        services.set_retired(db_session(), sector, by=current_user, retired=retired)
+        flash(_("Fokusbranchen %(n)s er trukket tilbage.", n=sector.name) if retired
+              else _("Fokusbranchen %(n)s tilbydes igen.", n=sector.name), "success")
+    return redirect(url_for(".index", year=sector.year))
+
+
+@bp.post("/<int:sector_id>/retire")
+@access("admin")
+def retire(sector_id: int):
+    return _set_retired(sector_id, True)
+
+
+@bp.post("/<int:sector_id>/unretire")
+@access("admin")
+def unretire(sector_id: int):
+    return _set_retired(sector_id, False)

@@ -72,7 +72,7 @@ def test_document_needs_login(client, make_agreement):
         ({"valid_to": "31-12-2015"}, "Slutdatoen ligger før startdatoen."),
         ({"focus_sector_id": "0"}, "En rekrutteringsaftale hører til en fokusbranche"),
         ({"valid_from": ""}, "Angiv hvornår aftalen gælder fra."),
-        ({"valid_from": "32-01-2016"}, "Datoen 32-01-2016 findes ikke i kalenderen."),
+        ({"valid_from": "32-01-2016"}, "Skriv datoen som dd-mm-åååå."),
         ({"notes": "Kandidat 010190-1234 ansat"}, "CPR"),
         ({"cvr": "12345678"}, "kontrolciffer"),
         ({"signed_on": format_date(today() + timedelta(days=3))}, "underskrevet i fremtiden"),
@@ -168,17 +168,17 @@ def test_only_lead_or_coordinating_centre_and_admin_change_agreements(
     post_form(client, "/log-ud", {}, form_url="/")
     login_as("staff", centre=219)  # the coordinating centre
     assert client.get(f"/aftaler/{coordinated_elsewhere.id}/ret").status_code == 200
-    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {"confirm": "1"},
                      form_url="/").status_code == 403  # deleting is a coordinator's action
 
     post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=217)
-    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {"confirm": "1"},
                      form_url="/").status_code == 403
 
     post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=219)
-    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {},
+    assert post_form(client, f"/aftaler/{coordinated_elsewhere.id}/slet", {"confirm": "1"},
                      form_url="/").status_code == 302
     assert target not in {a.id for a in _agreements(session)}
     deleted = session.exec(select(AuditEvent).where(AuditEvent.action == "delete",
@@ -219,6 +219,6 @@ def test_agreement_with_job_orders_is_kept(client, login_as, make_agreement, mak
     company_id, agreement_id = agreement.company_id, agreement.id
     make_job_order(company=session.get(Company, company_id), agreement_id=agreement_id)
     login_as("coordinator", centre=201)
-    response = post_form(client, f"/aftaler/{agreement_id}/slet", {}, form_url="/", follow_redirects=True)
+    response = post_form(client, f"/aftaler/{agreement_id}/slet", {"confirm": "1"}, form_url="/", follow_redirects=True)
     assert "knyttet til jobordrer" in response.get_data(as_text=True)
     assert [a.id for a in _agreements(session)] == [agreement_id]

@@ -249,7 +249,7 @@ def test_an_admin_makes_and_revokes_a_key_on_the_page(client, login_as, session,
     assert token.job_centre_id == centre_by_code(240).id and not token.referrals
     r = post_form(client, "/admin/api-noegler/", {"name": "Egedal BI"})
     assert r.status_code == 400 and "findes allerede" in r.get_data(as_text=True)
-    r = post_form(client, f"/admin/api-noegler/{token.id}/tilbagekald", {}, form_url="/admin/api-noegler/")
+    r = post_form(client, f"/admin/api-noegler/{token.id}/tilbagekald", {"confirm": "1"}, form_url="/admin/api-noegler/")
     assert r.status_code == 302
     error_of(client.get("/api/v1/companies", headers=bearer(key)), 401)
     from nrs.audit.models import AuditEvent

@@ -123,7 +123,7 @@ def test_an_admin_resets_a_lost_second_factor(client, app, make_user, session):
     post_form(client, "/login/kode", {"code": _next_code(admin_secret)}, form_url="/login")
     page = client.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
     assert "Nulstil totrinslogin" in page
-    response = post_form(client, f"/admin/brugere/{user.id}/totrin/nulstil", {}, form_url=f"/admin/brugere/{user.id}")
+    response = post_form(client, f"/admin/brugere/{user.id}/totrin/nulstil", {"confirm": "1"}, form_url=f"/admin/brugere/{user.id}")
     assert response.status_code == 302
     session.expire_all()
     assert not session.get(User, user.id).has_totp

@@ -131,7 +131,7 @@ def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, 
     target = _target(session, built, "59663194")  # Allerød's
     url = f"/kampagner/maal/{target.id}"
     assert post_form(client, f"{url}/remove", {"reason": ""}, form_url=url).status_code == 400
-    response = post_form(client, f"{url}/remove", {"reason": "Lukker afdelingen i Allerød"}, form_url=url)
+    response = post_form(client, f"{url}/remove", {"reason": "Lukker afdelingen i Allerød", "confirm": "1"}, form_url=url)
     assert response.status_code == 302
 
     assert cli_run("campaigns", "build", str(built.id)).exit_code == 0
@@ -148,10 +148,10 @@ def test_only_the_lead_centre_removes_a_target_not_another_centres_coordinator(c
     url = f"/kampagner/maal/{target.id}"
     other = next(code for code in (201, 270) if session.get(JobCentre, target.lead_centre_id).municipality_code != code)
     login_as("coordinator", centre=other)
-    assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 403
+    assert post_form(client, f"{url}/remove", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 403
     post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=session.get(JobCentre, target.lead_centre_id).municipality_code)
-    assert post_form(client, f"{url}/remove", {"reason": "Dublet"}, form_url=url).status_code == 302
+    assert post_form(client, f"{url}/remove", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 302
 
 
 def test_no_lead_group_is_shown_and_a_coordinator_assigns_it(client, session, login_as, sectors_2016,

@@ -214,7 +214,7 @@ def test_contacts_can_be_added_edited_and_deleted(client, login_as, make_company
                      ).status_code == 302
     page = client.get(f"/virksomheder/{company.id}").get_data(as_text=True)
     assert "Indehaver" in page and "Kontakt rettet" in page and "Stilling ændret fra Direktør til Indehaver" in page
-    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {},
+    assert post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {"confirm": "1"},
                      form_url=f"/virksomheder/{company.id}").status_code == 302
     session.expire_all()
     assert session.exec(select(Contact)).first() is None

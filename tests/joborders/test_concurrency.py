@@ -81,7 +81,7 @@ def test_twenty_concurrent_http_posts_one_wins_the_rest_see_who(app, session, ma
     def post(i: int) -> None:
         c, token = clients[i]
         data = {"csrf_token": token, "unfilled-version": str(order.version), "unfilled-on_date": "20-03-2016",
-                "unfilled-unfilled_reason": "no_candidates"}
+                "unfilled-unfilled_reason": "no_candidates", "confirm": "1"}
         barrier.wait()
         r = c.post(f"{url}/ikke-besat", data=data)
         responses[i] = (r.status_code, r.get_data(as_text=True))

@@ -111,7 +111,8 @@ def test_only_lead_centre_staff_or_admin_close(client, make_job_order, login_as,
     url = f"/jobordrer/{order.id}"
     r = post_form(client, f"{url}/ikke-besat", {"unfilled-version": str(order.version),
                                                 "unfilled-on_date": "20-03-2016",
-                                                "unfilled-unfilled_reason": "deadline_passed"}, form_url=url)
+                                                "unfilled-unfilled_reason": "deadline_passed", "confirm": "1"},
+                 form_url=url)
     assert r.status_code == expected
 
 

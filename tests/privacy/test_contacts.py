@@ -102,7 +102,7 @@ def test_staff_cannot_export_or_erase(client, login_as, session, centre_by_code)
 def test_deleting_a_contact_leaves_no_name_or_phone_in_audit_rows(client, login_as, session, centre_by_code):
     staff = login_as("staff", centre=201)
     company, contact = _contact(session, centre_by_code)
-    response = post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {},
+    response = post_form(client, f"/virksomheder/{company.id}/kontakter/{contact.id}/slet", {"confirm": "1"},
                          form_url=f"/virksomheder/{company.id}")
     assert response.status_code == 302
     assert _still_there(session, contact.id) is None

@@ -126,7 +126,7 @@ def test_admin_sets_edits_and_deletes_a_sector(client, login_as, session):
 
     listing = client.get("/sektorer/?year=2017").get_data(as_text=True)
     assert "Transport og logistik" in listing
-    deleted = post_form(client, f"/sektorer/{sector.id}/slet", {}, form_url="/sektorer/")
+    deleted = post_form(client, f"/sektorer/{sector.id}/slet", {"confirm": "1"}, form_url="/sektorer/")
     assert deleted.status_code == 302
     assert session.exec(select(FocusSector)).all() == []
 
@@ -146,7 +146,7 @@ def test_sectors_page_counts_matching_active_companies(client, login_as, make_co
     make_company(industry_code="052000")
     login_as("staff")
     html = client.get("/sektorer/?year=2016").get_data(as_text=True)
-    assert '<td class="num">1</td>' in html
+    assert '<td class="num" data-label="Aktive virksomheder">1</td>' in html
 
 
 def test_prefix_matching_holds_under_a_danish_collation(backend, session, make_company):
