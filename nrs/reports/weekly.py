@@ -35,12 +35,12 @@ from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
-from nrs.joborders.states import JobOrderState
+from nrs.joborders.states import JobOrderState, filled_text
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
 from nrs.municipalities.models import JobCentre
 from nrs.notifications import unsubscribe
-from nrs.reports.queries import fill_statistics, states_as_of
+from nrs.reports.queries import fill_statistics, hired_as_of, other_hires_stmt, states_as_of
 
 #: An order open this many days without any referral is pointed out.
 IDLE_DAYS = 14
@@ -150,9 +150,17 @@ class OrderLine:
     holder: str = ""
     asking_centre: str = ""
     link: str = ""
+    positions: int = 1
+    #: hired positions live at the week's end
+    hired: int = 0
 
     def days_open(self, end: date) -> int:
         return (end - self.received_on).days
+
+    @property
+    def filled(self) -> str:
+        """ "besat 2 af 3" for an order of several positions (``states.filled_text``), else ""."""
+        return filled_text(self.positions, self.hired)
 
 
 @dataclass
@@ -229,10 +237,7 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
                 f.asking_for_help += 1
                 help_ids.append(oid)
     for lead, n in session.execute(
-        sa.select(JobOrder.lead_centre_id, sa.func.count(Hire.id))
-        .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .where(Hire.hired_on >= start, Hire.hired_on <= end, Hire.centre_id != JobOrder.lead_centre_id)
-        .group_by(JobOrder.lead_centre_id)
+        other_hires_stmt(end).where(Hire.hired_on >= start, Hire.hired_on <= end)
     ).all():
         per[lead].hires_from_other_centres += n
     for centre_id, n in _agreements_ending(session, end).items():
@@ -253,8 +258,8 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     names = {c.id: _short(c.name) for c in centres}
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
                        campaigns=_campaigns(session, week),
-                       idle_orders=_order_lines(session, idle_ids, names),
-                       help_orders=_order_lines(session, help_ids, names),
+                       idle_orders=_order_lines(session, idle_ids, names, end),
+                       help_orders=_order_lines(session, help_ids, names, end),
                        **_tasks(session, end + timedelta(days=1)))
 
 
@@ -276,19 +281,23 @@ def _tasks(session: Session, monday: date) -> dict:
     return {"tasks_by_user": dict(by_user), "tasks_by_centre": dict(by_centre)}
 
 
-def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str]) -> list[OrderLine]:
-    """Title, company and holder of the given orders, oldest first (one statement per 500)."""
+def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str], end: date) -> list[OrderLine]:
+    """Title, company, holder and positions filled at ``end`` of the given orders, oldest first
+    (two statements per 500)."""
     out = []
     for i in range(0, len(ids), 500):
-        for oid, title, company, lead, contact, received, holder in session.execute(
+        chunk = ids[i:i + 500]
+        hired = hired_as_of(session, chunk, end)
+        for oid, title, company, lead, contact, received, holder, positions in session.execute(
             sa.select(JobOrder.id, JobOrder.title, Company.name, JobOrder.lead_centre_id,
-                      JobOrder.contact_user_id, JobOrder.received_on, User.name)
+                      JobOrder.contact_user_id, JobOrder.received_on, User.name, JobOrder.positions)
             .join(Company, Company.id == JobOrder.company_id)
             .outerjoin(User, User.id == JobOrder.contact_user_id)
-            .where(JobOrder.id.in_(ids[i:i + 500]))
+            .where(JobOrder.id.in_(chunk))
         ).all():
             out.append(OrderLine(oid, title, company, lead, contact, received, holder or "",
-                                 asking_centre=centre_names.get(lead, "")))
+                                 asking_centre=centre_names.get(lead, ""), positions=positions,
+                                 hired=hired.get(oid, 0)))
     return sorted(out, key=lambda o: (o.received_on, o.id))
 
 
