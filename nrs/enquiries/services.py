@@ -30,6 +30,7 @@ from nrs.joborders.services import log_job_order
 from nrs.locking import check, saving
 from nrs.mail.services import enqueue
 from nrs.municipalities.models import JobCentre
+from nrs.notifications import events as notification_events
 
 #: Longest text kept from an enquiry (a long e-mail thread is cut, with a note).
 MAX_TEXT = 20000
@@ -138,9 +139,10 @@ def label(session: Session, enquiry: Enquiry) -> str:
 
 
 def tell_centre(session: Session, enquiry: Enquiry, *, settings: Settings) -> None:
-    """E-mail the lead centre's coordinators through the outbox, once per enquiry and person."""
-    # In-app notifications (engineer "notify"): nrs.notifications will be called here.
+    """E-mail the lead centre's coordinators through the outbox, once per enquiry and person, and
+    notify them (and the centre's staff who opted in) in the app (``notifications.events``)."""
     name = label(session, enquiry)
+    notification_events.enquiry_received(session, enquiry, company_name=name)
     link = f"{settings.base_url.rstrip('/')}/henvendelser/{enquiry.id}"
     when = local(enquiry.received_at).strftime("%d-%m-%Y %H:%M")
     for user in coordinators(session, enquiry.lead_centre_id):
