@@ -50,8 +50,8 @@ def _swap(old_values, new_values) -> None:
         if bind.dialect.name == 'sqlite':
             _sqlite_rebuild(bind, table, _condition(old_values), _condition(new_values))
         else:
-            op.drop_constraint(name, table, type_='check')
-            op.create_check_constraint(name, table, _condition(new_values))
+            op.drop_constraint(op.f(name), table, type_='check')
+            op.create_check_constraint(op.f(name), table, _condition(new_values))
 
 
 def upgrade() -> None:

@@ -33,6 +33,8 @@ from nrs.campaigns.models import (
 from nrs.clock import COPENHAGEN, local, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
+from nrs.enquiries import queries as enquiry_queries
+from nrs.enquiries.queries import Figures as EnquiryFigures
 from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
 from nrs.joborders.states import JobOrderState, filled_text
@@ -193,6 +195,18 @@ class WeekFigures:
     #: tasks open on the Monday after the week, due by the Sunday after it: per holder, per centre
     tasks_by_user: dict[int, list[TaskLine]] = field(default_factory=dict)
     tasks_by_centre: dict[int, list[TaskLine]] = field(default_factory=dict)
+    #: enquiries received in the week (``enquiries.queries.figures``): per lead centre id, NRS under None
+    enquiries: dict[int | None, EnquiryFigures] = field(default_factory=dict)
+    #: enquiries without a first response at the week's end: per lead centre id, NRS under "all"
+    enquiries_waiting: dict = field(default_factory=dict)
+
+    def enquiry_lines(self, centre_id: int | None) -> list[str]:
+        """The coordinators' enquiry lines: their centre's (``None``: all of NRS, for the steering group)."""
+        f = self.enquiries.get(centre_id) or EnquiryFigures(0, {}, {}, {}, 0, 0, None)
+        waiting = self.enquiries_waiting.get("all" if centre_id is None else centre_id, 0)
+        if not (f.total or waiting):
+            return []  # no enquiry came and none waits: nothing to say
+        return enquiry_queries.summary_lines(f, waiting)
 
     @property
     def next_monday(self) -> date:
@@ -260,7 +274,17 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
                        campaigns=_campaigns(session, week),
                        idle_orders=_order_lines(session, idle_ids, names, end),
                        help_orders=_order_lines(session, help_ids, names, end),
-                       **_tasks(session, end + timedelta(days=1)))
+                       **_tasks(session, end + timedelta(days=1)), **_enquiries(session, week))
+
+
+def _enquiries(session: Session, week: IsoWeek) -> dict:
+    """The week's enquiry figures (received, within the goal by the Monday after) and those waiting."""
+    monday = week.sunday + timedelta(days=1)
+    working_days = current_app.config["NRS"].enquiry_response_working_days
+    at = datetime.combine(monday, time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    return {"enquiries": enquiry_queries.figures_by_centre(session, start=week.monday, end=week.sunday,
+                                                             today=week.sunday, working_days=working_days),
+            "enquiries_waiting": enquiry_queries.waiting_at(session, at)}
 
 
 def _tasks(session: Session, monday: date) -> dict:
@@ -474,6 +498,9 @@ def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict)
         "nrs": figures.nrs,
         "centres": figures.centres,
         "campaigns": figures.campaigns.get(None if steering else centre.id, []),
+        # the enquiry figures are the coordinators' (and the steering group's, for all of NRS)
+        "enquiry_lines": (figures.enquiry_lines(None if steering else centre.id)
+                          if steering or user.role == Role.coordinator else []),
         "quiet": mine.quiet,
         "links": links,
         "idle_days": IDLE_DAYS,
