@@ -103,6 +103,7 @@ EXPECTED: dict[str, tuple] = {
     "joborders.add_referral": ("user", ANY),
     "joborders.referral_outcome": ("user", OWN),
     "joborders.reopen": ("coordinator", OWN),
+    "joborders.undo_outcome": ("coordinator", OWN),
     "jobordercorrections.cancel": ("coordinator", OWN),
     "jobordercorrections.restore": ("coordinator", OWN),
     "jobordercorrections.withdraw_referral": ("user", OWN),
