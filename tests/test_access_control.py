@@ -57,6 +57,8 @@ EXPECTED: dict[str, tuple] = {
     "admin.user_new": ("admin", ANY),
     "admin.user_edit": ("admin", ANY),
     "admin.audit": ("admin", ANY),
+    "admin.centres": ("admin", ANY),
+    "admin.centre_edit": ("admin", ANY),
     "mail.outbox": ("admin", ANY),
     "mail.resend": ("admin", ANY),
     "privacy.access_log": ("admin", ANY),

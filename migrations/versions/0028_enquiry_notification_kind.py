@@ -1,4 +1,7 @@
-"""notifications: a kind for a new enquiry (``enquiry_received``) in the kind CHECKs
+"""notifications: a kind for a new enquiry (``enquiry_received``) in the kind CHECKs; job_centres.version
+
+job_centres gets a version (optimistic locking of the admin page that edits ``joined_on``), by a
+plain ADD COLUMN.
 
 0021 wrote the kinds out; this widens both CHECKs (notifications, notification_settings) by one
 value. SQLite cannot alter a constraint: the table is rebuilt from its own CREATE TABLE text with
@@ -56,10 +59,12 @@ def _swap(old_values, new_values) -> None:
 
 def upgrade() -> None:
     _swap(OLD, NEW)
+    op.add_column('job_centres', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    op.execute('ALTER TABLE job_centres DROP COLUMN version')
     for table in TABLES:
         bind.execute(sa.text(f"DELETE FROM {table} WHERE kind = 'enquiry_received'"))
     _swap(NEW, OLD)
