@@ -149,6 +149,7 @@ EXPECTED: dict[str, tuple] = {
     "enquiries.reroute": ("coordinator", OWN),
     "enquiries.to_order": ("user", OWN),
     "enquiries.to_agreement": ("user", OWN),
+    "enquiries.to_activity": ("user", OWN),
     "enquiries.attachment": ("user", ANY, 404),  # the fixture's file is not on disk
     "kontakt.form": ("public", ANY),
     "kontakt.thanks": ("public", ANY),

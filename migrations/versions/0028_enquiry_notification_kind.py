@@ -1,7 +1,7 @@
 """notifications: a kind for a new enquiry (``enquiry_received``) in the kind CHECKs; job_centres.version
 
-job_centres gets a version (optimistic locking of the admin page that edits ``joined_on``), by a
-plain ADD COLUMN.
+job_centres gets a version (optimistic locking of the admin page that edits ``joined_on``), and
+enquiries the activity one was converted into, each by a plain ADD COLUMN.
 
 0021 wrote the kinds out; this widens both CHECKs (notifications, notification_settings) by one
 value. SQLite cannot alter a constraint: the table is rebuilt from its own CREATE TABLE text with
@@ -60,11 +60,22 @@ def _swap(old_values, new_values) -> None:
 def upgrade() -> None:
     _swap(OLD, NEW)
     op.add_column('job_centres', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    if op.get_bind().dialect.name == 'sqlite':  # ADD COLUMN with its foreign key inline: no rebuild
+        op.execute('ALTER TABLE enquiries ADD COLUMN activity_id INTEGER'
+                   ' CONSTRAINT fk_enquiries_activity_id_activities REFERENCES activities (id)')
+    else:
+        op.add_column('enquiries', sa.Column('activity_id', sa.Integer(), sa.ForeignKey(
+            'activities.id', name=op.f('fk_enquiries_activity_id_activities')), nullable=True))
+    op.create_index(op.f('ix_enquiries_activity_id'), 'enquiries', ['activity_id'], unique=False)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     op.execute('ALTER TABLE job_centres DROP COLUMN version')
+    op.drop_index(op.f('ix_enquiries_activity_id'), table_name='enquiries')
+    if bind.dialect.name == 'postgresql':
+        op.drop_constraint(op.f('fk_enquiries_activity_id_activities'), 'enquiries', type_='foreignkey')
+    op.execute('ALTER TABLE enquiries DROP COLUMN activity_id')
     for table in TABLES:
         bind.execute(sa.text(f"DELETE FROM {table} WHERE kind = 'enquiry_received'"))
     _swap(NEW, OLD)

@@ -108,6 +108,11 @@ def for_order(session: Session, order_id: int) -> list[Enquiry]:
     return list(session.exec(select(Enquiry).where(Enquiry.job_order_id == order_id)))
 
 
+def for_activity(session: Session, activity_id: int) -> list[Enquiry]:
+    """The enquiries an activity was made from (the activity's page links back)."""
+    return list(session.exec(select(Enquiry).where(Enquiry.activity_id == activity_id)))
+
+
 def attachments(session: Session, enquiry_id: int) -> list[EnquiryAttachment]:
     return list(session.exec(select(EnquiryAttachment).where(EnquiryAttachment.enquiry_id == enquiry_id)
                              .order_by(EnquiryAttachment.id)))
