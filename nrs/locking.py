@@ -50,6 +50,8 @@ REFUSALS = {
     "tasks": ("task", _l("Opgaven er blevet ændret i mellemtiden (af %(who)s). Prøv igen.")),
     "enquiries": ("enquiry", _l("Henvendelsen er blevet ændret i mellemtiden (af %(who)s). "
                                 "Se den aktuelle status og prøv igen.")),
+    "job_centres": ("job_centre", _l("Jobcentret er blevet ændret i mellemtiden (af %(who)s). "
+                                     "Her er den nye udgave; ret igen.")),
 }
 
 

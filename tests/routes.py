@@ -156,6 +156,9 @@ class World:
     def user(self) -> int:
         return self.f["make_user"](role="staff", centre=201).id
 
+    def centre(self) -> int:
+        return self.allerod
+
     def url(self, rule: str, *, missing: bool = False) -> str:
         def fill(match):
             name = match.group(2)

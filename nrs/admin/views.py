@@ -1,4 +1,4 @@
-"""The steering group's area: users and the audit log."""
+"""The steering group's area: users, the job centres' joining dates and the audit log."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
+from nrs.admin.forms import CentreJoinedForm
 from nrs.audit.models import AuditEvent
 from nrs.audit.words import in_words
 from nrs.auth import services
 from nrs.auth.forms import UserForm
 from nrs.auth.models import User
 from nrs.collation import danish
-from nrs.db import db_session, get_or_404
-from nrs.errors import DomainError
+from nrs.db import begin_write, db_session, get_or_404
+from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
+from nrs.municipalities.services import set_joined_on
 from nrs.paging import paginate
 from nrs.privacy.services import log_audit_read
 from nrs.security import access
@@ -91,6 +93,44 @@ def user_edit(user_id: int):
             return redirect(url_for(".users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.get("/jobcentre")
+@access("admin")
+def centres():
+    """The nine centres with the day each joined NRS (orders received earlier are refused)."""
+    rows = db_session().exec(select(JobCentre).order_by(danish(JobCentre.name))).all()
+    return render_template("admin/centres.html", centres=rows)
+
+
+@bp.route("/jobcentre/<int:centre_id>", methods=["GET", "POST"])
+@access("admin")
+def centre_edit(centre_id: int):
+    s = db_session()
+    centre = get_or_404(JobCentre, centre_id)
+    form = CentreJoinedForm()
+    stale = None
+    if request.method == "GET":
+        form.joined_on.data, form.version.data = centre.joined_on, centre.version
+    elif form.validate():
+        try:
+            changed = set_joined_on(s, centre, by=current_user, joined_on=form.joined_on.data,
+                                    expected_version=form.version.data)
+        except StaleObjectError as exc:
+            begin_write(s)  # a fresh transaction sees the winner's change
+            centre = s.get(JobCentre, centre_id)
+            form = CentreJoinedForm(formdata=None)
+            form.joined_on.data, form.version.data = centre.joined_on, centre.version
+            stale = exc.message
+        except DomainError as exc:
+            form.show_error(exc, "joined_on")
+        else:
+            if changed:
+                flash(_("%(c)s er med i NRS fra %(d)s.", c=centre.name, d=centre.joined_on.strftime("%d-%m-%Y")),
+                      "success")
+            return redirect(url_for(".centres"))
+    status = 200 if request.method == "GET" else 409 if stale else 400
+    return render_template("admin/centre_form.html", form=form, centre=centre, stale=stale), status
 
 
 @bp.get("/revisionslog")

@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs import refcache
-from nrs import confirm
+from nrs import confirm, refcache
 from nrs.auth.models import User
 from nrs.campaigns import policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
@@ -29,7 +28,6 @@ from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.paging import paginate
 from nrs.refdata import industry_name
-from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import offered_sectors
 from nrs.security import access
 

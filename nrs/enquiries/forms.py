@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from nrs.activities.models import ActivityKind
 from nrs.agreements.models import AgreementKind
 from nrs.enquiries.models import EnquiryChannel, EnquirySubject
 from nrs.forms import DateField, Form, valid_cvr, valid_email
@@ -58,6 +59,26 @@ class AgreementForm(Form):
     kind = SelectField(_l("Aftaletype"), choices=AgreementKind.choices(), validators=[DataRequired()])
     focus_sector_id = SelectField(_l("Fokusbranche"), coerce=int, validators=[Optional()])
     valid_from = DateField(_l("Gælder fra"), validators=[InputRequired(message=_l("Angiv hvornår aftalen gælder fra."))])
+    version = VersionField()
+
+
+def _optional_id(value):
+    """A select's "—" (empty or 0) is no choice; anything not a whole number is no choice either."""
+    try:
+        return int(value) or None
+    except (TypeError, ValueError):
+        return None
+
+
+class ActivityForm(Form):
+    """The activity an enquiry becomes: pre-filled from it (kind from the channel, text as summary)."""
+
+    kind = SelectField(_l("Type"), choices=ActivityKind.choices(), validators=[DataRequired()])
+    day = DateField(_l("Dato"), validators=[InputRequired(message=_l("Skriv datoen for kontakten."))])
+    contact = SelectField(_l("Kontaktperson hos virksomheden"), coerce=_optional_id, validate_choice=True)
+    summary = TextAreaField(_l("Resumé"), validators=[DataRequired(message=_l("Skriv et resumé af kontakten.")),
+                                                      Length(max=2000)])
+    outcome = StringField(_l("Resultat"), validators=[Length(max=1000)])
     version = VersionField()
 
 

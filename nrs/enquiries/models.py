@@ -85,6 +85,8 @@ class Enquiry(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, index=True)
     job_order_id: int | None = Field(default=None, foreign_key="job_orders.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id", index=True)
+    #: The activity the enquiry was converted into (``services.convert_to_activity``).
+    activity_id: int | None = Field(default=None, foreign_key="activities.id", index=True)
     message_id: str | None = Field(default=None, max_length=998, sa_column_kwargs={"unique": True, **NOT_FREE_TEXT})
     #: Set by the retention job when the text and attachments were deleted.
     text_deleted_at: datetime | None = Field(default=None)

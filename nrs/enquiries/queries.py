@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from nrs.auth.models import User
 from nrs.clock import COPENHAGEN, local
 from nrs.clock import today as clock_today
 from nrs.companies.models import Company
-from nrs.enquiries.models import OPEN_STATES, Enquiry, EnquiryAttachment
+from nrs.enquiries.models import OPEN_STATES, Enquiry, EnquiryAttachment, EnquiryChannel
 from nrs.municipalities.models import JobCentre
 from nrs.workdays import add_working_days
 
@@ -105,6 +108,11 @@ def for_order(session: Session, order_id: int) -> list[Enquiry]:
     return list(session.exec(select(Enquiry).where(Enquiry.job_order_id == order_id)))
 
 
+def for_activity(session: Session, activity_id: int) -> list[Enquiry]:
+    """The enquiries an activity was made from (the activity's page links back)."""
+    return list(session.exec(select(Enquiry).where(Enquiry.activity_id == activity_id)))
+
+
 def attachments(session: Session, enquiry_id: int) -> list[EnquiryAttachment]:
     return list(session.exec(select(EnquiryAttachment).where(EnquiryAttachment.enquiry_id == enquiry_id)
                              .order_by(EnquiryAttachment.id)))
@@ -135,12 +143,44 @@ def figures(session: Session, *, start: date, end: date, today: date, working_da
 
     The one computation for the reports page and the weekly e-mail.
     """
-    stmt = (select(Enquiry, JobCentre.municipality_code)
-            .join(JobCentre, JobCentre.id == Enquiry.lead_centre_id, isouter=True)
-            .where(Enquiry.received_at >= _day_start(start), Enquiry.received_at < _day_start(end, 1)))
+    stmt = _received_stmt(start, end)
     if centre_id is not None:
         stmt = stmt.where(Enquiry.lead_centre_id == centre_id)
-    rows = session.exec(stmt).all()
+    return _figures_of(session.exec(stmt).all(), today=today, working_days=working_days)
+
+
+def figures_by_centre(session: Session, *, start: date, end: date, today: date,
+                      working_days: int) -> dict[int | None, Figures]:
+    """``figures`` per lead centre id in one query, and for all of NRS under the key None (the
+    coordinators' queue counts only there)."""
+    rows = session.exec(_received_stmt(start, end)).all()
+    out: dict[int | None, Figures] = {None: _figures_of(rows, today=today, working_days=working_days)}
+    for centre_id in {e.lead_centre_id for e, _c in rows} - {None}:
+        out[centre_id] = _figures_of([r for r in rows if r[0].lead_centre_id == centre_id], today=today,
+                                     working_days=working_days)
+    return out
+
+
+def waiting_at(session: Session, at: datetime) -> dict[int | None, int]:
+    """Enquiries that came in before ``at`` and had no first response and were not closed by then,
+    per lead centre id (None: the coordinators' queue), with the total under ``"all"``."""
+    responded = sa.and_(Enquiry.first_response_at.is_not(None), Enquiry.first_response_at < at)
+    closed = sa.and_(Enquiry.closed_at.is_not(None), Enquiry.closed_at < at)
+    counts = dict(session.execute(
+        sa.select(Enquiry.lead_centre_id, sa.func.count())
+        .where(Enquiry.received_at < at, sa.not_(responded), sa.not_(closed))
+        .group_by(Enquiry.lead_centre_id)).all())
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def _received_stmt(start: date, end: date):
+    return (select(Enquiry, JobCentre.municipality_code)
+            .join(JobCentre, JobCentre.id == Enquiry.lead_centre_id, isouter=True)
+            .where(Enquiry.received_at >= _day_start(start), Enquiry.received_at < _day_start(end, 1)))
+
+
+def _figures_of(rows, *, today: date, working_days: int) -> Figures:
     met = due = 0
     hours = []
     for e, _code in rows:
@@ -165,11 +205,17 @@ def _day_start(day: date, plus_days: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=COPENHAGEN).astimezone(UTC)
 
 
-def summary_line(f: Figures) -> str:
-    """One line for the coordinators' weekly e-mail (``nrs.reports.weekly`` adds it at merge)."""
-    parts = [f"Henvendelser: {f.total}"]
+def summary_lines(f: Figures, waiting: int) -> list[str]:
+    """The enquiry figures as lines for the coordinators' weekly e-mail, in the reader's language:
+    received by channel, answered within the goal, still waiting for a first response."""
+    channels = ", ".join(f"{EnquiryChannel(c).label} {n}" for c, n in sorted(
+        f.by_channel.items(), key=lambda item: [ch.value for ch in EnquiryChannel].index(item[0])))
+    lines = [_("Henvendelser modtaget i ugen: %(n)d", n=f.total) + (f" ({channels})" if channels else "")]
     if f.share_within_goal is not None:
-        parts.append(f"besvaret inden for målet: {round(f.share_within_goal * 100)} % ({f.goal_met}/{f.goal_due})")
+        lines.append(_("Besvaret inden for målet: %(p)d %% (%(met)d af %(due)d)",
+                       p=round(f.share_within_goal * 100), met=f.goal_met, due=f.goal_due))
     if f.median_hours_to_first_response is not None:
-        parts.append(f"median tid til første svar: {f.median_hours_to_first_response} timer")
-    return ", ".join(parts)
+        lines.append(_("Median tid til første svar: %(h)s timer",
+                       h=format_decimal(f.median_hours_to_first_response, locale=get_locale())))
+    lines.append(_("Venter stadig på første svar ved ugens slutning: %(n)d", n=waiting))
+    return lines

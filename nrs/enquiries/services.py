@@ -9,11 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from nrs.activities.models import ActivityKind
+from nrs.activities.services import record_activity
 from nrs.agreements.services import create_agreement
 from nrs.audit.services import apply_changes, record
 from nrs.auth.models import Role, User
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
+from nrs.companies.models import Contact as CompanyContact
 from nrs.config import Settings
 from nrs.enquiries import policy
 from nrs.enquiries.models import (
@@ -30,9 +33,13 @@ from nrs.joborders.services import log_job_order
 from nrs.locking import check, saving
 from nrs.mail.services import enqueue
 from nrs.municipalities.models import JobCentre
+from nrs.notifications import events as notification_events
 
 #: Longest text kept from an enquiry (a long e-mail thread is cut, with a note).
 MAX_TEXT = 20000
+#: The kind of activity an enquiry's channel becomes when it is converted into one.
+ACTIVITY_KIND = {EnquiryChannel.phone: ActivityKind.call, EnquiryChannel.mailbox: ActivityKind.email,
+                 EnquiryChannel.web: ActivityKind.email, EnquiryChannel.visit: ActivityKind.visit}
 #: The job-order channel an enquiry's channel becomes when it is converted.
 ORDER_CHANNEL = {EnquiryChannel.phone: Channel.shared_phone, EnquiryChannel.mailbox: Channel.shared_mailbox,
                  EnquiryChannel.visit: Channel.visit}
@@ -138,9 +145,10 @@ def label(session: Session, enquiry: Enquiry) -> str:
 
 
 def tell_centre(session: Session, enquiry: Enquiry, *, settings: Settings) -> None:
-    """E-mail the lead centre's coordinators through the outbox, once per enquiry and person."""
-    # In-app notifications (engineer "notify"): nrs.notifications will be called here.
+    """E-mail the lead centre's coordinators through the outbox, once per enquiry and person, and
+    notify them (and the centre's staff who opted in) in the app (``notifications.events``)."""
     name = label(session, enquiry)
+    notification_events.enquiry_received(session, enquiry, company_name=name)
     link = f"{settings.base_url.rstrip('/')}/henvendelser/{enquiry.id}"
     when = local(enquiry.received_at).strftime("%d-%m-%Y %H:%M")
     for user in coordinators(session, enquiry.lead_centre_id):
@@ -284,8 +292,35 @@ def convert_to_agreement(session: Session, enquiry: Enquiry, *, by, version, kin
     return agreement
 
 
-# An activity (engineer "dailywork", nrs.activities) becomes a third conversion here:
-# convert_to_activity(session, enquiry, *, by, version, ...) -> link={"activity_id": ...}.
+def activity_defaults(session: Session, enquiry: Enquiry) -> dict:
+    """What an activity made from the enquiry starts with: its day, the kind its channel stands for,
+    the text as the summary, and the company's contact person who wrote or called, if known."""
+    contact_id = None
+    if enquiry.company_id is not None and (enquiry.contact_email or enquiry.contact_name):
+        for contact in session.exec(select(CompanyContact).where(CompanyContact.company_id == enquiry.company_id)
+                                    .order_by(CompanyContact.id)).all():
+            if ((enquiry.contact_email and contact.email.lower() == enquiry.contact_email.lower())
+                    or (enquiry.contact_name and contact.name.strip().lower() == enquiry.contact_name.lower())):
+                contact_id = contact.id
+                break
+    return {"kind": ACTIVITY_KIND.get(enquiry.channel, ActivityKind.note), "day": local(enquiry.received_at).date(),
+            "summary": (enquiry.text or "")[:2000], "contact_id": contact_id}
+
+
+def convert_to_activity(session: Session, enquiry: Enquiry, *, by, version, kind, at: datetime, summary: str,
+                        outcome: str = "", contact_id: int | None = None):
+    """Record the contact the enquiry was as an activity on the company; the two point at each other.
+
+    Through ``activities.services.record_activity``, so its policy, its checks (a date not in the
+    future, the contact of the same company) and the stored-text rule (no CPR number) apply.
+    """
+    company = _converting(session, enquiry, by)
+    check(session, enquiry, version)  # a stale page records nothing
+    activity = record_activity(session, company=company, kind=kind, author=by, at=at, summary=summary,
+                               outcome=outcome, contact=contact_id or None,
+                               centre=enquiry.lead_centre_id or getattr(by, "job_centre_id", None))
+    _converted(session, enquiry, by=by, version=version, link={"activity_id": activity.id})
+    return activity
 
 
 # --- retention -----------------------------------------------------------------------------------

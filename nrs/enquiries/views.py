@@ -19,15 +19,18 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs import confirm
+from nrs.activities.services import at_from
 from nrs.auth import throttle
 from nrs.auth.models import User
 from nrs.auth.throttle import client_address
-from nrs.clock import today
+from nrs.clock import local, today
 from nrs.collation import danish
 from nrs.companies.models import Company
+from nrs.companies.models import Contact as CompanyContact
 from nrs.db import db_session, get_or_404
 from nrs.enquiries import policy, queries, services
 from nrs.enquiries.forms import (
+    ActivityForm,
     AgreementForm,
     ContactForm,
     EnquiryForm,
@@ -280,6 +283,50 @@ def to_agreement(enquiry_id: int):
     status = 400 if request.method == "POST" else 200
     company = s.get(Company, enquiry.company_id) if enquiry.company_id else None
     return render_template("enquiries/agreement_form.html", form=form, e=enquiry, company=company), status
+
+
+@bp.route("/<int:enquiry_id>/aktivitet", methods=["GET", "POST"])
+@access("user")
+def to_activity(enquiry_id: int):
+    """Convert into an activity on the company: the form starts from the enquiry (``services.activity_defaults``)."""
+    s = db_session()
+    enquiry = get_or_404(Enquiry, enquiry_id)
+    if request.method == "POST":
+        policy.ensure_may_work(current_user, enquiry)
+    form = ActivityForm()
+    form.contact.choices = [(0, _("— ingen —"))] + [
+        (c.id, c.name) for c in s.exec(select(CompanyContact).where(CompanyContact.company_id == enquiry.company_id)
+                                       .order_by(CompanyContact.name)).all()]
+    if request.method == "GET":
+        defaults = services.activity_defaults(s, enquiry)
+        form.kind.data, form.day.data = defaults["kind"].value, defaults["day"]
+        form.summary.data, form.contact.data = defaults["summary"], defaults["contact_id"] or 0
+        form.version.data = enquiry.version
+    if request.method == "POST" and form.validate():
+        try:
+            services.convert_to_activity(
+                s, enquiry, by=current_user, version=form.version.data, kind=form.kind.data,
+                at=at_from(form.day.data, local(enquiry.received_at).time() if form.day.data ==
+                           local(enquiry.received_at).date() else None),
+                summary=form.summary.data, outcome=form.outcome.data or "", contact_id=form.contact.data)
+        except StaleObjectError as exc:
+            s.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            s.rollback()
+            form.show_error(exc, "summary")
+        else:
+            flash(_("Aktiviteten er registreret fra henvendelsen."), "success")
+            return redirect(url_for("enquiries.detail", enquiry_id=enquiry.id))
+    status = 400 if request.method == "POST" else 200
+    company = s.get(Company, enquiry.company_id) if enquiry.company_id else None
+    return render_template("enquiries/activity_form.html", form=form, e=enquiry, company=company), status
+
+
+@bp.app_template_global("enquiries_for_activity")
+def _enquiries_for_activity(activity_id: int):
+    """The enquiries an activity was made from, for the activity's page's link back."""
+    return queries.for_activity(db_session(), activity_id)
 
 
 @bp.route("/<int:enquiry_id>/filer/<int:attachment_id>")

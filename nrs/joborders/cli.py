@@ -8,11 +8,12 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
-from nrs.audit.services import record
 from nrs.commands import engine, run_file_import
 from nrs.db import session_scope
+from nrs.errors import DomainError
 from nrs.joborders.importer import run_import
 from nrs.municipalities.models import JobCentre
+from nrs.municipalities.services import set_joined_on
 
 
 @click.group("orders")
@@ -43,9 +44,10 @@ def centre_joined_cmd(code: int, day):
         centre = s.exec(select(JobCentre).where(JobCentre.municipality_code == code)).first()
         if centre is None:
             raise click.ClickException(f"no job centre with municipality code {code}")
-        old, centre.joined_on = centre.joined_on, day.date()
-        record(s, by=None, entity="job_centre", entity_id=centre.id, action="update",
-               changes={"joined_on": [old.isoformat(), centre.joined_on.isoformat()]})
+        try:
+            set_joined_on(s, centre, by=None, joined_on=day.date())
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
         name, joined = centre.name, centre.joined_on
     click.echo(f"{name} joined NRS on {joined.isoformat()}")
 

@@ -75,6 +75,15 @@ class ReopenForm(StepForm):
                                                         Length(max=1000), no_cpr])
 
 
+class UndoOutcomeForm(StepForm):
+    """Undo one position's outcome recorded in error: which one (the live outcomes), and why."""
+
+    outcome_id = SelectField(_l("Udfald"), coerce=int, validate_choice=False,
+                             validators=[InputRequired(_l("Vælg hvilket udfald der fortrydes."))])
+    reason = StringField(_l("Begrundelse"), validators=[InputRequired(_l("Skriv hvorfor udfaldet fortrydes.")),
+                                                        Length(max=1000), no_cpr])
+
+
 class CorrectionForm(VersionedForm):
     """Cancel or restore an order registered in error: the reason, and a second step (the confirm box)."""
 

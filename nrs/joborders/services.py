@@ -482,6 +482,57 @@ def resolve_positions(
     return event
 
 
+def undo_outcome(session: Session, order: JobOrder, *, by, expected_version: int, outcome_id: int,
+                 reason: str, on_date: date | None = None) -> JobOrderEvent:
+    """Undo one position's outcome recorded in error (a wrong "hired" or "withdrawn"), as one event.
+
+    The order's row is locked as in ``resolve_positions``; the outcome stays as history, undone from
+    ``on_date`` (so figures as of earlier dates keep it); the position is open again and the state
+    follows from the positions (``states.state_from_positions``): a closed order reopens. Like a
+    reopening it is the lead centre's coordinator's correction, with a reason.
+    """
+    reason = (reason or "").strip()
+    refuse_cpr(reason=reason)
+    policy.ensure_may_reopen(by, order)
+    check(session, order, expected_version)
+    corrections.ensure_not_cancelled(order)
+    if not reason:
+        raise DomainError(_("Skriv hvorfor udfaldet fortrydes."), field="reason")
+    locked = session.execute(sa.select(JobOrder.version).where(JobOrder.id == order.id).with_for_update())
+    if locked.scalar_one() != order.version:
+        raise stale(session, order)
+    outcome = session.get(PositionOutcome, outcome_id) if outcome_id else None
+    if outcome is None or outcome.job_order_id != order.id or outcome.undone_event_id is not None:
+        raise DomainError(_("Vælg et af stillingernes registrerede udfald."), field="outcome_id")
+    on_date = on_date or today()
+    _check_step_date(session, order, on_date)  # not before the outcome's own event, nor in the future
+    old = JobOrderState(order.state)
+    counts = position_counts(session, order)
+    was_hired = PositionOutcomeKind(outcome.kind) == PositionOutcomeKind.hired
+    hired = counts.hired - was_hired
+    new_state = state_from_positions(old, positions=order.positions, hired=hired,
+                                     other=counts.other - (not was_hired))
+    if new_state != old:
+        ensure_transition(old, new_state)
+    before = tally.contribution(session, order.id)
+    _save(session, order, by=by, values={"state": new_state, "closed_on": None, "unfilled_reason": None,
+                                         "unfilled_reason_text": ""})
+    what = _("Stilling %(n)d: %(kind)s fortrudt", n=outcome.slot, kind=PositionOutcomeKind(outcome.kind).label)
+    event = JobOrderEvent(job_order_id=order.id, on_date=on_date, user_id=getattr(by, "id", by),
+                          from_state=old, to_state=new_state, reason=f"{what}: {reason}")
+    session.add(event)
+    session.flush()
+    outcome.undone_event_id, outcome.undone_on = event.id, on_date
+    session.add(outcome)
+    session.flush()
+    tally.record_change(session, before, tally.contribution(session, order.id))
+    record(session, by=by, entity="job_order", entity_id=order.id, action="undo_outcome",
+           changes={"state": [old, new_state], "outcome": [PositionOutcomeKind(outcome.kind).value, None],
+                    "slot": [outcome.slot, None]}, note=reason)
+    session.flush()
+    return event
+
+
 def _checked_outcome(session: Session, order: JobOrder, outcome: NewOutcome) -> NewOutcome:
     kind = PositionOutcomeKind(outcome.kind)
     text = (outcome.text or "").strip()

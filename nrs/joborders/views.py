@@ -8,8 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms import FieldList
 
-from nrs import refcache
-from nrs import confirm
+from nrs import confirm, refcache
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
@@ -31,6 +30,7 @@ from nrs.joborders.forms import (
     ReferralOutcomeForm,
     ReopenForm,
     StepForm,
+    UndoOutcomeForm,
     UnfilledForm,
 )
 from nrs.joborders.models import JobOrder, PositionOutcomeKind, Referral, ReferralOutcome
@@ -87,6 +87,8 @@ def _prepare_step_form(form) -> None:
             entry.centre_id.choices = _centre_choices("—")
     if isinstance(form, PositionsForm):
         form.prepare(_centre_choices("—"))
+    if isinstance(form, UndoOutcomeForm) and not form.outcome_id.choices:
+        form.outcome_id.choices = [("", "—")]
 
 
 def _positions_form(order: JobOrder, open_positions: int, hired_referrals) -> PositionsForm:
@@ -114,6 +116,7 @@ def _step_forms(order: JobOrder, referral_rows, counts, hired_ids) -> dict:
         "fill_form": FillForm(formdata=None, prefix="fill"),
         "unfilled_form": UnfilledForm(formdata=None, prefix="unfilled"),
         "reopen_form": ReopenForm(formdata=None, prefix="reopen"),
+        "undo_outcome_form": UndoOutcomeForm(formdata=None, prefix="undo"),
         "referral_form": ReferralForm(formdata=None, prefix="referral"),
         "help_form": HelpForm(formdata=None, prefix="help"),
     }
@@ -143,6 +146,8 @@ def _detail(order: JobOrder, status: int = 200, *, stale: str | None = None, **f
     ctx = _step_forms(order, referral_rows, counts, hired_ids)
     for form in forms.values():
         _prepare_step_form(form)
+    undo = forms.get("undo_outcome_form", ctx["undo_outcome_form"])
+    undo.outcome_id.choices = [(o.id, _outcome_label(o, centre_name)) for o, _h, centre_name in outcomes]
     ctx.update(forms)
     problems = [e for form in forms.values() for e in getattr(form, "form_errors", [])]
     outcome_forms = {}
@@ -183,6 +188,12 @@ def _version(form) -> int | None:
         return int(form.version.data)
     except (TypeError, ValueError):
         return None
+
+
+def _outcome_label(outcome, centre_name: str | None) -> str:
+    """ "Stilling 2: Ansat · Jobcenter Egedal" in the undo form's choice of outcomes."""
+    text = _("Stilling %(n)d: %(kind)s", n=outcome.slot, kind=outcome.kind.label)
+    return f"{text} · {centre_name}" if centre_name else text
 
 
 def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: str, *, ensure=None, ask=None):
@@ -489,6 +500,19 @@ def reopen(order_id: int):
         lambda s, o, f: services.reopen(s, o, by=current_user, expected_version=_version(f),
                                         on_date=f.on_date.data, reason=f.reason.data),
         _("Jobordren er genåbnet."), ensure=lambda o: policy.ensure_may_reopen(current_user, o),
+    )
+
+
+@bp.post("/<int:order_id>/udfald/fortryd")
+@access("coordinator")
+def undo_outcome(order_id: int):
+    """Undo one position's outcome recorded in error; a closed order reopens (``services.undo_outcome``)."""
+    return _run_step(
+        order_id, UndoOutcomeForm, "undo", "undo_outcome_form",
+        lambda s, o, f: services.undo_outcome(s, o, by=current_user, expected_version=_version(f),
+                                              outcome_id=f.outcome_id.data, on_date=f.on_date.data,
+                                              reason=f.reason.data),
+        _("Udfaldet er fortrudt; stillingen er åben igen."), ensure=lambda o: policy.ensure_may_reopen(current_user, o),
     )
 
 

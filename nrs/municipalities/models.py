@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
+from nrs.locking import VERSIONED
 from nrs.refdata import read_csv
 from nrs.yesno import yes_no
 
@@ -38,3 +39,6 @@ class JobCentre(SQLModel, table=True):
     #: The day the centre began registering in NRS: an order received earlier is refused
     #: (``nrs.joborders.dates``). The nine joined in December 2015.
     joined_on: date = Field(default=date(2015, 12, 1), sa_column_kwargs={"server_default": "2015-12-01"})
+    #: Compared in every UPDATE (the admin page's edit of ``joined_on``), see ``nrs.locking``.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    __mapper_args__ = VERSIONED

@@ -97,3 +97,21 @@ def task_assigned(session: Session, task, *, by, now: datetime | None = None) ->
                   who=getattr(by, "name", None) or _("NRS"), title=task.title, company=company.name,
                   due=task.due.strftime("%d-%m-%Y")),
            link=path_for("activities.task", task_id=task.id), now=when)
+
+
+def enquiry_received(session: Session, enquiry, *, company_name: str, now: datetime | None = None) -> None:
+    """A new enquiry reached a centre (or the coordinators' queue): that centre's coordinators and its
+    staff who opted in hear of it once (the key is the enquiry: a re-routing tells only the new centre's
+    people, who have not heard of it). Called where the enquiry's e-mail is queued."""
+    stmt = select(User).where(User.active.is_(True))
+    if enquiry.lead_centre_id is None:
+        stmt = stmt.where(User.role.in_(COORDINATING))
+    else:
+        stmt = stmt.where(User.job_centre_id == enquiry.lead_centre_id, User.role != Role.admin)
+    notify(session, kind=NotificationKind.enquiry_received, users=session.exec(stmt.order_by(User.id)).all(),
+           event_key=f"enquiry:{enquiry.id}",
+           text=_("Ny henvendelse (%(channel)s) fra %(company)s til %(centre)s.",
+                  channel=enquiry.channel.label, company=company_name,
+                  centre=_centre_name(session, enquiry.lead_centre_id) if enquiry.lead_centre_id
+                  else _("koordinatorernes kø")),
+           link=path_for("enquiries.detail", enquiry_id=enquiry.id), now=now or utcnow())

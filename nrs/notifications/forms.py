@@ -27,6 +27,7 @@ class SettingsForm(Form):
     agreement_ending = _delivery(NotificationKind.agreement_ending)
     task_assigned = _delivery(NotificationKind.task_assigned)
     task_due = _delivery(NotificationKind.task_due)
+    enquiry_received = _delivery(NotificationKind.enquiry_received)
     weekly_email = BooleanField(_l("Mandagsmail med ugens status og mine opgaver"))
 
     def kinds(self):

@@ -20,6 +20,7 @@ class NotificationKind(LabelledEnum):
     agreement_ending = "agreement_ending", _l("En aftale i mit jobcenter udløber inden for 60 dage")
     task_assigned = "task_assigned", _l("En opgave er givet til mig")
     task_due = "task_due", _l("En af mine opgaver forfalder")
+    enquiry_received = "enquiry_received", _l("En ny henvendelse er kommet til mit jobcenter")
 
 
 class Delivery(LabelledEnum):

@@ -37,6 +37,9 @@ DEFAULTS: dict[NotificationKind, tuple[Delivery, Delivery]] = {
     K.agreement_ending: (D.digest, D.digest),
     K.task_assigned: (D.immediately, D.immediately),
     K.task_due: (D.digest, D.digest),
+    # Coordinators get each new enquiry by e-mail anyway (``enquiries.services.tell_centre``, the
+    # outbox "in any case"): in the app at once, by mail only in the digest; staff opt in.
+    K.enquiry_received: (D.off, D.digest),
 }
 KIND = "notice"
 #: The app, remembered when its blueprint was registered: a service called outside any app

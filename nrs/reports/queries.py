@@ -75,10 +75,12 @@ def _live_on(as_of: date):
                    sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of))
 
 
-def _other_hires(session: Session, as_of: date) -> dict[int, int]:
-    """Per lead centre: hires (positions) by another centre, live at the end of ``as_of``: recorded by
-    then and not undone by a reopening by then (on open orders too, for a partly filled order)."""
-    stmt = (
+def other_hires_stmt(as_of: date):
+    """Hires (positions) by a centre other than the order's lead, per lead centre, live at the end of
+    ``as_of``: recorded by then, not undone by then, on an order not cancelled. The one counting rule
+    for "hired with another centre's candidate" (status report, weekly mail); callers may narrow
+    it further (``Hire.hired_on`` in a week)."""
+    return (
         sa.select(JobOrder.lead_centre_id, sa.func.count())
         .select_from(PositionOutcome)
         .join(Hire, Hire.id == PositionOutcome.hire_id)
@@ -86,7 +88,24 @@ def _other_hires(session: Session, as_of: date) -> dict[int, int]:
         .where(Hire.centre_id != JobOrder.lead_centre_id, _live_on(as_of), counted_order())
         .group_by(JobOrder.lead_centre_id)
     )
-    return dict(session.execute(stmt).all())
+
+
+def _other_hires(session: Session, as_of: date) -> dict[int, int]:
+    """Per lead centre: hires (positions) by another centre, live at the end of ``as_of``: recorded by
+    then and not undone by a reopening by then (on open orders too, for a partly filled order)."""
+    return dict(session.execute(other_hires_stmt(as_of)).all())
+
+
+def hired_as_of(session: Session, order_ids, as_of: date) -> dict[int, int]:
+    """Hired positions per order live at the end of ``as_of`` ("besat 2 af 3" in the weekly mail)."""
+    ids = list(order_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(
+        sa.select(PositionOutcome.job_order_id, sa.func.count())
+        .where(PositionOutcome.job_order_id.in_(ids), PositionOutcome.kind == PositionOutcomeKind.hired,
+               _live_on(as_of))
+        .group_by(PositionOutcome.job_order_id)).all())
 
 
 def positions_as_of(session: Session, as_of: date) -> dict[int, Positions]:

@@ -34,14 +34,16 @@ from nrs.clock import COPENHAGEN, local, utcnow
 from nrs.collation import danish
 from nrs.companies.models import Company
 from nrs.config import Settings
+from nrs.enquiries import queries as enquiry_queries
+from nrs.enquiries.queries import Figures as EnquiryFigures
 from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
-from nrs.joborders.states import JobOrderState
+from nrs.joborders.states import JobOrderState, filled_text
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
 from nrs.municipalities.models import JobCentre
 from nrs.notifications import unsubscribe
-from nrs.reports.queries import fill_statistics, states_as_of
+from nrs.reports.queries import fill_statistics, hired_as_of, other_hires_stmt, states_as_of
 
 #: An order open this many days without any referral is pointed out.
 IDLE_DAYS = 14
@@ -151,9 +153,17 @@ class OrderLine:
     holder: str = ""
     asking_centre: str = ""
     link: str = ""
+    positions: int = 1
+    #: hired positions live at the week's end
+    hired: int = 0
 
     def days_open(self, end: date) -> int:
         return (end - self.received_on).days
+
+    @property
+    def filled(self) -> str:
+        """ "besat 2 af 3" for an order of several positions (``states.filled_text``), else ""."""
+        return filled_text(self.positions, self.hired)
 
 
 @dataclass
@@ -186,6 +196,18 @@ class WeekFigures:
     #: tasks open on the Monday after the week, due by the Sunday after it: per holder, per centre
     tasks_by_user: dict[int, list[TaskLine]] = field(default_factory=dict)
     tasks_by_centre: dict[int, list[TaskLine]] = field(default_factory=dict)
+    #: enquiries received in the week (``enquiries.queries.figures``): per lead centre id, NRS under None
+    enquiries: dict[int | None, EnquiryFigures] = field(default_factory=dict)
+    #: enquiries without a first response at the week's end: per lead centre id, NRS under "all"
+    enquiries_waiting: dict = field(default_factory=dict)
+
+    def enquiry_lines(self, centre_id: int | None) -> list[str]:
+        """The coordinators' enquiry lines: their centre's (``None``: all of NRS, for the steering group)."""
+        f = self.enquiries.get(centre_id) or EnquiryFigures(0, {}, {}, {}, 0, 0, None)
+        waiting = self.enquiries_waiting.get("all" if centre_id is None else centre_id, 0)
+        if not (f.total or waiting):
+            return []  # no enquiry came and none waits: nothing to say
+        return enquiry_queries.summary_lines(f, waiting)
 
     @property
     def next_monday(self) -> date:
@@ -230,10 +252,7 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
                 f.asking_for_help += 1
                 help_ids.append(oid)
     for lead, n in session.execute(
-        sa.select(JobOrder.lead_centre_id, sa.func.count(Hire.id))
-        .join(JobOrder, JobOrder.id == Hire.job_order_id)
-        .where(Hire.hired_on >= start, Hire.hired_on <= end, Hire.centre_id != JobOrder.lead_centre_id)
-        .group_by(JobOrder.lead_centre_id)
+        other_hires_stmt(end).where(Hire.hired_on >= start, Hire.hired_on <= end)
     ).all():
         per[lead].hires_from_other_centres += n
     for centre_id, n in _agreements_ending(session, end).items():
@@ -254,9 +273,19 @@ def compute(session: Session, week: IsoWeek) -> WeekFigures:
     names = {c.id: _short(c.name) for c in centres}
     return WeekFigures(week=week, nrs=nrs, centres=[(c, per[c.id]) for c in centres],
                        campaigns=_campaigns(session, week),
-                       idle_orders=_order_lines(session, idle_ids, names),
-                       help_orders=_order_lines(session, help_ids, names),
-                       **_tasks(session, end + timedelta(days=1)))
+                       idle_orders=_order_lines(session, idle_ids, names, end),
+                       help_orders=_order_lines(session, help_ids, names, end),
+                       **_tasks(session, end + timedelta(days=1)), **_enquiries(session, week))
+
+
+def _enquiries(session: Session, week: IsoWeek) -> dict:
+    """The week's enquiry figures (received, within the goal by the Monday after) and those waiting."""
+    monday = week.sunday + timedelta(days=1)
+    working_days = current_app.config["NRS"].enquiry_response_working_days
+    at = datetime.combine(monday, time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+    return {"enquiries": enquiry_queries.figures_by_centre(session, start=week.monday, end=week.sunday,
+                                                             today=week.sunday, working_days=working_days),
+            "enquiries_waiting": enquiry_queries.waiting_at(session, at)}
 
 
 def _tasks(session: Session, monday: date) -> dict:
@@ -277,19 +306,23 @@ def _tasks(session: Session, monday: date) -> dict:
     return {"tasks_by_user": dict(by_user), "tasks_by_centre": dict(by_centre)}
 
 
-def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str]) -> list[OrderLine]:
-    """Title, company and holder of the given orders, oldest first (one statement per 500)."""
+def _order_lines(session: Session, ids: list[int], centre_names: dict[int, str], end: date) -> list[OrderLine]:
+    """Title, company, holder and positions filled at ``end`` of the given orders, oldest first
+    (two statements per 500)."""
     out = []
     for i in range(0, len(ids), 500):
-        for oid, title, company, lead, contact, received, holder in session.execute(
+        chunk = ids[i:i + 500]
+        hired = hired_as_of(session, chunk, end)
+        for oid, title, company, lead, contact, received, holder, positions in session.execute(
             sa.select(JobOrder.id, JobOrder.title, Company.name, JobOrder.lead_centre_id,
-                      JobOrder.contact_user_id, JobOrder.received_on, User.name)
+                      JobOrder.contact_user_id, JobOrder.received_on, User.name, JobOrder.positions)
             .join(Company, Company.id == JobOrder.company_id)
             .outerjoin(User, User.id == JobOrder.contact_user_id)
-            .where(JobOrder.id.in_(ids[i:i + 500]))
+            .where(JobOrder.id.in_(chunk))
         ).all():
             out.append(OrderLine(oid, title, company, lead, contact, received, holder or "",
-                                 asking_centre=centre_names.get(lead, "")))
+                                 asking_centre=centre_names.get(lead, ""), positions=positions,
+                                 hired=hired.get(oid, 0)))
     return sorted(out, key=lambda o: (o.received_on, o.id))
 
 
@@ -466,6 +499,9 @@ def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict)
         "nrs": figures.nrs,
         "centres": figures.centres,
         "campaigns": figures.campaigns.get(None if steering else centre.id, []),
+        # the enquiry figures are the coordinators' (and the steering group's, for all of NRS)
+        "enquiry_lines": (figures.enquiry_lines(None if steering else centre.id)
+                          if steering or user.role == Role.coordinator else []),
         "quiet": mine.quiet,
         "links": links,
         "idle_days": IDLE_DAYS,
