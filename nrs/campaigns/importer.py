@@ -22,6 +22,7 @@ from nrs.audit.services import record
 from nrs.auth.models import User
 from nrs.campaigns import policy, services
 from nrs.campaigns.models import Campaign, CampaignTarget, OutcomeImport, TargetStatus
+from nrs.campaigns.queries import EXPORT_HEADERS
 from nrs.clock import local, utcnow
 from nrs.companies.models import Company
 from nrs.errors import DomainError
@@ -44,6 +45,10 @@ COLUMNS = {
     "note": ("outcome_note", "udfaldsnote"),
 }
 REQUIRED = ("cvr", "outcome")
+#: The export's other columns: known (not reported as unknown) and not read.
+_KNOWN = "_export"
+_ALL_COLUMNS = {**COLUMNS, _KNOWN: tuple(
+    h.lower() for h in EXPORT_HEADERS if h.lower() not in {a for names in COLUMNS.values() for a in names})}
 #: Written as it stands in the export, e.g. "Ring igen / mødedato".
 HEADERS = {"outcome": "Udfald", "outcome_on": "Udfaldsdato", "follow_up": "Ring igen / mødedato",
            "note": "Udfaldsnote"}
@@ -193,10 +198,10 @@ class _Checker:
 
 def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:
     if is_xlsx(data):
-        rows, unknown = read_xlsx_rows(data, COLUMNS, REQUIRED)
+        rows, unknown = read_xlsx_rows(data, _ALL_COLUMNS, REQUIRED)
     else:
-        rows, unknown = read_csv_rows(decode(data), COLUMNS, REQUIRED)
-    return [(line, {c: v.strip() for c, v in values.items()}) for line, values in rows], unknown
+        rows, unknown = read_csv_rows(decode(data), _ALL_COLUMNS, REQUIRED)
+    return [(line, {c: v.strip() for c, v in values.items() if c != _KNOWN}) for line, values in rows], unknown
 
 
 def run_import(session: Session, campaign: Campaign, data: bytes, *, filename: str = "", by=None,
