@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -124,5 +125,17 @@ def test_target_page_links_the_company_and_its_contact_persons(client, session, 
     session.commit()
     html = client.get(f"/campaigns/targets/{target.id}").get_data(as_text=True)
     company = session.get(Company, target.company_id)
-    assert f'href="/companies/{company.id}"' in html or f"/{company.id}\"" in html
+    link = re.search(r'<a href="([^"]+)" data-testid="company-link">([^<]+)</a>', html)
+    assert link and link.group(1).endswith(f"/{company.id}") and link.group(2) == company.name
     assert 'href="tel:+4540112233"' in html and 'href="mailto:bente@taxa.example"' in html
+
+
+def test_a_due_call_back_is_in_the_callers_my_work(client, session, login_as, built):
+    me = login_as("staff", centre=219)
+    target = _target(session, built, "43872621")
+    services.set_target_status(session, target, by=me, status=TargetStatus.call_back, status_on=today(),
+                               call_back_on=today(), version=target.version)
+    session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="call-backs"' in html
+    assert f'href="/campaigns/targets/{target.id}">Nordsjællands Taxa A/S' in html
