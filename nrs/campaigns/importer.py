@@ -208,6 +208,9 @@ def run_import(session: Session, campaign: Campaign, data: bytes, *, filename: s
                skip_invalid: bool = False, now: datetime | None = None) -> ImportReport:
     """Read, check every row with an outcome, then write all of them, the valid ones (``skip_invalid``), or none."""
     now = now or utcnow()
+    # One import of a campaign at a time: on PostgreSQL a second upload of the same file waits here,
+    # then finds every row already imported (on SQLite the caller holds the write lock).
+    session.refresh(campaign, with_for_update=True)
     rows, unknown = read_rows(data)
     check_file_text(filename, unknown)
     report = ImportReport(rows_read=len(rows), unknown_columns=unknown)

@@ -131,3 +131,21 @@ def test_rows_of_another_centre_are_refused(client, session, login_as, cli_run, 
     assert response.status_code == 400
     assert "is on another centre&#39;s part of the list" in response.get_data(as_text=True)
     assert _status(session, "43872621").status == TargetStatus.not_contacted
+
+
+def test_the_csv_export_reads_back_too_and_a_call_back_needs_someone_to_hold_it(session, cli_run, built,
+                                                                                 tmp_path):
+    out = tmp_path / "hillerod.csv"
+    assert cli_run("campaigns", "export", str(built.id), "--format", "csv", "--output", str(out),
+                   "--centre", "219").exit_code == 0
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    due = (today() + timedelta(days=7)).strftime("%d-%m-%Y")
+    filled = [lines[0]] + [line[:-3] + f"Ikke truffet;;{due};Ring efter frokost" if line.startswith("43872621")
+                           else line for line in lines[1:]]
+    assert filled != lines
+    out.write_bytes("\r\n".join(filled).encode("utf-8-sig"))
+    result = cli_run("campaigns", "import-outcomes", str(built.id), str(out))  # no --by, no NRS contact person
+    assert result.exit_code == 1
+    line = next(n for n, text in enumerate(filled, start=1) if text.startswith("43872621"))
+    assert f"line {line}: follow_up {due} needs someone to hold the task" in result.stdout
+    assert session.exec(select(func.count(Activity.id))).one() == 0
