@@ -139,3 +139,17 @@ def test_a_due_call_back_is_in_the_callers_my_work(client, session, login_as, bu
     html = client.get("/").get_data(as_text=True)
     assert 'data-testid="call-backs"' in html
     assert f'href="/campaigns/targets/{target.id}">Nordsjællands Taxa A/S' in html
+
+
+def test_the_target_page_and_the_step_back_question_in_english(client, session, login_as, built):
+    me = login_as("staff", centre=219)
+    target = _target(session, built, "43872621")
+    services.set_target_status(session, target, by=me, status=TargetStatus.meeting_booked, status_on=today(),
+                               version=target.version)
+    session.commit()
+    url = f"/campaigns/targets/{target.id}"
+    post_form(client, "/language/en", {"next": url}, form_url=url)
+    html = client.get(url).get_data(as_text=True)
+    assert "Save and next" in html and "Not reached / call again" in html and "Call again on" in html
+    response = _post(client, target, {"status": "contacted"})
+    assert "The status moves back from Meeting arranged to Contacted. Are you sure?" in response.get_data(as_text=True)
