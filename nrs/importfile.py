@@ -12,6 +12,10 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
 
 from nrs import storedtext
 
@@ -55,7 +59,6 @@ def read_csv_rows(
 
     ``columns`` maps each column to its accepted header names (lower case).
     """
-    aliases = {alias: column for column, names in columns.items() for alias in names}
     lines = text.splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
@@ -63,13 +66,24 @@ def read_csv_rows(
     header_line = lines[header_index]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+
+    def numbered():
+        last_line = 0
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            yield start, cells
+
+    return _table_rows(numbered(), columns, required)
+
+
+def _table_rows(numbered, columns: Mapping[str, Sequence[str]], required: Sequence[str]):
+    """The header rule shared by CSV and XLSX: ``numbered`` yields ``(line, [cell text])``."""
+    aliases = {alias: column for column, names in columns.items() for alias in names}
     header: list[str] | None = None
     positions: dict[str, int] = {}
     unknown: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
-    last_line = 0
-    for cells in reader:
-        start, last_line = last_line + 1, reader.line_num
+    for start, cells in numbered:
         if not cells or all(not cell.strip() for cell in cells):
             continue
         if header is None:
@@ -87,7 +101,45 @@ def read_csv_rows(
                 raise ImportFileError(f"line {start}: the header has no column for {names}")
             continue
         rows.append((start, {column: cells[i] if i < len(cells) else "" for column, i in positions.items()}))
+    if header is None:
+        raise ImportFileError("the file is empty (a header row is required)")
     return rows, unknown
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def is_xlsx(data: bytes) -> bool:
+    """An XLSX workbook is a ZIP file."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def read_xlsx_rows(data: bytes, columns: Mapping[str, Sequence[str]], required: Sequence[str]
+                   ) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """The first sheet of a workbook, by the same rules as ``read_csv_rows`` (line = the sheet's row number)."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError(f"the file is not a workbook that can be read ({exc.__class__.__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        numbered = ((n, [_cell_text(v) for v in values])
+                    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+        return _table_rows(numbered, columns, required)
+    finally:
+        workbook.close()
 
 
 def text_cell_problem(value: str, *, free_text: bool = True) -> str | None:

@@ -124,6 +124,7 @@ EXPECTED: dict[str, tuple] = {
     "campaigns.target_remove": ("user", OWN),
     "campaigns.target_restore": ("user", OWN),
     "campaigns.target_status": ("user", OWN),
+    "campaigns.import_outcomes": ("user", ANY),  # each row is checked against the user's centre
     # notifications: each user's own; the unsubscribe link needs no login (a forged token is a 400)
     "notifications.index": ("user", ANY),
     "notifications.mark_read": ("user", ANY),

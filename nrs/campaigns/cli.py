@@ -6,10 +6,11 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
-from nrs.campaigns import queries, services
+from nrs.auth.models import User
+from nrs.campaigns import importer, queries, services
 from nrs.campaigns.models import Campaign, TargetStatus
 from nrs.clock import utcnow
-from nrs.commands import engine, fail
+from nrs.commands import engine, fail, run_file_import
 from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.exports.spreadsheet import render
@@ -100,6 +101,32 @@ def export(campaign_id: int, fmt: str, output: Path, centre: int | None, status:
         output.write_bytes(render(fmt, queries.EXPORT_HEADERS, rows, sheet="Målliste"))
         services.record_export(s, campaign, by=None, fmt=fmt, centre_code=str(centre) if centre else "all", status=status, rows=len(rows))
         click.echo(f"{len(rows)} virksomheder skrevet til {output}")
+
+
+@campaigns.command("import-outcomes")
+@click.argument("campaign_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "by_email", default=None,
+              help="The user recording the outcomes (author of the activities, holder of the call-back tasks).")
+@click.option("--skip-invalid", is_flag=True, help="Write the valid rows even when some rows are invalid.")
+@with_appcontext
+def import_outcomes(campaign_id: int, path: Path, by_email: str | None, skip_invalid: bool):
+    """Read back an exported list with the outcome columns filled in (XLSX or CSV).
+
+    Each filled row becomes an activity and a status (and a task for a call-back or a meeting);
+    every row is checked first; a row imported before is left alone. Exit status 0 only when every
+    row was valid.
+    """
+    def run(s, data: bytes, *, filename: str, skip_invalid: bool):
+        campaign = _campaign(s, campaign_id)
+        by = None
+        if by_email:
+            by = s.exec(select(User).where(User.email == by_email.strip().lower())).first()
+            if by is None:
+                fail(f"no user with e-mail {by_email}")
+        return importer.run_import(s, campaign, data, filename=filename, by=by, skip_invalid=skip_invalid)
+
+    run_file_import(run, path, skip_invalid=skip_invalid)
 
 
 COMMANDS = (campaigns,)

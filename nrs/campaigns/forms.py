@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -12,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from nrs.activities.models import ActivityKind
 from nrs.campaigns.models import TargetStatus
 from nrs.forms import DateField, Form, no_cpr
 from nrs.locking import VersionField
@@ -46,12 +49,32 @@ class CampaignForm(Form):
         return [p.strip() for p in (self.extra_prefixes.data or "").split(",") if p.strip()]
 
 
+#: The outcomes a contact can have (not "not contacted").
+OUTCOMES = [(value, label) for value, label in TargetStatus.choices() if value != TargetStatus.not_contacted]
+KINDS = [(k.value, k.label) for k in (ActivityKind.call, ActivityKind.visit, ActivityKind.meeting,
+                                      ActivityKind.email)]
+
+
 class StatusForm(Form):
-    status = SelectField(_l("Status"), choices=TargetStatus.choices(),
-                         validators=[DataRequired()])
+    """The contact on a target: it is recorded as an activity; the view fills in the assignee's choices."""
+
+    status = SelectField(_l("Udfald"), choices=OUTCOMES, validators=[DataRequired()])
+    kind = SelectField(_l("Kontaktform"), choices=KINDS, default=ActivityKind.call.value)
     status_on = DateField(_l("Dato"), validators=[DataRequired()])
+    call_back_on = DateField(_l("Ring igen den"), validators=[Optional()],
+                             description=_l("Kun ved »Ikke truffet / ring igen«: bliver en opgave."))
+    meeting_on = DateField(_l("Mødedato"), validators=[Optional()],
+                           description=_l("Kun ved »Møde aftalt«: bliver en opgave på dagen."))
+    assignee = SelectField(_l("Opgaven til"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000), no_cpr])
+    #: Set by the confirmation step when the status moves backwards.
+    confirm_backwards = HiddenField()
     version = VersionField()
+
+
+class OutcomeImportForm(Form):
+    file = FileField(_l("Udfyldt målliste (XLSX eller CSV)"), validators=[FileRequired(_l("Vælg en fil."))])
+    skip_invalid = BooleanField(_l("Indlæs de gyldige rækker, selv om nogle er ugyldige"))
 
 
 class RemoveForm(Form):

@@ -23,6 +23,8 @@ class TargetStatus(LabelledEnum):
     """How far a centre has come with one company on the list."""
 
     not_contacted = "not_contacted", _l("Ikke kontaktet")
+    #: Called but not reached (or asked to call again): the target carries a call-back date.
+    call_back = "call_back", _l("Ikke truffet / ring igen")
     contacted = "contacted", _l("Kontaktet")
     meeting_booked = "meeting_booked", _l("Møde aftalt")
     agreement_signed = "agreement_signed", _l("Aftale indgået")
@@ -117,6 +119,8 @@ class CampaignTarget(SQLModel, table=True):
     status_on: date | None = Field(default=None)
     status_by_id: int | None = Field(default=None, foreign_key="users.id")
     status_note: str = Field(default="", max_length=2000)
+    #: While the status is ``call_back``: the day to call again (the list's "call-back due" filter).
+    call_back_on: date | None = Field(default=None)
 
     #: False once the company stops matching (ceased, moved, shrunk); the row and outcome stay.
     matching: bool = Field(default=True)
@@ -155,3 +159,18 @@ class CampaignTargetEvent(SQLModel, table=True):
     to_status: TargetStatus = Field(sa_type=enum_type(TargetStatus))
     status_on: date | None = Field(default=None)
     note: str = Field(default="", max_length=2000)
+
+
+class OutcomeImport(SQLModel, table=True):
+    """One imported outcome row, known by its key: importing the same file again writes nothing."""
+
+    __tablename__ = "campaign_outcome_imports"
+
+    #: A digest of the campaign, CVR number and the row's outcome cells as written in the file.
+    key: str = Field(primary_key=True, max_length=64)
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    target_id: int = Field(foreign_key="campaign_targets.id")
+    activity_id: int | None = Field(default=None, foreign_key="activities.id")
+    line: int
+    imported_at: datetime = Field(default_factory=utcnow)
+    by_id: int | None = Field(default=None, foreign_key="users.id")

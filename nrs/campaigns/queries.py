@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -35,13 +36,23 @@ def in_view(view: str = "active"):
 NO_LEAD = 0  #: the centre filter's value for "no lead centre yet"
 
 
+def call_back_due(today: date):
+    """A target whose call-back day has come (today or earlier)."""
+    return sa.and_(CampaignTarget.status == TargetStatus.call_back, CampaignTarget.call_back_on <= today)
+
+
+#: The list's order within one centre: by company name (then CVR, so it is total).
+NAME_ORDER = (Company.name_search, Company.name, Company.cvr)
+
+
 def targets(
     campaign_id: int, *, centre_id: int | None = None, status: TargetStatus | None = None,
-    view: str = "active",
+    view: str = "active", due_on: date | None = None,
 ):
     """Targets with their company, lead centre and NRS contact, by centre and company name.
 
-    ``centre_id`` filters on the lead centre; ``NO_LEAD`` gives the group waiting for a coordinator.
+    ``centre_id`` filters on the lead centre; ``NO_LEAD`` gives the group waiting for a coordinator;
+    ``due_on`` keeps the targets whose call-back is due by that day.
     """
     stmt = (
         select(CampaignTarget, Company, JobCentre, Contact)
@@ -56,7 +67,39 @@ def targets(
         stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
     if status is not None:
         stmt = stmt.where(CampaignTarget.status == status)
-    return stmt.order_by(danish(JobCentre.name), danish(Company.name), Company.cvr)
+    if due_on is not None:
+        stmt = stmt.where(call_back_due(due_on))
+    return stmt.order_by(danish(JobCentre.name), *NAME_ORDER)
+
+
+def next_target(session: Session, target: CampaignTarget) -> int | None:
+    """The next target of the same centre on the list not yet contacted, in the list's order after
+    this one (then from the top), or None when the centre has none left."""
+    lead = (CampaignTarget.lead_centre_id.is_(None) if target.lead_centre_id is None
+            else CampaignTarget.lead_centre_id == target.lead_centre_id)
+    base = (sa.select(CampaignTarget.id).join(Company, Company.id == CampaignTarget.company_id)
+            .where(CampaignTarget.campaign_id == target.campaign_id, in_view("active"), lead,
+                   CampaignTarget.status == TargetStatus.not_contacted, CampaignTarget.id != target.id)
+            .order_by(*NAME_ORDER).limit(1))
+    company = session.get(Company, target.company_id)
+    here = sa.tuple_(*NAME_ORDER) > sa.tuple_(
+        sa.literal(company.name_search), sa.literal(company.name), sa.literal(company.cvr))
+    return session.execute(base.where(here)).scalar() or session.execute(base).scalar()
+
+
+def call_backs_due(session: Session, *, today: date, user_id: int | None = None, centre_id: int | None = None,
+                   limit: int = 20) -> list:
+    """Targets with a call-back due in running campaigns: the user's own calls, or a centre's."""
+    stmt = (sa.select(CampaignTarget.id, CampaignTarget.call_back_on, Company.name, Campaign.name, User.name)
+            .join(Company, Company.id == CampaignTarget.company_id)
+            .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
+            .outerjoin(User, User.id == CampaignTarget.status_by_id)
+            .where(call_back_due(today), in_view("active"), Campaign.status == CampaignStatus.running))
+    if user_id is not None:
+        stmt = stmt.where(CampaignTarget.status_by_id == user_id)
+    if centre_id is not None:
+        stmt = stmt.where(CampaignTarget.lead_centre_id == centre_id)
+    return session.execute(stmt.order_by(CampaignTarget.call_back_on, CampaignTarget.id).limit(limit)).all()
 
 
 def no_lead_count(session: Session, campaign_id: int) -> int:
@@ -129,17 +172,19 @@ def running_campaigns(session: Session) -> list[Campaign]:
 EXPORT_HEADERS = [
     "CVR-nummer", "Navn", "Adresse", "Postnr", "By", "Kommune", "Branchekode", "Branche", "Ansatte",
     "Telefon", "E-mail", "Jobcenter (kontakt)", "NRS-kontaktperson", "Reklamebeskyttet", "Status",
-    "Statusdato", "Note",
+    "Statusdato", "Note", "Ring igen den",
+    # Left blank for the consultant to fill in; read back by ``nrs.campaigns.importer``.
+    "Udfald", "Udfaldsdato", "Ring igen / mødedato", "Udfaldsnote",
 ]
 
 
 def export_rows(session: Session, campaign_id: int, *, centre_id: int | None = None,
-                status: TargetStatus | None = None) -> list[list]:
+                status: TargetStatus | None = None, due_on: date | None = None) -> list[list]:
     """One row per target on the list, in the order of ``EXPORT_HEADERS``."""
     names = dict(session.execute(sa.select(Municipality.code, Municipality.name)).all())
     rows = []
     for target, company, centre, contact in session.execute(
-        targets(campaign_id, centre_id=centre_id, status=status)
+        targets(campaign_id, centre_id=centre_id, status=status, due_on=due_on)
     ):
         rows.append([
             company.cvr, company.name, company.address, company.postal_code, company.city,
@@ -148,6 +193,7 @@ def export_rows(session: Session, campaign_id: int, *, centre_id: int | None = N
             employees_text(company.employees_min, company.employees_max),
             company.phone, company.email, centre.name if centre else "",
             contact.name if contact else "", company.advertising_protected,
-            str(target.status.label), target.status_on, target.status_note,
+            str(target.status.label), target.status_on, target.status_note, target.call_back_on,
+            "", "", "", "",
         ])
     return rows

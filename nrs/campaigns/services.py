@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, SQLModel, select
 
+from nrs.activities import services as activity_services
+from nrs.activities.models import Activity, ActivityKind
 from nrs.agreements.models import Agreement
 from nrs.audit.services import apply_changes, record
 from nrs.campaigns import policy
@@ -317,11 +320,12 @@ def _mismatch_reason(campaign: Campaign, crit: Criteria, on: date):
 
 def set_target_status(
     session: Session, target: CampaignTarget, *, by, status: TargetStatus, status_on: date, note: str = "",
-    version: int | None,
+    version: int | None, call_back_on: date | None = None,
 ) -> CampaignTarget:
     """Record how the contact went: the status, its date, who and a note; keeps the history.
 
     ``version`` is the target's version the user saw: missing or older means someone saved first.
+    The call-back date is kept only while the status is ``call_back``.
     """
     policy.ensure_may_work_target(by, target)
     check(session, target, version)
@@ -329,14 +333,113 @@ def set_target_status(
     before = target.status
     with saving(session, target):
         changes = apply_changes(target, {"status": status, "status_on": status_on,
-                                         "status_by_id": by.id, "status_note": (note or "").strip()})
+                                         "status_by_id": getattr(by, "id", None),
+                                         "status_note": (note or "").strip(),
+                                         "call_back_on": call_back_on if status == TargetStatus.call_back else None})
         if not changes:
             return target
         target.updated_at = utcnow()
-        session.add(CampaignTargetEvent(target_id=target.id, user_id=by.id, from_status=before, to_status=status,
+        session.add(CampaignTargetEvent(target_id=target.id, user_id=getattr(by, "id", None), from_status=before,
+                                        to_status=status,
                                         status_on=status_on, note=target.status_note))
     record(session, by=by, entity="campaign_target", entity_id=target.id, action="status", changes=changes)
     return target
+
+
+#: How far along each status is; a lower rank is a step back, which the user confirms first.
+RANK = {
+    TargetStatus.not_contacted: 0, TargetStatus.call_back: 1, TargetStatus.contacted: 2,
+    TargetStatus.not_interested: 2, TargetStatus.meeting_booked: 3, TargetStatus.agreement_signed: 4,
+    TargetStatus.job_order_received: 5,
+}
+#: The titles of the tasks a call makes (stored data: Danish, like the activities' own).
+CALL_BACK_TITLE = "Ring igen: %(company)s"
+MEETING_TITLE = "Møde: %(company)s"
+
+
+def is_backwards(before: TargetStatus, after: TargetStatus) -> bool:
+    return RANK[TargetStatus(after)] < RANK[TargetStatus(before)]
+
+
+class BackwardsStatus(DomainError):
+    """The status would move back (e.g. from "Møde aftalt" to "Kontaktet"): asked before it is saved."""
+
+
+@dataclass
+class CallPlan:
+    """A checked outcome: the status, the day of the contact and the date of the task it makes, if any."""
+
+    status: TargetStatus
+    status_on: date
+    note: str
+    follow_up: date | None
+    follow_up_title: str | None
+
+
+def plan_call(target: CampaignTarget, company: Company, *, status, status_on: date | None, note: str = "",
+              call_back_on: date | None = None, meeting_on: date | None = None, today: date,
+              confirmed_backwards: bool = False) -> CallPlan:
+    """Check one outcome without writing: the rule the target page and the import share."""
+    try:
+        status = TargetStatus(status)
+    except ValueError:
+        raise DomainError(_("Ukendt udfald."), field="status") from None
+    if status == TargetStatus.not_contacted:
+        raise DomainError(_("Vælg, hvordan kontakten gik."), field="status")
+    status_on = status_on or today
+    if status_on > today:
+        raise DomainError(_("Kontakten registreres, når den har fundet sted: datoen ligger i fremtiden."),
+                          field="status_on")
+    follow_up, title = None, None
+    if status == TargetStatus.call_back:
+        if call_back_on is None:
+            raise DomainError(_("Skriv, hvornår der skal ringes igen."), field="call_back_on")
+        follow_up, title, field = call_back_on, CALL_BACK_TITLE, "call_back_on"
+    elif status == TargetStatus.meeting_booked:
+        if meeting_on is None:
+            raise DomainError(_("Skriv datoen for mødet."), field="meeting_on")
+        follow_up, title, field = meeting_on, MEETING_TITLE, "meeting_on"
+    if follow_up is not None and follow_up < status_on:
+        raise DomainError(_("Datoen ligger før kontakten."), field=field)
+    if is_backwards(target.status, status) and not confirmed_backwards:
+        raise BackwardsStatus(_("Status flyttes tilbage fra %(a)s til %(b)s. Er du sikker?",
+                                a=target.status.label, b=status.label), field="status")
+    return CallPlan(status=status, status_on=status_on, note=(note or "").strip(), follow_up=follow_up,
+                    follow_up_title=(title % {"company": company.name})[:200] if title else None)
+
+
+def record_call(
+    session: Session, target: CampaignTarget, *, by, status, status_on: date | None, note: str = "",
+    call_back_on: date | None = None, meeting_on: date | None = None, assignee=None,
+    kind: ActivityKind | str = ActivityKind.call, version: int | None, confirmed_backwards: bool = False,
+    now: datetime | None = None,
+) -> Activity:
+    """A contact on a campaign target: its status, an activity with that outcome on the company, and
+    for a call-back or a booked meeting a task on that date (for ``assignee``, default the caller)."""
+    now = now or utcnow()
+    policy.ensure_may_work_target(by, target)
+    company = session.get(Company, target.company_id)
+    plan = plan_call(target, company, status=status, status_on=status_on, note=note, call_back_on=call_back_on,
+                     meeting_on=meeting_on, today=local(now).date(), confirmed_backwards=confirmed_backwards)
+    return apply_call(session, target, company, plan, by=by, assignee=assignee, kind=kind, version=version,
+                      now=now)
+
+
+def apply_call(session: Session, target: CampaignTarget, company: Company, plan: CallPlan, *, by, assignee=None,
+               kind: ActivityKind | str = ActivityKind.call, version: int | None, now: datetime) -> Activity:
+    """Write a checked outcome (``plan_call``)."""
+    set_target_status(session, target, by=by, status=plan.status, status_on=plan.status_on, note=plan.note,
+                      version=version, call_back_on=plan.follow_up if plan.status == TargetStatus.call_back else None)
+    with force_locale("da"):  # stored text, like the summary
+        outcome = str(plan.status.label)
+    clock = local(now).time() if plan.status_on == local(now).date() else None
+    centre = getattr(by, "job_centre_id", None) or target.lead_centre_id
+    if plan.follow_up is not None and assignee is None and by is None:
+        assignee = company.contact_user_id
+    return activity_services.record_activity(
+        session, company=company, kind=kind, author=by, at=activity_services.at_from(plan.status_on, clock),
+        summary=plan.note or outcome, centre=centre, target=target, outcome=outcome, follow_up=plan.follow_up,
+        assignee=assignee, follow_up_title=plan.follow_up_title, now=now)
 
 
 def remove_target(session: Session, target: CampaignTarget, *, by, reason: str) -> CampaignTarget:

@@ -9,9 +9,18 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs import confirm, refcache
+from nrs.activities import queries as activity_queries
 from nrs.auth.models import User
-from nrs.campaigns import policy, queries, services
-from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
+from nrs.campaigns import importer, policy, queries, services
+from nrs.campaigns.forms import (
+    ActionForm,
+    CampaignForm,
+    LeadForm,
+    LinkForm,
+    OutcomeImportForm,
+    RemoveForm,
+    StatusForm,
+)
 from nrs.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -21,10 +30,11 @@ from nrs.campaigns.models import (
 )
 from nrs.clock import today, utcnow
 from nrs.collation import danish
-from nrs.companies.models import Company
+from nrs.companies.models import Company, Contact
 from nrs.db import begin_write, db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.exports.spreadsheet import download
+from nrs.importfile import ImportFileError
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.paging import paginate
 from nrs.refdata import industry_name
@@ -108,17 +118,23 @@ def _filters(s):
     view = request.args.get("view", "active")
     if view not in queries.VIEWS:
         view = "active"
+    due = request.args.get("due") == "1"
     return dict(centres=centres, centre_arg=centre_arg, centre_id=centre_id, status=status,
-                status_arg=status.value if status else "", view=view)
+                status_arg=status.value if status else "", view=view, due=due, due_on=today() if due else None)
 
 
 @bp.get("/<int:campaign_id>")
 @access("user")
 def detail(campaign_id: int):
+    return _detail_page(campaign_id)
+
+
+def _detail_page(campaign_id: int, *, import_form=None, import_report=None, code: int = 200):
     s = db_session()
     campaign = get_or_404(Campaign, campaign_id)
     f = _filters(s)
-    page = paginate(s, queries.targets(campaign.id, centre_id=f["centre_id"], status=f["status"], view=f["view"]))
+    page = paginate(s, queries.targets(campaign.id, centre_id=f["centre_id"], status=f["status"], view=f["view"],
+                                       due_on=f["due_on"]))
     sector_names = [x.name for x in refcache.sectors(s) if x.id in set(campaign.sector_id_list)]
     creator = s.get(User, campaign.created_by_id) if campaign.created_by_id else None
     return render_template(
@@ -126,8 +142,29 @@ def detail(campaign_id: int):
         progress=queries.progress_by_centre(s, campaign.id), no_lead=queries.no_lead_count(s, campaign.id),
         prefixes=services.campaign_prefixes(s, campaign), sector_names=sector_names, creator=creator,
         is_coordinator=_is_coordinator(), action_form=ActionForm(), CampaignStatus=CampaignStatus,
-        export_args={k: v for k, v in (("centre", f["centre_arg"]), ("status", f["status_arg"])) if v},
-    )
+        import_form=import_form or OutcomeImportForm(), import_report=import_report, today=today(),
+        export_args={k: v for k, v in (("centre", f["centre_arg"]), ("status", f["status_arg"]),
+                                       ("due", "1" if f["due"] else "")) if v},
+    ), code
+
+
+@bp.post("/<int:campaign_id>/udfald")
+@access("user")
+def import_outcomes(campaign_id: int):
+    """The exported list with outcomes filled in: every row checked, then all written (or none)."""
+    begin_write(db_session())
+    campaign = get_or_404(Campaign, campaign_id)
+    form = OutcomeImportForm()
+    if not form.validate():
+        return _detail_page(campaign.id, import_form=form, code=400)
+    upload = form.file.data
+    try:
+        report = importer.run_import(db_session(), campaign, upload.read(), filename=upload.filename or "",
+                                     by=current_user, skip_invalid=form.skip_invalid.data)
+    except ImportFileError as exc:
+        form.file.errors.append(str(exc))
+        return _detail_page(campaign.id, import_form=form, code=400)
+    return _detail_page(campaign.id, import_form=form, import_report=report, code=200 if report.ok else 400)
 
 
 @bp.post("/<int:campaign_id>/byg")
@@ -170,21 +207,25 @@ def export(campaign_id: int, fmt: str):
     s = db_session()
     campaign = get_or_404(Campaign, campaign_id)
     f = _filters(s)
-    rows = queries.export_rows(s, campaign.id, centre_id=f["centre_id"], status=f["status"])
+    rows = queries.export_rows(s, campaign.id, centre_id=f["centre_id"], status=f["status"], due_on=f["due_on"])
     services.record_export(s, campaign, by=current_user, fmt=fmt, centre_code=f["centre_arg"],
                            status=f["status_arg"] or None, rows=len(rows))
     return download(fmt, f"kampagne-{campaign.id}-{f['centre_arg']}", queries.EXPORT_HEADERS, rows)
 
 
 def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, lead_form=None,
-                 link_form=None, code: int = 200, stale: str | None = None):
+                 link_form=None, code: int = 200, stale: str | None = None, backwards: str | None = None):
     s = db_session()
     campaign = s.get(Campaign, target.campaign_id)
     company = s.get(Company, target.company_id)
     centre = s.get(JobCentre, target.lead_centre_id) if target.lead_centre_id else None
     if status_form is None:
-        status_form = StatusForm(formdata=None, data={"status": target.status.value, "status_on": today(),
-                                                      "note": target.status_note, "version": target.version})
+        status_form = StatusForm(formdata=None, data={
+            "status": target.status.value if target.status != TargetStatus.not_contacted else None,
+            "status_on": today(), "note": target.status_note, "version": target.version,
+            "assignee": current_user.id})
+    _assignee_choices(s, status_form, company)
+    contacts = s.exec(select(Contact).where(Contact.company_id == company.id).order_by(danish(Contact.name))).all()
     lead_form = lead_form or LeadForm()
     lead_form.centre.choices = refcache.centre_choices(s)
     history = s.execute(
@@ -200,8 +241,16 @@ def _target_page(target: CampaignTarget, *, status_form=None, remove_form=None, 
         link_form=link_form or LinkForm(), action_form=ActionForm(),
         may_work=policy.may_work_target(current_user, target),
         may_remove=policy.may_remove_target(current_user, target),
-        may_assign_lead=policy.may_assign_lead(current_user, target), stale=stale,
+        may_assign_lead=policy.may_assign_lead(current_user, target), stale=stale, contacts=contacts,
+        backwards=backwards,
     ), code
+
+
+def _assignee_choices(s, form: StatusForm, company: Company) -> None:
+    """The caller first, then the lead centre's staff (the task rule of nrs.activities.policy)."""
+    users = activity_queries.assignable_users(s, company, author=current_user)
+    users.sort(key=lambda u: u.id != current_user.id)
+    form.assignee.choices = [(u.id, u.name) for u in users]
 
 
 @bp.get("/maal/<int:target_id>")
@@ -217,15 +266,31 @@ def target_status(target_id: int):
     target = get_or_404(CampaignTarget, target_id)
     policy.ensure_may_work_target(current_user, target)
     form = StatusForm()
+    _assignee_choices(db_session(), form, db_session().get(Company, target.company_id))
     if not form.validate():
         return _target_page(target, status_form=form, code=400)
     try:
-        services.set_target_status(db_session(), target, by=current_user, status=TargetStatus(form.status.data),
-                                   status_on=form.status_on.data, note=form.note.data or "",
-                                   version=form.version.data)
+        services.record_call(
+            db_session(), target, by=current_user, status=form.status.data, kind=form.kind.data,
+            status_on=form.status_on.data, note=form.note.data or "", call_back_on=form.call_back_on.data,
+            meeting_on=form.meeting_on.data, assignee=form.assignee.data or current_user,
+            version=form.version.data, confirmed_backwards=form.confirm_backwards.data == "1")
     except StaleObjectError as exc:
         return _target_page(get_or_404(CampaignTarget, target_id), code=409, stale=exc.message)
-    flash(_("Status er gemt."), "success")
+    except services.BackwardsStatus as exc:
+        # Nothing is saved: the same form again, with the question and a button that confirms.
+        form.confirm_backwards.data = "1"
+        return _target_page(target, status_form=form, backwards=exc.message)
+    except DomainError as exc:
+        form.show_error(exc, "status")
+        return _target_page(target, status_form=form, code=400)
+    flash(_("Kontakten er registreret."), "success")
+    if "next" in request.form:
+        following = queries.next_target(db_session(), target)
+        if following is None:
+            flash(_("Der er ikke flere virksomheder på listen, som dit jobcenter ikke har kontaktet."), "info")
+            return redirect(url_for(".detail", campaign_id=target.campaign_id))
+        return redirect(url_for(".target", target_id=following))
     return redirect(url_for(".target", target_id=target.id))
 
 

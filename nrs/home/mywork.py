@@ -7,7 +7,7 @@ number of queries, however much work there is (tests/test_query_counts.py).
 
 Two hooks for work other domains will bring, each a tuple of
 ``fn(session, user, *, today, centre_wide) -> (template, context) | None``:
-``CALL_BACKS`` (campaign targets with a call-back due: targets have no call-back date yet) and
+``CALL_BACKS`` (campaign targets with a call-back due, nrs/campaigns/panels.py) and
 ``WAITING`` (enquiries waiting for my centre, once nrs/enquiries exists).
 """
 
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from nrs.activities import queries as activity_queries
 from nrs.auth.models import Role, User
+from nrs.campaigns import panels as campaign_panels
 from nrs.clock import today as today_in_copenhagen
 from nrs.companies.models import Company
 from nrs.joborders import panels as job_order_panels
@@ -30,7 +31,7 @@ from nrs.security import has_role
 #: How many rows each list shows on the front page (the task page lists them all).
 SHOWN = 20
 
-CALL_BACKS: tuple = ()
+CALL_BACKS: tuple = (campaign_panels.call_backs,)
 WAITING: tuple = ()
 
 

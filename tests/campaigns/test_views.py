@@ -91,6 +91,7 @@ def test_lead_centre_staff_record_status_with_history(client, session, login_as,
     target = _target(session, built, "43872621")
     url = f"/kampagner/maal/{target.id}"
     response = post_form(client, f"{url}/status", {"status": "meeting_booked", "status_on": "14-04-2016",
+                                                    "meeting_on": "21-04-2016",
                                                     "note": "Møde med værkføreren", "version": str(target.version)},
                          form_url=url)
     assert response.status_code == 302
