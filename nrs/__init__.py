@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nrs import db, i18n, security, web  # db first: it sets the constraint naming convention
+from nrs import pickers as picker_views
 from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
@@ -54,6 +55,7 @@ BLUEPRINTS = (
     health_views.bp,
     api_views.bp,
     api_admin.bp,
+    picker_views.bp,
 )
 
 
