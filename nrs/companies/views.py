@@ -22,7 +22,7 @@ from nrs.forms import Form
 from nrs.importfile import ImportFileError
 from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
-from nrs.security import access
+from nrs.security import access, safe_next
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -72,6 +72,10 @@ def _company_form(**kwargs) -> CompanyForm:
 @access("user")
 def new():
     form = _company_form()
+    back = safe_next(request.args.get("next"))  # a picker's "Opret ny virksomhed": back to that form after
+    if request.method == "GET":
+        form.name.data = request.args.get("name", "")[:300]
+        form.cvr.data = request.args.get("cvr", "")[:20]
     if request.method == "POST" and form.validate():
         try:
             company = services.create_company(db_session(), by=current_user, values=form.values())
@@ -80,6 +84,8 @@ def new():
             _link_duplicate(form)
         else:
             flash(_("Virksomheden %(name)s er oprettet.", name=company.name), "success")
+            if back:
+                return redirect(f"{back}{'&' if '?' in back else '?'}company={company.id}")
             return redirect(url_for(".detail", company_id=company.id))
     status = 400 if request.method == "POST" else 200
     return render_template("companies/form.html", form=form, company=None), status
