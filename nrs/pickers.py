@@ -85,9 +85,13 @@ class CompanyPickerField(StringField):
     ``company`` is the company chosen (or None), ``matches`` the rows to pick from when none is.
     """
 
-    def __init__(self, label=None, validators=None, *, required: bool = False, not_found=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, required: bool = False, not_found=None,
+                 unknown_cvr: bool = False, **kwargs):
+        """``unknown_cvr``: a valid CVR number not in NRS is taken as it is (``company`` stays None), as an
+        enquiry from a prospect may be."""
         super().__init__(label, validators, **kwargs)
         self.required = required
+        self.unknown_cvr = unknown_cvr
         if required:
             self.flags.required = True
         self.not_found = not_found or _l("Virksomheden med CVR-nummer %(c)s findes ikke i NRS.")
@@ -162,9 +166,15 @@ class CompanyPickerField(StringField):
             return
         if self._cvr_typed():
             digits = self.text.replace(" ", "")
-            raise ValidationError(cvr_problem(digits) or str(self.not_found) % {"c": digits})
+            problem = cvr_problem(digits)
+            if problem is None and self.unknown_cvr:
+                self.data = digits
+                return
+            raise ValidationError(problem or str(self.not_found) % {"c": digits})
         if self.matches:
             raise ValidationError(_("Vælg virksomheden på listen."))
+        if self.text.replace(" ", "").isdigit():  # a CVR number of the wrong length, not a name
+            raise ValidationError(cvr_problem(self.text.replace(" ", "")))
         raise ValidationError(_("Ingen virksomhed i NRS passer til »%(q)s«.", q=self.text))
 
 
