@@ -23,7 +23,7 @@ from nrs.auth.models import User
 from nrs.clock import format_date
 from nrs.companies import queries as company_queries
 from nrs.companies.models import Company
-from nrs.db import db_session
+from nrs.db import db_session, get_or_404
 from nrs.forms import cvr_problem
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.security import access, safe_next
@@ -39,7 +39,7 @@ _DIGITS = re.compile(r"\d[\d ]*")
 
 def company_matches(session, text: str, *, limit: int = LIMIT) -> list[Company]:
     """Companies for what was typed: name or CVR number through the company search
-    (``companies.queries.search``, the one search), then, to fill up, an address that begins so."""
+    (``companies.queries.search``, the one search), then an address that begins so."""
     text = " ".join((text or "").split())[:100]
     if not text:
         return []
@@ -47,7 +47,10 @@ def company_matches(session, text: str, *, limit: int = LIMIT) -> list[Company]:
         text = text.replace(" ", "")
     criteria = company_queries.Criteria(q=text, status="all")
     found = list(session.exec(company_queries.search(criteria, session).limit(limit)))
-    if len(found) < limit and len(text) >= 3 and not text.isdigit():
+    # The address has no index (no migration here): read it only when the name found nothing or a house
+    # number was typed ("Kongevejen 12"), and stop at the limit.
+    house_number = any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
+    if len(found) < limit and len(text) >= 3 and not text.isdigit() and (not found or house_number):
         seen = [c.id for c in found]
         by_address = (select(Company).where(Company.address.istartswith(text, autoescape=True))
                       .where(Company.id.not_in(seen) if seen else sa.true())
@@ -300,7 +303,7 @@ def companies():
 @access("user")
 def agreements(company_id: int):
     """The company's agreements as the order form's select shows them, when the company changes."""
-    rows = agreement_choices(db_session(), company_id)
+    rows = agreement_choices(db_session(), get_or_404(Company, company_id).id)
     return jsonify(items=[{"id": value, "label": label} for value, label in rows if value != ""])
 
 
