@@ -275,7 +275,7 @@ class UserPickerField(SelectField):
             return
         user = db_session().get(User, self.data)
         if user is None or not (user.active or self.data == self.object_data):
-            raise ValidationError(_("Vælg en medarbejder på listen."))
+            raise ValidationError(_("Medarbejderen findes ikke i NRS. Vælg en på listen."))
 
 
 def _coerce_id(value):
@@ -283,7 +283,8 @@ def _coerce_id(value):
         return None
     if isinstance(value, int):
         return value
-    return _int(str(value))
+    parsed = _int(str(value))
+    return -1 if parsed is None else parsed  # a number no user has (too big, not a number): a field error
 
 
 # --- the JSON look-ups behind the type-aheads --------------------------------------------------

@@ -144,7 +144,7 @@ def test_a_user_of_another_centre_can_be_chosen(client, session, login_as, make_
     assert session.exec(select(JobOrder)).one().contact_user_id == theirs.id
     bad = post_form(client, "/jobordrer/ny", order(cvr=company.cvr, contact_user_id="999999"),
                     form_url="/jobordrer/ny")
-    assert bad.status_code == 400 and "Vælg en medarbejder på listen." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Medarbejderen findes ikke i NRS. Vælg en på listen." in bad.get_data(as_text=True)
 
 
 def test_create_a_company_from_the_picker_and_come_back(client, session, login_as):
