@@ -166,3 +166,24 @@ def test_the_required_company_is_marked(client, login_as):
     login_as("staff")
     html = client.get("/jobordrer/ny").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="cvr"[^>]*aria-required="true"', html, re.S)
+
+
+def test_the_agreement_and_enquiry_forms_pick_a_company_by_name(client, session, login_as, make_company):
+    from nrs.agreements.models import Agreement
+    from nrs.enquiries.models import Enquiry
+
+    login_as("staff", 201)
+    company = make_company(name="Allerød Bageri ApS", municipality_code=201)
+    step = post_form(client, "/agreements/new", {"cvr": "allerod bageri", "cvr_search": "1"},
+                     form_url="/agreements/new")
+    assert step.status_code == 200 and f'name="cvr_pick" value="{company.id}"' in step.get_data(as_text=True)
+    saved = post_form(client, "/agreements/new", {"cvr": "allerod bageri", "cvr_pick": str(company.id),
+                                                  "kind": "cooperation", "valid_from": "01-01-2026"},
+                      form_url="/agreements/new")
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert session.exec(select(Agreement)).one().company_id == company.id
+    saved = post_form(client, "/henvendelser/ny", {"channel": "phone", "subject": "other", "text": "Ring tilbage",
+                                                    "cvr": "allerod bageri", "cvr_pick": str(company.id)},
+                      form_url="/henvendelser/ny")
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert session.exec(select(Enquiry)).one().company_id == company.id
