@@ -42,7 +42,6 @@
     var items = [];
     var active = -1;
     var chosenText = input.value;
-    if (button && kind === "company") { button.hidden = true; }
 
     function say(count) {
       var text = count === 0 ? status.getAttribute("data-none")
@@ -123,6 +122,7 @@
         input.value = item.name + " (" + item.cvr + ")";
         chosenText = input.value;
         if (hidden) { hidden.value = item.id; }
+        if (create) { create.parentNode.hidden = true; }
         box.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = String(r.value) === String(item.id); });
         refreshAgreements(item.id);
       } else if (select) {
@@ -149,7 +149,10 @@
     }, 200);
 
     input.addEventListener("input", function () {
-      if (hidden && input.value !== chosenText) { hidden.value = ""; }
+      if (hidden && input.value !== chosenText) {
+        hidden.value = "";
+        if (create) { create.parentNode.hidden = false; }
+      }
       search();
     });
     input.addEventListener("keydown", function (e) {
@@ -165,7 +168,7 @@
         else if (kind === "user" || (hidden && !hidden.value && input.value.trim())) {
           // Enter in an unresolved box is the search step, never a save of a half-chosen form.
           e.preventDefault();
-          if (button) { button.hidden = false; button.click(); }
+          if (button) { button.click(); }
         }
       } else if (e.key === "Escape") {
         if (open) { e.preventDefault(); close(); }
