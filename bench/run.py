@@ -264,6 +264,10 @@ def page_urls(url: str, generated) -> dict[str, str]:
                                                                 after=cursor_for(keys, last), page=deep)
         urls["company search"] = url_for("companies.index", q="nordbyg hiller")
         urls["company page"] = url_for("companies.detail", company_id=company)
+        # The pickers (issue 18): the type-aheads, and the order form with its own-centre user picker.
+        urls["company type-ahead"] = url_for("pickers.companies", q="nordbyg hiller")
+        urls["user type-ahead"] = url_for("pickers.users", q="lars")
+        urls["new job order form"] = url_for("joborders.new")
         # "Mit arbejde" is on the front page; the task list and a timeline paged back (generated activities).
         urls["my tasks"] = url_for("activities.tasks")
         urls["company timeline, page 3"] = url_for("companies.detail", company_id=busiest, tl_page=3)

@@ -14,6 +14,7 @@ from nrs import (  # db first: it sets the constraint naming convention
     security,
     web,
 )
+from nrs import pickers as picker_views
 from nrs.activities import views as activities_views
 from nrs.admin import views as admin_views
 from nrs.agreements import views as agreements_views
@@ -60,6 +61,7 @@ BLUEPRINTS = (
     health_views.bp,
     api_views.bp,
     api_admin.bp,
+    picker_views.bp,
 )
 
 

@@ -70,6 +70,9 @@ EXPECTED: dict[str, tuple] = {
     "sectors.retire": ("admin", ANY),
     "sectors.unretire": ("admin", ANY),
     # companies: read by all, changed by the lead centre; coordinators override leads and import
+    "pickers.companies": ("user", ANY),
+    "pickers.agreements": ("user", ANY),
+    "pickers.users": ("user", ANY),
     "companies.index": ("user", ANY),
     "companies.detail": ("user", ANY),
     "companies.new": ("user", ANY),

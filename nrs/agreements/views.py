@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs import confirm
+from nrs import confirm, pickers
 from nrs.agreements import documents, policy, queries, services
 from nrs.agreements.forms import AgreementForm, DeleteForm
 from nrs.agreements.models import Agreement, AgreementKind
-from nrs.auth.models import User
 from nrs.clock import today
 from nrs.collation import danish
 from nrs.companies.models import Company
@@ -84,10 +83,7 @@ def _form(obj=None, **kwargs) -> AgreementForm:
     form.coordinating_centre_id.choices = [(0, _("Virksomhedens ansvarlige jobcenter"))] + [
         (c.id, c.name) for c in _centres()
     ]
-    users = s.exec(
-        select(User, JobCentre).join(JobCentre).where(User.active.is_(True)).order_by(danish(JobCentre.name), danish(User.name))
-    ).all()
-    form.contact_user_id.choices = [(0, _("— ingen —"))] + [(u.id, f"{u.name} ({c.name})") for u, c in users]
+    form.contact_user_id.prepare(s, current_user.job_centre_id, _("— ingen —"))
     return form
 
 
@@ -95,12 +91,9 @@ def _show(form: AgreementForm, agreement: Agreement) -> None:
     """Fill the fields the form cannot take from the row as it is (enum, nullable ids, version)."""
     form.kind.data = agreement.kind.value
     form.focus_sector_id.data = agreement.focus_sector_id or 0
-    form.contact_user_id.data = agreement.contact_user_id or 0
+    form.contact_user_id.data = agreement.contact_user_id
+    form.contact_user_id.prepare(db_session(), current_user.job_centre_id, _("— ingen —"))
     form.version.data = agreement.version
-
-
-def _company_by_cvr(cvr: str) -> Company | None:
-    return db_session().exec(select(Company).where(Company.cvr == cvr.strip())).first()
 
 
 def _upload(form: AgreementForm):
@@ -126,15 +119,15 @@ def new():
     form = _form()
     company = None
     if request.method == "GET":
-        company_id = request.args.get("company_id", type=int)
+        # company_id from a company's page; company from a picker's "Opret ny virksomhed" coming back
+        company_id = request.args.get("company_id", type=int) or request.args.get("company", type=int)
         company = db_session().get(Company, company_id) if company_id else None
         if company is not None:
             form.cvr.data = company.cvr
-    if request.method == "POST" and form.validate():
-        company = _company_by_cvr(form.cvr.data)
-        if company is None:
-            form.cvr.errors.append(_("Der findes ingen virksomhed med CVR-nummer %(c)s i NRS.", c=form.cvr.data))
-        else:
+    searching = request.method == "POST" and pickers.searching(form)
+    if request.method == "POST" and not searching and form.validate():
+        company = form.cvr.company
+        if company is not None:
             policy.ensure_may_create(current_user, company)
             try:
                 agreement = services.create_agreement(
@@ -145,7 +138,7 @@ def new():
             else:
                 flash(_("Aftalen med %(n)s er oprettet.", n=company.name), "success")
                 return redirect(url_for(".detail", agreement_id=agreement.id))
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not searching else 200
     return render_template("agreements/form.html", form=form, agreement=None, company=company), status
 
 

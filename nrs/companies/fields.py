@@ -126,7 +126,7 @@ def parse_employees(value) -> tuple[int | None, int | None]:
     if low is not None and low < OPEN_ENDED and (high is None or low <= high < OPEN_ENDED):
         return low, high
     raise Invalid("is not a number, a range (5-9) or a CVR band (ANTAL_5_9)",
-                  _l("Ansatte skal være et tal, et interval (5-9) eller et CVR-interval (ANTAL_5_9)."))
+                  _l("Skriv antal ansatte som et tal (12) eller et interval (5-9)."))
 
 
 def employees_text(low: int | None, high: int | None, *, unknown: str | None = None) -> str:

@@ -25,13 +25,14 @@ def _parsed(parse, *args):
 
 
 class CompanyForm(Form):
-    cvr = StringField(_l("CVR-nummer"), render_kw={"inputmode": "numeric", "maxlength": 8})
+    #: No maxlength: a browser would cut a pasted 9-digit number to 8 digits, maybe another valid CVR
+    #: number; ``parse_cvr`` refuses the wrong length with a message instead.
+    cvr = StringField(_l("CVR-nummer"), render_kw={"inputmode": "numeric"})
     name = StringField(_l("Navn"))
     address = StringField(_l("Adresse"), validators=[_parsed(f.parse_text, 300)])
     postal_code = StringField(_l("Postnr."), validators=[_parsed(f.parse_postal_code)])
     city = StringField(_l("By"), validators=[_parsed(f.parse_text, 100)])
-    municipality_code = StringField(_l("Kommunekode"), render_kw={"inputmode": "numeric"},
-                                    description=_l("F.eks. 201 for Allerød"))
+    municipality_code = SelectField(_l("Kommune"), choices=[], validate_choice=False)
     industry_code = StringField(_l("Branchekode (DB07, 6 cifre)"), validators=[_parsed(f.parse_industry)],
                                 render_kw={"inputmode": "numeric", "maxlength": 8})
     employees = StringField(_l("Ansatte"), validators=[_parsed(f.parse_employees)],
@@ -42,8 +43,11 @@ class CompanyForm(Form):
     email = StringField(_l("E-mail"), validators=[_parsed(f.parse_email)])
     version = VersionField()
 
-    def __init__(self, *args, known_municipalities: set[int], **kwargs):
+    def __init__(self, *args, municipalities: list[tuple[int, str, bool]], **kwargs):
+        """``municipalities``: (code, name, NRS member) from the reference data; the nine come first."""
         super().__init__(*args, **kwargs)
+        known_municipalities = {code for code, _name, _member in municipalities}
+        self.municipality_code.choices = municipality_choices(municipalities)
         self.cvr.validators = [_parsed(f.parse_cvr)]
         self.name.validators = [_parsed(f.parse_name), no_cpr]
         self.municipality_code.validators = [_parsed(f.parse_municipality, known_municipalities)]
@@ -60,6 +64,15 @@ class CompanyForm(Form):
         if self.cvr is not None and hasattr(self.cvr, "parsed"):
             values["cvr"] = self.cvr.parsed
         return values
+
+
+def municipality_choices(municipalities) -> dict:
+    """Option groups: the NRS municipalities, then the rest, by name; values as the code is written (201)."""
+    def options(member: bool):
+        return [(f"{code:03d}", f"{name} ({code:03d})")
+                for code, name, is_member in sorted(municipalities, key=lambda m: m[1]) if is_member == member]
+    return {None: [("", str(_l("Vælg kommune")))], str(_l("NRS-kommuner")): options(True),
+            str(_l("Øvrige kommuner")): options(False)}
 
 
 class ContactForm(Form):

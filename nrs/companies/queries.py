@@ -180,6 +180,12 @@ def municipality_names(session: Session) -> dict[int, str]:
     return dict(session.execute(sa.select(Municipality.code, Municipality.name)).all())
 
 
+def municipalities(session: Session) -> list[tuple[int, str, bool]]:
+    """(code, name, NRS member) of every municipality: the company form's select."""
+    return [tuple(row) for row in session.execute(
+        sa.select(Municipality.code, Municipality.name, Municipality.nrs_member)).all()]
+
+
 def centres(session: Session) -> list[JobCentre]:
     return list(session.exec(select(JobCentre).order_by(danish(JobCentre.name))))
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlmodel import select
 
 from nrs import confirm
 from nrs.activities import panels as activity_panels
@@ -13,7 +14,7 @@ from nrs.agreements import queries as agreement_queries
 from nrs.companies import policy, queries, services
 from nrs.companies.fields import employees_text
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
-from nrs.companies.importer import known_municipalities, run_import
+from nrs.companies.importer import run_import
 from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.enquiries import queries as enquiry_queries
@@ -22,7 +23,7 @@ from nrs.forms import Form
 from nrs.importfile import ImportFileError
 from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
-from nrs.security import access
+from nrs.security import access, safe_next
 
 bp = Blueprint("companies", __name__, url_prefix="/virksomheder")
 
@@ -65,23 +66,40 @@ def index():
 # --- create and edit -----------------------------------------------------------------------------
 
 def _company_form(**kwargs) -> CompanyForm:
-    return CompanyForm(known_municipalities=known_municipalities(db_session()), **kwargs)
+    return CompanyForm(municipalities=queries.municipalities(db_session()), **kwargs)
 
 
 @bp.route("/ny", methods=["GET", "POST"])
 @access("user")
 def new():
     form = _company_form()
+    back = safe_next(request.args.get("next"))  # a picker's "Opret ny virksomhed": back to that form after
+    if request.method == "GET":
+        form.name.data = request.args.get("name", "")[:300]
+        form.cvr.data = request.args.get("cvr", "")[:20]
     if request.method == "POST" and form.validate():
         try:
             company = services.create_company(db_session(), by=current_user, values=form.values())
         except DomainError as exc:
             form.show_error(exc, "cvr")
+            _link_duplicate(form)
         else:
             flash(_("Virksomheden %(name)s er oprettet.", name=company.name), "success")
+            if back:
+                return redirect(f"{back}{'&' if '?' in back else '?'}company={company.id}")
             return redirect(url_for(".detail", company_id=company.id))
     status = 400 if request.method == "POST" else 200
     return render_template("companies/form.html", form=form, company=None), status
+
+
+def _link_duplicate(form: CompanyForm) -> None:
+    """A refused CVR number that is already in NRS links to that company, so the user can go on there."""
+    existing = db_session().exec(select(Company).where(Company.cvr == form.cvr.parsed)).first()
+    if existing is not None:
+        link = Markup('<a href="{}" data-testid="duplicate">{}</a>').format(
+            url_for(".detail", company_id=existing.id), existing.name)
+        form.cvr.errors = [*form.cvr.errors[:-1], Markup(_("Der findes allerede en virksomhed med CVR-nummer "
+                                                           "%(cvr)s: %(link)s.", cvr=existing.cvr, link=link))]
 
 
 @bp.route("/<int:company_id>/ret", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from nrs.agreements.models import AgreementKind
 from nrs.enquiries.models import EnquiryChannel, EnquirySubject
 from nrs.forms import DateField, Form, valid_cvr, valid_email
 from nrs.locking import VersionField
+from nrs.pickers import CompanyPickerField
 
 
 class EnquiryForm(Form):
@@ -16,9 +17,9 @@ class EnquiryForm(Form):
 
     channel = SelectField(_l("Kanal"), choices=EnquiryChannel.choices(), validators=[DataRequired()])
     subject = SelectField(_l("Emne"), choices=EnquirySubject.choices(), validators=[DataRequired()])
-    cvr = StringField(_l("Virksomhedens CVR-nummer"), validators=[Optional(), valid_cvr])
+    cvr = CompanyPickerField(_l("Virksomhed"), unknown_cvr=True)
     company_name = StringField(_l("Virksomhedens navn"), validators=[Length(max=300)],
-                               description=_l("Kun hvis virksomheden ikke har et CVR-nummer i NRS."))
+                               description=_l("Kun hvis virksomheden ikke er i NRS."))
     contact_name = StringField(_l("Kontaktperson"), validators=[Length(max=200)])
     contact_phone = StringField(_l("Telefon"), validators=[Length(max=40)])
     contact_email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254), valid_email])

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs import confirm
+from nrs import confirm, pickers
 from nrs.activities.services import at_from
 from nrs.auth import throttle
 from nrs.auth.models import User
@@ -119,7 +119,8 @@ def new():
     if request.method == "GET" and request.args.get("company", type=int):
         company = s.get(Company, request.args.get("company", type=int))
         form.cvr.data = company.cvr if company else ""
-    if request.method == "POST" and form.validate():
+    searching = request.method == "POST" and pickers.searching(form)
+    if request.method == "POST" and not searching and form.validate():
         try:
             enquiry = services.create_enquiry(
                 s, by=current_user, channel=form.channel.data, subject=form.subject.data,
@@ -135,7 +136,7 @@ def new():
             flash(_("Henvendelsen er sendt til %(c)s.", c=centre.name) if centre
                   else _("Henvendelsen er sendt til koordinatorernes kø."), "success")
             return redirect(url_for(".detail", enquiry_id=enquiry.id))
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not searching else 200
     return render_template("enquiries/form.html", form=form), status
 
 

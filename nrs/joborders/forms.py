@@ -15,11 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from nrs.forms import DateField, Form, SubForm, no_cpr, valid_cvr
+from nrs.forms import DateField, Form, SubForm, no_cpr
 from nrs.inputs import whole_number
 from nrs.joborders import occupations
 from nrs.joborders.models import Channel, PositionOutcomeKind, ReferralOutcome, UnfilledReason
 from nrs.locking import VersionField
+from nrs.pickers import CompanyPickerField, UserPickerField
 
 
 def _int_or_none(value):
@@ -34,7 +35,7 @@ class VersionedForm(Form):
 
 
 class JobOrderForm(VersionedForm):
-    cvr = StringField(_l("CVR-nummer"), validators=[InputRequired(_l("CVR-nummer skal udfyldes.")), valid_cvr])
+    cvr = CompanyPickerField(_l("Virksomhed"), required=True)
     title = StringField(_l("Stilling"), validators=[InputRequired(_l("Stillingsbetegnelse skal udfyldes.")),
                                                     Length(max=200), no_cpr])
     positions = IntegerField(_l("Antal stillinger"), default=1,
@@ -48,7 +49,7 @@ class JobOrderForm(VersionedForm):
     lead_centre_id = SelectField(_l("Ansvarligt jobcenter"), coerce=_int_or_none, validate_choice=False)
     lead_reason = StringField(_l("Begrundelse for andet ansvarligt jobcenter"),
                               validators=[Optional(), Length(max=500), no_cpr])
-    contact_user_id = SelectField(_l("NRS-kontakt"), coerce=_int_or_none, validate_choice=False)
+    contact_user_id = UserPickerField(_l("NRS-kontakt"))
     agreement_id = SelectField(_l("Aftale"), coerce=_int_or_none, validate_choice=False)
     occupational_group = SelectField(_l("Faggruppe (DISCO-08)"), choices=[], validate_choice=False,
                                      description=_l("Forslag ud fra stillingsbetegnelsen; ret det, hvis det ikke passer."))

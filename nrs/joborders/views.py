@@ -5,14 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 from wtforms import FieldList
 
-from nrs import confirm, refcache
-from nrs.agreements.models import Agreement
+from nrs import confirm, pickers, refcache
 from nrs.auth.models import User
 from nrs.clock import parse_date, today
-from nrs.collation import danish
 from nrs.companies.fields import fold
 from nrs.companies.models import Company
 from nrs.db import begin_write, db_session, get_or_404
@@ -54,21 +51,11 @@ def _centre_choices(blank: str | None = None):
     return ([("", blank)] if blank is not None else []) + choices
 
 
-def _agreement_choices(company_id: int | None):
-    choices = [("", "—")]
-    stmt = select(Agreement)
-    if company_id:
-        stmt = stmt.where(Agreement.company_id == company_id)
-    for agreement in db_session().exec(stmt.order_by(Agreement.id)).all():
-        choices.append((agreement.id, f"#{agreement.id} {agreement.kind.label}"))
-    return choices
-
-
-def _prepare_order_form(form, company_id: int | None):
+def _prepare_order_form(form, company_id: int | None, centre_id: int | None = None):
     form.lead_centre_id.choices = _centre_choices(_("Virksomhedens ansvarlige jobcenter"))
-    users = db_session().exec(select(User).where(User.active.is_(True)).order_by(danish(User.name))).all()
-    form.contact_user_id.choices = [("", "—")] + [(u.id, u.name) for u in users]
-    form.agreement_id.choices = _agreement_choices(company_id)
+    form.contact_user_id.prepare(db_session(), centre_id or current_user.job_centre_id)
+    form.agreement_id.choices = pickers.agreement_choices(
+        db_session(), company_id, "—" if company_id else _("Vælg virksomheden først"))
     return form
 
 
@@ -325,34 +312,34 @@ def new():
     company = None
     if request.method == "GET" and request.args.get("company", type=int):
         company = s.get(Company, request.args.get("company", type=int))
-    form = _prepare_order_form(JobOrderForm(), company.id if company else None)
+    form = JobOrderForm()
     if request.method == "GET":
         form.received_on.data = today()
         if company is not None:
             form.cvr.data = company.cvr
-    if request.method == "POST" and form.validate():
-        company = s.exec(select(Company).where(Company.cvr == form.cvr.data.strip())).first()
-        if company is None:
-            form.cvr.errors.append(_("Virksomheden med CVR-nummer %(c)s findes ikke i NRS.", c=form.cvr.data))
+    chosen = form.cvr.company
+    _prepare_order_form(form, chosen.id if chosen else None)
+    searching = request.method == "POST" and pickers.searching(form)
+    if request.method == "POST" and not searching and form.validate():
+        company = form.cvr.company
+        try:
+            order = services.log_job_order(
+                s, by=current_user, company=company, title=form.title.data, positions=form.positions.data,
+                place_of_work=form.place_of_work.data or "", received_on=form.received_on.data,
+                channel=form.channel.data, start_on=form.start_on.data, deadline_on=form.deadline_on.data,
+                requirements=form.requirements.data or "", lead_centre_id=form.lead_centre_id.data,
+                lead_reason=form.lead_reason.data or "", contact_user_id=form.contact_user_id.data,
+                agreement_id=form.agreement_id.data, note=form.note.data or "",
+                occupational_group=form.occupational_group.data or None,
+                jobnet_number=form.jobnet_number.data,
+            )
+        except DomainError as exc:
+            form.show_error(exc, "title")
         else:
-            try:
-                order = services.log_job_order(
-                    s, by=current_user, company=company, title=form.title.data, positions=form.positions.data,
-                    place_of_work=form.place_of_work.data or "", received_on=form.received_on.data,
-                    channel=form.channel.data, start_on=form.start_on.data, deadline_on=form.deadline_on.data,
-                    requirements=form.requirements.data or "", lead_centre_id=form.lead_centre_id.data,
-                    lead_reason=form.lead_reason.data or "", contact_user_id=form.contact_user_id.data,
-                    agreement_id=form.agreement_id.data, note=form.note.data or "",
-                    occupational_group=form.occupational_group.data or None,
-                    jobnet_number=form.jobnet_number.data,
-                )
-            except DomainError as exc:
-                form.show_error(exc, "title")
-            else:
-                flash(_("Jobordren er oprettet."), "success")
-                return redirect(url_for(".detail", order_id=order.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("joborders/form.html", form=form, order=None, company=company), status
+            flash(_("Jobordren er oprettet."), "success")
+            return redirect(url_for(".detail", order_id=order.id))
+    status = 400 if request.method == "POST" and not searching else 200
+    return render_template("joborders/form.html", form=form, order=None, company=None), status
 
 
 @bp.route("/<int:order_id>/ret", methods=["GET", "POST"])
@@ -361,12 +348,14 @@ def edit(order_id: int):
     s = db_session()
     order = get_or_404(JobOrder, order_id)
     _may_work(order)
-    form = _prepare_order_form(EditJobOrderForm(obj=order if request.method == "GET" else None), order.company_id)
+    form = _prepare_order_form(EditJobOrderForm(obj=order if request.method == "GET" else None), order.company_id,
+                               order.lead_centre_id)
     if request.method == "GET":
         form.version.data = order.version
         form.channel.data = order.channel.value
         form.occupational_group.data = order.occupational_group or occupations.suggest(order.title) or ""
-    if request.method == "POST" and form.validate():
+    searching = request.method == "POST" and pickers.searching(form)
+    if request.method == "POST" and not searching and form.validate():
         values = {name: getattr(form, name).data for name in services.EDITABLE}
         for name in ("place_of_work", "requirements", "note"):
             values[name] = values[name] or ""
@@ -382,7 +371,7 @@ def edit(order_id: int):
         else:
             flash(_("Jobordren er gemt."), "success")
             return redirect(url_for(".detail", order_id=order.id))
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not searching else 200
     return render_template("joborders/form.html", form=form, order=order,
                            company=s.get(Company, order.company_id)), status
 

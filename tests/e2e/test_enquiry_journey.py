@@ -63,7 +63,7 @@ def test_a_call_for_a_hillerod_company_lands_in_hillerods_queue_and_becomes_an_o
     allerod.goto("/henvendelser/ny")
     allerod.get_by_label("Kanal").select_option("phone")
     allerod.get_by_label("Emne").select_option("vacancy")
-    allerod.get_by_label("Virksomhedens CVR-nummer").fill(cvr)
+    allerod.get_by_role("combobox", name="Virksomhed").fill(cvr)
     allerod.get_by_label("Kontaktperson").fill("Ole Olsen")
     allerod.get_by_label("Henvendelsen").fill("Mangler to tømrere fra 1. april")
     allerod.get_by_role("button", name="Gem").click()

@@ -146,7 +146,7 @@ def test_journey(server, browser):
 
     # Log a job order.
     coordinator.goto("/jobordrer/ny")
-    coordinator.get_by_label("CVR-nummer").fill("59663194")
+    coordinator.get_by_role("combobox", name="Virksomhed").fill("59663194")
     coordinator.get_by_label("Stilling", exact=True).fill("Maler")
     coordinator.get_by_label("Modtaget", exact=True).fill(day)
     coordinator.get_by_role("button", name="Gem").click()

@@ -35,7 +35,7 @@ def test_three_positions_two_hired_from_other_centres_one_withdrawn(server, brow
     expect(coordinator.get_by_test_id("import-summary")).to_be_visible()
 
     coordinator.goto("/jobordrer/ny")
-    coordinator.get_by_label("CVR-nummer").fill("59663194")  # Allerød Maler I/S: Allerød leads
+    coordinator.get_by_role("combobox", name="Virksomhed").fill("59663194")  # Allerød Maler I/S: Allerød leads
     coordinator.get_by_label("Stilling", exact=True).fill("Maler")
     coordinator.get_by_label("Antal stillinger").fill("3")
     coordinator.get_by_label("Modtaget", exact=True).fill(day)

@@ -220,7 +220,7 @@ def test_company_page_lists_its_orders_and_offers_a_new_one(client, make_company
     assert 'data-testid="company-job-orders"' in page and "Chauffør C/CE" in page and "Kok" not in page
     assert f"/jobordrer/ny?company={company.id}" in page
     form = client.get(f"/jobordrer/ny?company={company.id}").get_data(as_text=True)
-    assert f'value="{company.cvr}"' in form
+    assert f'name="cvr_id" value="{company.id}"' in form and f"CVR {company.cvr}" in form  # chosen already
 
 
 def test_pause_resume_and_change_lead_with_a_reason(client, session, make_job_order, login_as, centre_by_code):
