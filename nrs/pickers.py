@@ -21,6 +21,7 @@ from wtforms import SelectField, StringField, ValidationError
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import format_date
+from nrs.collation import danish
 from nrs.companies import queries as company_queries
 from nrs.companies.models import Company
 from nrs.db import db_session, get_or_404
@@ -220,7 +221,7 @@ def user_label(name: str, centre: str) -> str:
 def _user_rows(session, where, *, limit: int | None = None, active: bool = True) -> list[tuple[int, str, int, str]]:
     stmt = (sa.select(User.id, User.name, JobCentre.id, JobCentre.name)
             .join(JobCentre, JobCentre.id == User.job_centre_id)
-            .where(User.active.is_(True) if active else sa.true(), *where).order_by(JobCentre.name, User.name, User.id))
+            .where(User.active.is_(True) if active else sa.true(), *where).order_by(danish(JobCentre.name), danish(User.name), User.id))
     return [tuple(r) for r in session.execute(stmt.limit(limit) if limit else stmt).all()]
 
 
