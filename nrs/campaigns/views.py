@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from nrs.auth.models import User
-from nrs.campaigns import policy, queries, services
+from nrs.campaigns import bulk, policy, queries, services
 from nrs.campaigns.forms import ActionForm, CampaignForm, LeadForm, LinkForm, RemoveForm, StatusForm
 from nrs.campaigns.models import (
     Campaign,
@@ -26,6 +26,7 @@ from nrs.exports.spreadsheet import download
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.paging import paginate
 from nrs.refdata import industry_name
+from nrs.savedfilters import services as savedfilters
 from nrs.sectors.models import FocusSector
 from nrs.security import access
 
@@ -113,8 +114,28 @@ def _filters(s):
 @bp.get("/<int:campaign_id>")
 @access("user")
 def detail(campaign_id: int):
+    if (restore := savedfilters.remember(FILTER_ARGS)) is not None:
+        return restore
+    return _detail(get_or_404(Campaign, campaign_id))
+
+
+#: The target list's filter parameters: what a user's saved filters hold (one set for every campaign).
+FILTER_ARGS = ("centre", "status", "view")
+
+
+def _bulk_form(s, campaign: Campaign, f, form: bulk.BulkTargetsForm | None = None):
+    """The target list's bulk form for a coordinator: the consultants of the shown centre (else their own)."""
+    if not _is_coordinator():
+        return None
+    form = form or bulk.BulkTargetsForm(formdata=None, data={"status_on": today()})
+    centre_id = f["centre_id"] or current_user.job_centre_id
+    form.user.choices = [("", "—")] + [(u.id, u.name) for u in s.exec(
+        select(User).where(User.job_centre_id == centre_id, User.active.is_(True)).order_by(User.name))]
+    return form
+
+
+def _detail(campaign: Campaign, status_code: int = 200, bulk_form: bulk.BulkTargetsForm | None = None):
     s = db_session()
-    campaign = get_or_404(Campaign, campaign_id)
     f = _filters(s)
     page = paginate(s, queries.targets(campaign.id, centre_id=f["centre_id"], status=f["status"], view=f["view"]))
     sector_names = [x.name for x in s.exec(select(FocusSector).where(FocusSector.id.in_(campaign.sector_id_list)))]
@@ -125,7 +146,36 @@ def detail(campaign_id: int):
         prefixes=services.campaign_prefixes(s, campaign), sector_names=sector_names, creator=creator,
         is_coordinator=_is_coordinator(), action_form=ActionForm(), CampaignStatus=CampaignStatus,
         export_args={k: v for k, v in (("centre", f["centre_arg"]), ("status", f["status_arg"])) if v},
-    )
+        bulk_form=_bulk_form(s, campaign, f, bulk_form), filtered=savedfilters.is_filtered(FILTER_ARGS),
+        restored=savedfilters.RESTORED in request.args,
+    ), status_code
+
+
+@bp.post("/<int:campaign_id>/targets")
+@access("coordinator")
+def bulk_targets(campaign_id: int):
+    """The target list's bulk form: a status or a consultant for the checked targets; all or nothing."""
+    begin_write(db_session())
+    campaign = get_or_404(Campaign, campaign_id)
+    form = bulk.BulkTargetsForm()
+    if not form.validate():
+        return _detail(campaign, 400, form)
+    try:
+        if form.action.data == "status":
+            done = bulk.set_status(db_session(), campaign, form.ids.data or [], by=current_user,
+                                   status=form.status.data, status_on=form.status_on.data or today())
+        else:
+            done = bulk.assign_consultant(db_session(), campaign, form.ids.data or [], by=current_user,
+                                          user_id=form.user.data)
+    except DomainError as exc:
+        form.show_error(exc, "ids")
+        return _detail(campaign, 400, form)
+    except StaleObjectError as exc:
+        begin_write(db_session())
+        form.ids.errors = [*form.ids.errors, exc.message]
+        return _detail(get_or_404(Campaign, campaign_id), 409, form)
+    flash(_("%(n)d virksomheder på listen er ændret.", n=done), "success")
+    return redirect(url_for(".detail", campaign_id=campaign.id, **request.args))
 
 
 @bp.post("/<int:campaign_id>/build")
