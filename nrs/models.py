@@ -20,3 +20,4 @@ from nrs.scheduler.models import SchedulerRun
 from nrs.notifications.models import Notification, NotificationSetting
 from nrs.enquiries.models import Enquiry, EnquiryAttachment
 from nrs.api.models import ApiToken
+from nrs.savedfilters.models import SavedFilter

@@ -82,6 +82,7 @@ EXPECTED: dict[str, tuple] = {
     "companies.contact_edit": ("user", OWN),
     "companies.contact_delete": ("user", OWN),
     "companies.lead": ("coordinator", OWN),
+    "companies.bulk_lead": ("coordinator", ANY),  # the list's bulk form; the rule is per checked company
     "companies.lead_rule": ("coordinator", OWN),
     "companies.import_file": ("coordinator", ANY),
     "privacy.contact": ("coordinator", ANY),
@@ -123,6 +124,7 @@ EXPECTED: dict[str, tuple] = {
     "campaigns.export": ("user", ANY),
     "campaigns.target": ("user", ANY),
     "campaigns.target_lead": ("coordinator", OWN),
+    "campaigns.bulk_targets": ("coordinator", ANY),  # the list's bulk form; the rule is per checked target
     "campaigns.target_link": ("user", OWN),
     "campaigns.target_remove": ("user", OWN),
     "campaigns.target_restore": ("user", OWN),

@@ -18,6 +18,7 @@ from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.paging import paginate
+from nrs.savedfilters import services as savedfilters
 from nrs.sectors.queries import all_sectors, offered_sectors
 from nrs.security import access
 
@@ -31,6 +32,8 @@ def _centres():
 @bp.get("/")
 @access("user")
 def index():
+    if (restore := savedfilters.remember(FILTER_ARGS)) is not None:
+        return restore
     s = db_session()
     day = today()
     args = request.args
@@ -49,8 +52,13 @@ def index():
         "agreements/index.html", page=page, day=day, args=args, centres=_centres(), sectors=all_sectors(s),
         kinds=list(AgreementKind), statuses=queries.STATUSES,
         by_centre=queries.counts_by_centre(s, on=day), by_sector=queries.counts_by_sector(s, on=day),
-        active_total=queries.active_count(s, on=day),
+        active_total=queries.active_count(s, on=day), filtered=savedfilters.is_filtered(FILTER_ARGS),
+        restored=savedfilters.RESTORED in request.args,
     )
+
+
+#: The agreement list's filter parameters: what a user's saved filters hold.
+FILTER_ARGS = ("q", "centre", "kind", "sector", "status", "company")
 
 
 @bp.get("/virksomhed/<int:company_id>")

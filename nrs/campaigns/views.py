@@ -11,7 +11,7 @@ from sqlmodel import select
 from nrs import confirm, refcache
 from nrs.activities import queries as activity_queries
 from nrs.auth.models import User
-from nrs.campaigns import importer, policy, queries, services
+from nrs.campaigns import bulk, importer, policy, queries, services
 from nrs.campaigns.forms import (
     ActionForm,
     CampaignForm,
@@ -38,6 +38,7 @@ from nrs.importfile import ImportFileError
 from nrs.municipalities.models import NRS_MUNICIPALITIES, JobCentre, Municipality
 from nrs.paging import paginate
 from nrs.refdata import industry_name
+from nrs.savedfilters import services as savedfilters
 from nrs.sectors.queries import offered_sectors
 from nrs.security import access
 
@@ -126,10 +127,28 @@ def _filters(s):
 @bp.get("/<int:campaign_id>")
 @access("user")
 def detail(campaign_id: int):
+    if (restore := savedfilters.remember(FILTER_ARGS)) is not None:
+        return restore
     return _detail_page(campaign_id)
 
 
-def _detail_page(campaign_id: int, *, import_form=None, import_report=None, code: int = 200):
+#: The target list's filter parameters: what a user's saved filters hold (one set for every campaign).
+FILTER_ARGS = ("centre", "status", "view", "due")
+
+
+def _bulk_form(s, campaign: Campaign, f, form: bulk.BulkTargetsForm | None = None):
+    """The target list's bulk form for a coordinator: the consultants of the shown centre (else their own)."""
+    if not _is_coordinator():
+        return None
+    form = form or bulk.BulkTargetsForm(formdata=None, data={"status_on": today()})
+    centre_id = f["centre_id"] or current_user.job_centre_id
+    form.user.choices = [("", "—")] + [(u.id, u.name) for u in s.exec(
+        select(User).where(User.job_centre_id == centre_id, User.active.is_(True)).order_by(danish(User.name)))]
+    return form
+
+
+def _detail_page(campaign_id: int, *, import_form=None, import_report=None, code: int = 200,
+                 bulk_form: bulk.BulkTargetsForm | None = None):
     s = db_session()
     campaign = get_or_404(Campaign, campaign_id)
     f = _filters(s)
@@ -145,7 +164,36 @@ def _detail_page(campaign_id: int, *, import_form=None, import_report=None, code
         import_form=import_form or OutcomeImportForm(), import_report=import_report, today=today(),
         export_args={k: v for k, v in (("centre", f["centre_arg"]), ("status", f["status_arg"]),
                                        ("due", "1" if f["due"] else "")) if v},
+        bulk_form=_bulk_form(s, campaign, f, bulk_form), filtered=savedfilters.is_filtered(FILTER_ARGS),
+        restored=savedfilters.RESTORED in request.args,
     ), code
+
+
+@bp.post("/<int:campaign_id>/maal")
+@access("coordinator")
+def bulk_targets(campaign_id: int):
+    """The target list's bulk form: a status or a consultant for the checked targets; all or nothing."""
+    begin_write(db_session())
+    campaign = get_or_404(Campaign, campaign_id)
+    form = bulk.BulkTargetsForm()
+    if not form.validate():
+        return _detail_page(campaign.id, code=400, bulk_form=form)
+    try:
+        if form.action.data == "status":
+            done = bulk.set_status(db_session(), campaign, form.ids.data or [], by=current_user,
+                                   status=form.status.data, status_on=form.status_on.data or today())
+        else:
+            done = bulk.assign_consultant(db_session(), campaign, form.ids.data or [], by=current_user,
+                                          user_id=form.user.data)
+    except DomainError as exc:
+        form.show_error(exc, "ids")
+        return _detail_page(campaign.id, code=400, bulk_form=form)
+    except StaleObjectError as exc:
+        begin_write(db_session())
+        form.ids.errors = [*form.ids.errors, exc.message]
+        return _detail_page(campaign_id, code=409, bulk_form=form)
+    flash(_("%(n)d virksomheder på listen er ændret.", n=done), "success")
+    return redirect(url_for(".detail", campaign_id=campaign.id, **request.args))
 
 
 @bp.post("/<int:campaign_id>/udfald")

@@ -11,7 +11,8 @@ from sqlmodel import select
 from nrs import confirm
 from nrs.activities import panels as activity_panels
 from nrs.agreements import queries as agreement_queries
-from nrs.companies import policy, queries, services
+from nrs.auth.models import Role
+from nrs.companies import bulk, policy, queries, services
 from nrs.companies.fields import employees_text
 from nrs.companies.forms import CompanyForm, ContactForm, ContactPersonForm, ImportForm, LeadForm
 from nrs.companies.importer import run_import
@@ -23,7 +24,8 @@ from nrs.forms import Form
 from nrs.importfile import ImportFileError
 from nrs.joborders import queries as job_order_queries
 from nrs.refdata import industry_name
-from nrs.security import access, safe_next
+from nrs.savedfilters import services as savedfilters
+from nrs.security import access, has_role, safe_next
 
 bp = Blueprint("companies", __name__, url_prefix="/virksomheder")
 
@@ -50,17 +52,53 @@ def _industry_name(code):
 
 # --- list ---------------------------------------------------------------------------------------
 
+#: The company list's filter parameters: what a user's saved filters hold.
+FILTER_ARGS = ("q", "cvr", "municipality", "lead", "industry", "min_employees", "status", "protected", "contact",
+               "sort", "desc")
+
+
 @bp.get("/")
 @access("user")
 def index():
+    if (restore := savedfilters.remember(FILTER_ARGS)) is not None:
+        return restore
+    return _index()
+
+
+def _index(status: int = 200, bulk_form: bulk.BulkLeadForm | None = None):
+    """The list for ``request.args`` (also behind a refused bulk action, whose URL carries the list's)."""
     s = db_session()
     criteria = queries.Criteria.from_args(request.args)
     page = queries.page_of(s, queries.search(criteria, s), page=request.args.get("page", 1, type=int) or 1)
     centres = queries.centres(s)
+    may_bulk = has_role(current_user, Role.coordinator)
+    if may_bulk and bulk_form is None:
+        bulk_form = bulk.BulkLeadForm(formdata=None)
+    if bulk_form is not None:
+        bulk_form.centre.choices = [(c.id, c.name) for c in centres]
     return render_template(
         "companies/index.html", page=page, criteria=criteria, municipalities=queries.municipality_names(s),
-        centres=centres, centre_names={c.id: c.name for c in centres},
-    )
+        centres=centres, centre_names={c.id: c.name for c in centres}, bulk_form=bulk_form if may_bulk else None,
+        filtered=savedfilters.is_filtered(FILTER_ARGS), restored=savedfilters.RESTORED in request.args,
+    ), status
+
+
+@bp.post("/ledende")
+@access("coordinator")
+def bulk_lead():
+    """The list's "give a lead centre" to the checked companies without one; all or nothing."""
+    form = bulk.BulkLeadForm()
+    form.centre.choices = [(c.id, c.name) for c in queries.centres(db_session())]
+    if not form.validate():
+        return _index(400, form)
+    try:
+        done = bulk.give_lead(db_session(), form.ids.data or [], by=current_user, centre_id=form.centre.data,
+                              reason=form.reason.data)
+    except DomainError as exc:
+        form.show_error(exc, "ids")
+        return _index(400, form)
+    flash(_("%(n)d virksomheder har fået et ledende jobcenter.", n=len(done)), "success")
+    return redirect(url_for(".index", **request.args))
 
 
 # --- create and edit -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from nrs.auth.models import User
 from nrs.clock import today
+from nrs.companies.fields import fold
 from nrs.companies.models import Company
 from nrs.db import capped_count
 from nrs.joborders.deadlines import past_deadline_condition
@@ -63,10 +64,37 @@ class OrderFilter:
     jobnet_number: str | None = None
     #: Only orders past their referral deadline (``nrs.joborders.deadlines``).
     past_deadline: bool | None = None
+    #: Free text: a word of the title or of the company's name, a CVR number or a Jobnet number.
+    text: str | None = None
+    #: "Mine": ``contact`` = orders where this user is the NRS contact, ``centre`` = orders this user's centre leads.
+    mine: str | None = None
+    #: The user "mine" is about (set by the view from the logged-in user, not from the query string).
+    mine_user_id: int | None = None
+    mine_centre_id: int | None = None
     sort: str = "received_desc"
 
     def criterion(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.__dict__.items() if v not in (None, "") and k != "sort")
+        return ", ".join(f"{k}={v}" for k, v in self.__dict__.items()
+                         if v not in (None, "") and k not in ("sort", "mine_user_id", "mine_centre_id"))
+
+
+#: The "mine" filter's choices (the list's select says which is which).
+MINE = ("contact", "centre")
+
+
+def text_condition(text: str):
+    """Orders whose title or company name holds ``text``, or whose company CVR / Jobnet number is ``text``.
+
+    The company side is a subquery on the folded name (case- and accent-blind like the company
+    search); the title is matched case-blind; CVR and Jobnet numbers are compared whole.
+    """
+    text = text.strip()
+    folded = fold(text)
+    companies = sa.select(Company.id).where(
+        sa.or_(Company.name_search.contains(folded, autoescape=True), Company.cvr == text)
+        if folded else Company.cvr == text)
+    return sa.or_(sa.func.lower(JobOrder.title).contains(text.lower(), autoescape=True),
+                  JobOrder.jobnet_number == text, JobOrder.company_id.in_(companies))
 
 
 def referral_counts(session: Session, order_ids) -> dict[int, int]:
@@ -160,6 +188,12 @@ def _filtered(session: Session, stmt, flt: OrderFilter):
         stmt = stmt.where(JobOrder.jobnet_number == flt.jobnet_number.strip())
     if flt.past_deadline:
         stmt = stmt.where(past_deadline_condition(today()))
+    if flt.text and flt.text.strip():
+        stmt = stmt.where(text_condition(flt.text))
+    if flt.mine == "contact":
+        stmt = stmt.where(JobOrder.contact_user_id == flt.mine_user_id)
+    elif flt.mine == "centre":
+        stmt = stmt.where(JobOrder.lead_centre_id == flt.mine_centre_id)
     if flt.sector_id:
         sector = session.get(FocusSector, flt.sector_id)
         in_sector = prefix_condition(sector.prefixes) if sector else sa.false()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,6 +37,7 @@ from nrs.joborders.states import JobOrderState
 from nrs.keyset import BadCursor, jump_cursor, keyset_paginate
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
+from nrs.savedfilters import services as savedfilters
 from nrs.security import access
 
 bp = Blueprint("joborders", __name__, url_prefix="/jobordrer")
@@ -216,31 +219,58 @@ def _run_step(order_id: int, form_cls, prefix: str, form_name: str, do, done: st
 
 # --- list, export, help wanted -----------------------------------------------------------------
 
-def _filter_from_args() -> queries.OrderFilter:
+#: The list's filter parameters: what a user's saved filters hold (not the paging or the export format).
+FILTER_ARGS = ("state", "centre", "sector", "company", "agreement", "from", "to", "jobnet", "frist", "q", "mine",
+               "sort")
+
+
+def _filter_from_args() -> tuple[queries.OrderFilter, dict[str, str]]:
+    """The list's filter from the query string, and a message per malformed parameter (that filter is not used)."""
     args = request.args
+    problems: dict[str, str] = {}
 
     def int_arg(name):
         try:
             return whole_number(args.get(name) or 0) or None
         except ValueError:
+            problems[name] = _("Ugyldig værdi; filteret er ikke brugt.")
             return None
 
     def date_arg(name):
+        text = (args.get(name) or "").strip()
+        if not text:
+            return None
         try:
-            return parse_date(args[name]) if args.get(name) else None
+            return parse_date(text)
         except ValueError:
+            problems[name] = (_("Datoen findes ikke; filteret er ikke brugt.") if _DATE_SHAPE.match(text)
+                              else _("Skriv datoen som dd-mm-åååå; filteret er ikke brugt."))
             return None
 
     state = args.get("state") or None
-    if state not in {s.value for s in JobOrderState}:
+    if state is not None and state not in {s.value for s in JobOrderState}:
+        problems["state"] = _("Ukendt status; filteret er ikke brugt.")
         state = None
+    mine = args.get("mine") or None
+    if mine is not None and mine not in queries.MINE:
+        problems["mine"] = _("Ukendt valg; filteret er ikke brugt.")
+        mine = None
+    received_from, received_to = date_arg("from"), date_arg("to")
+    if received_from and received_to and received_from > received_to:
+        problems["to"] = _("Til-datoen ligger før fra-datoen; ingen jobordrer kan matche.")
     return queries.OrderFilter(
         state=state, lead_centre_id=int_arg("centre"), sector_id=int_arg("sector"), company_id=int_arg("company"),
-        agreement_id=int_arg("agreement"), received_from=date_arg("from"), received_to=date_arg("to"),
+        agreement_id=int_arg("agreement"), received_from=received_from, received_to=received_to,
         jobnet_number=(args.get("jobnet") or "").strip()[:40] or None,
         past_deadline=True if args.get("frist") == "overskredet" else None,
+        text=(args.get("q") or "").strip()[:200] or None,
+        mine=mine, mine_user_id=current_user.id, mine_centre_id=current_user.job_centre_id,
         sort=args.get("sort") if args.get("sort") in queries.SORTS else "received_desc",
-    )
+    ), problems
+
+
+#: dd-mm-åååå (or the other written forms): a date in the right shape that may still not exist (31-02-2016).
+_DATE_SHAPE = re.compile(r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$|^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 def _sectors():
@@ -251,8 +281,10 @@ def _sectors():
 @access("user")
 def index():
     s = db_session()
-    flt = _filter_from_args()
     fmt = request.args.get("format")
+    if fmt not in ("csv", "xlsx") and (restore := savedfilters.remember(FILTER_ARGS)) is not None:
+        return restore
+    flt, problems = _filter_from_args()
     if fmt in ("csv", "xlsx"):
         log_access(s, user=current_user, action="export", entity_type="job_order_referrals",
                    criterion=flt.criterion(), purpose="eksport af jobordrer")
@@ -272,13 +304,15 @@ def index():
     page.total = queries.order_count(s, flt, page.count_cap)
     referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
     hired = queries.hired_counts(s, [order.id for order, _c, _j in page.items if order.positions > 1])
-    export_args = {k: v for k, v in request.args.items() if k not in ("page", "format", "after", "before", "at")}
+    export_args = {k: v for k, v in request.args.items()
+                   if k not in ("page", "format", "after", "before", "at", savedfilters.RESTORED)}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
                            referrals=referrals, hired=hired, filled_text=states.filled_text,
                            jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
-                           past_deadline=deadlines.is_past_deadline,
-                           args=request.args)
+                           past_deadline=deadlines.is_past_deadline, problems=problems,
+                           filtered=savedfilters.is_filtered(FILTER_ARGS),
+                           restored=savedfilters.RESTORED in request.args, args=request.args)
 
 
 def _jump_cursor(keys, sort: str, text: str) -> tuple[str | None, str | None]:

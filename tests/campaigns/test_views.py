@@ -34,7 +34,7 @@ def _target(session, campaign, cvr) -> CampaignTarget:
 def _listed(html: str) -> dict[str, str]:
     """CVR number → lead centre name, as the target table shows them."""
     rows = re.findall(r'<tr data-cvr="(\d{8})">(.*?)</tr>', html, re.S)
-    return {cvr: re.findall(r"<td>([^<]*)</td>", body)[3] for cvr, body in rows}
+    return {cvr: re.search(r'<td data-label="Jobcenter">([^<]*)</td>', body).group(1) for cvr, body in rows}
 
 
 def test_coordinator_creates_and_builds_a_campaign_in_the_browser(client, session, login_as, example):

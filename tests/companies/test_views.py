@@ -17,7 +17,8 @@ def reload(session, company) -> Company:
 
 
 def listed(client, query: str) -> str:
-    response = client.get(f"/virksomheder/?{query}")
+    """The list for ``query``; an empty one is the unfiltered list (a bare URL would restore the last filters)."""
+    response = client.get(f"/virksomheder/?{query or 'status=active'}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

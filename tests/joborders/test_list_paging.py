@@ -18,7 +18,7 @@ from nrs.joborders import queries
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
 
-ROW = re.compile(r'<tr>\s*<td><a href="/jobordrer/(\d+)">')
+ROW = re.compile(r'<tr[^>]*>\s*<td[^>]*><a href="/jobordrer/(\d+)">')
 
 
 def _ids(page: str) -> list[int]:
