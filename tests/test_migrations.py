@@ -119,7 +119,7 @@ def test_companies_survive_the_danish_order_migration(app, database_url, make_co
         make_company(name=name)
     app.extensions["nrs_engine"].dispose()
     cfg = alembic_config(database_url)
-    command.downgrade(cfg, "0024")
+    command.downgrade(cfg, "0025")
     command.upgrade(cfg, "head")
 
     login_as("staff")

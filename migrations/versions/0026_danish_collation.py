@@ -12,14 +12,14 @@ describe an index on an expression, so Alembic's comparison skips them
 (``nrs.companies.search.include_name``).
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-02
 """
 
 from alembic import op
 
 revision = '0026'
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -8,14 +8,14 @@ value. SQLite cannot alter a constraint: the table is rebuilt from its own CREAT
 only the CHECK's value list changed, its indexes recreated as they were (as in 0016).
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0027
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0028'
-down_revision = '0024'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

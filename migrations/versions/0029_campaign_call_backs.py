@@ -5,7 +5,7 @@ cannot alter a constraint, so the two tables are rebuilt from their own CREATE T
 0016 does (indexes kept); PostgreSQL drops and re-creates the constraints.
 
 Revision ID: 0029
-Revises: 0024
+Revises: 0028
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0029'
-down_revision = '0024'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
