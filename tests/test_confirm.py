@@ -146,7 +146,7 @@ def test_deleting_a_contact_and_an_activity_ask_first(client, session, login_as,
         return session.get(model, id_) is not None
 
     _asks_then_does(
-        client, f"{page}/contacts/{cid}/delete", {}, form_url=page, what="Kontakten Ole Olsen slettes",
+        client, f"{page}/kontakter/{cid}/slet", {}, form_url=page, what="Kontakten Ole Olsen slettes",
         yes="Ja, slet kontakten",
         unchanged=lambda: there(Contact, cid) or pytest.fail("deleted"),
         done=lambda: not there(Contact, cid) or pytest.fail("kept"),

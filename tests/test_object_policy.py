@@ -83,7 +83,7 @@ def test_other_centres_coordinator_cannot_assign_the_lead_of_a_target(client, se
                                                                       other_coordinator, centre_by_code, status):
     target = target_of_201(status)
     url = f"/kampagner/maal/{target.id}"
-    response = post_form(client, f"{url}/lead", {"centre": str(centre_by_code(217).id)}, form_url=url)
+    response = post_form(client, f"{url}/ledende", {"centre": str(centre_by_code(217).id)}, form_url=url)
     _refused(response)
     assert reload(session, target).lead_centre_id == centre_by_code(201).id
 
@@ -91,14 +91,14 @@ def test_other_centres_coordinator_cannot_assign_the_lead_of_a_target(client, se
 def test_other_centres_coordinator_cannot_remove_a_target(client, session, target_of_201, other_coordinator):
     target = target_of_201()
     url = f"/kampagner/maal/{target.id}"
-    _refused(post_form(client, f"{url}/remove", {"reason": "Ikke relevant", "confirm": "1"}, form_url=url))
+    _refused(post_form(client, f"{url}/fjern", {"reason": "Ikke relevant", "confirm": "1"}, form_url=url))
     assert reload(session, target).removed_by_hand is False
 
 
 def test_other_centres_coordinator_cannot_restore_a_target(client, session, target_of_201, other_coordinator):
     target = target_of_201(removed=True)
     url = f"/kampagner/maal/{target.id}"
-    _refused(post_form(client, f"{url}/restore", {}, form_url=url))
+    _refused(post_form(client, f"{url}/gendan", {}, form_url=url))
     assert reload(session, target).removed_by_hand is True
 
 

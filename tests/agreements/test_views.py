@@ -72,7 +72,7 @@ def test_document_needs_login(client, make_agreement):
         ({"valid_to": "31-12-2015"}, "Slutdatoen ligger før startdatoen."),
         ({"focus_sector_id": "0"}, "En rekrutteringsaftale hører til en fokusbranche"),
         ({"valid_from": ""}, "Angiv hvornår aftalen gælder fra."),
-        ({"valid_from": "32-01-2016"}, "Skriv datoen som dd-mm-åååå."),
+        ({"valid_from": "32-01-2016"}, "Datoen 32-01-2016 findes ikke i kalenderen."),
         ({"notes": "Kandidat 010190-1234 ansat"}, "CPR"),
         ({"cvr": "12345678"}, "kontrolciffer"),
         ({"signed_on": format_date(today() + timedelta(days=3))}, "underskrevet i fremtiden"),

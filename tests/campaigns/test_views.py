@@ -50,7 +50,7 @@ def test_coordinator_creates_and_builds_a_campaign_in_the_browser(client, sessio
     assert campaign.status == CampaignStatus.draft
 
     url = f"/kampagner/{campaign.id}"
-    response = post_form(client, f"{url}/build", {}, form_url=url)
+    response = post_form(client, f"{url}/byg", {}, form_url=url)
     assert response.status_code == 302
     html = client.get(f"{url}?centre=all").get_data(as_text=True)
 
@@ -131,8 +131,8 @@ def test_removed_by_hand_stays_removed_after_refresh(client, session, login_as, 
     login_as("staff", centre=201)
     target = _target(session, built, "59663194")  # Allerød's
     url = f"/kampagner/maal/{target.id}"
-    assert post_form(client, f"{url}/remove", {"reason": ""}, form_url=url).status_code == 400
-    response = post_form(client, f"{url}/remove", {"reason": "Lukker afdelingen i Allerød", "confirm": "1"}, form_url=url)
+    assert post_form(client, f"{url}/fjern", {"reason": ""}, form_url=url).status_code == 400
+    response = post_form(client, f"{url}/fjern", {"reason": "Lukker afdelingen i Allerød", "confirm": "1"}, form_url=url)
     assert response.status_code == 302
 
     assert cli_run("campaigns", "build", str(built.id)).exit_code == 0
@@ -149,10 +149,10 @@ def test_only_the_lead_centre_removes_a_target_not_another_centres_coordinator(c
     url = f"/kampagner/maal/{target.id}"
     other = next(code for code in (201, 270) if session.get(JobCentre, target.lead_centre_id).municipality_code != code)
     login_as("coordinator", centre=other)
-    assert post_form(client, f"{url}/remove", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 403
+    assert post_form(client, f"{url}/fjern", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 403
     post_form(client, "/log-ud", {}, form_url="/")
     login_as("coordinator", centre=session.get(JobCentre, target.lead_centre_id).municipality_code)
-    assert post_form(client, f"{url}/remove", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 302
+    assert post_form(client, f"{url}/fjern", {"reason": "Dublet", "confirm": "1"}, form_url=url).status_code == 302
 
 
 def test_no_lead_group_is_shown_and_a_coordinator_assigns_it(client, session, login_as, sectors_2016,
@@ -169,7 +169,7 @@ def test_no_lead_group_is_shown_and_a_coordinator_assigns_it(client, session, lo
     target = _target(session, campaign, "29403473")
     url = f"/kampagner/maal/{target.id}"
     hillerod = centre_by_code(219)
-    assert post_form(client, f"{url}/lead", {"centre": str(hillerod.id)}, form_url=url).status_code == 302
+    assert post_form(client, f"{url}/ledende", {"centre": str(hillerod.id)}, form_url=url).status_code == 302
     session.refresh(target)
     assert target.lead_centre_id == hillerod.id
 
@@ -186,7 +186,7 @@ def test_link_a_job_order_or_agreement_checks_the_company(client, session, login
     login_as("staff", centre=219)
     target = _target(session, built, "43872621")
     url = f"/kampagner/maal/{target.id}"
-    response = post_form(client, f"{url}/link", {"agreement_id": "999"}, form_url=url)
+    response = post_form(client, f"{url}/knyt", {"agreement_id": "999"}, form_url=url)
     assert response.status_code == 400
     assert "999 findes ikke" in response.get_data(as_text=True)
 
@@ -221,11 +221,11 @@ def test_a_job_order_from_a_target_links_back_and_moves_the_status(client, sessi
     own = make_job_order(company=session.get(Company, target.company_id))
     other = make_job_order(company=session.exec(select(Company).where(Company.cvr == "56706569")).one())
     url = f"/kampagner/maal/{target.id}"
-    response = post_form(client, f"{url}/link", {"job_order_id": str(other.id)}, form_url=url)
+    response = post_form(client, f"{url}/knyt", {"job_order_id": str(other.id)}, form_url=url)
     assert response.status_code == 400
     assert "hører til en anden virksomhed" in response.get_data(as_text=True)
 
-    assert post_form(client, f"{url}/link", {"job_order_id": str(own.id)}, form_url=url).status_code == 302
+    assert post_form(client, f"{url}/knyt", {"job_order_id": str(own.id)}, form_url=url).status_code == 302
     session.expire_all()
     target = session.get(CampaignTarget, target.id)
     assert target.job_order_id == own.id and target.status == TargetStatus.job_order_received
