@@ -127,7 +127,8 @@ def _bad_value(field) -> str:
 
 
 #: What a form's keyword-only arguments are given (a form with another one fails the test: add it here).
-ARGUMENTS = {"known_municipalities": {101, 201}}
+ARGUMENTS = {"known_municipalities": {101, 201},
+             "municipalities": [(101, "København", False), (201, "Allerød", True)]}
 
 
 def _build(cls, data: dict[str, str]):

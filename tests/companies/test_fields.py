@@ -29,7 +29,7 @@ def test_the_documented_employee_forms_are_read(typed, stored):
 def test_anything_else_is_refused_with_a_danish_message(typed):
     with pytest.raises(Invalid) as caught:
         parse_employees(typed)
-    assert "Ansatte skal være" in str(caught.value.message)
+    assert "Skriv antal ansatte som et tal" in str(caught.value.message)
 
 
 @pytest.mark.parametrize(("typed", "meant"), [
