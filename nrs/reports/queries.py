@@ -151,8 +151,11 @@ def _codes(session: Session) -> dict[int, int]:
     return dict(session.execute(sa.select(JobCentre.id, JobCentre.municipality_code)).all())
 
 
-def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
+def status_figures(session: Session, *, as_of: date, snapshot=None, star_rates: bool = True) -> dict:
     """The status figures as of the end of ``as_of``; paused counts as open.
+
+    ``star_rates=False`` leaves STAR's two rates out (None): they are read from every order ever
+    created, too costly for the front page on every request; the reports page and the CLI have them.
 
     ``by_centre`` is keyed by the lead centre's municipality code (``"201"``).
     """
@@ -167,7 +170,8 @@ def status_figures(session: Session, *, as_of: date, snapshot=None) -> dict:
             for bucket in (total, centre):
                 bucket["orders_received"] += n
                 bucket[_KEY_OF[state]] += n
-    rates = star.rates(session, as_of=as_of)
+    rates = (star.rates(session, as_of=as_of) if star_rates
+             else {"by_lead": {}, "referral_rate": None, "star_fill_rate": None})
     for lead, p in positions.items():
         centre = by_centre.setdefault(str(codes.get(lead, "")), _blank())
         for bucket in (total, centre):
@@ -231,12 +235,12 @@ def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
     return {key: stats(key) for key in ["NRS", *(str(c) for c in sorted(codes.values()))]}
 
 
-def figures_with_statistics(session: Session, *, as_of: date) -> tuple[dict, dict]:
+def figures_with_statistics(session: Session, *, as_of: date, star_rates: bool = True) -> tuple[dict, dict]:
     """``status_figures`` and ``fill_statistics`` from one snapshot (the front page, the reports page).
 
     Today's come from the running tally (no order or event is dated after today, so it equals
     the history); a past date's from one pass over the history.
     """
     snapshot = tally.snapshot(session) if as_of >= today() else _snapshot(session, as_of)
-    return (status_figures(session, as_of=as_of, snapshot=snapshot),
+    return (status_figures(session, as_of=as_of, snapshot=snapshot, star_rates=star_rates),
             fill_statistics(session, as_of=as_of, snapshot=snapshot))

@@ -249,3 +249,5 @@ def test_the_reports_page_names_nrs_fill_rate_apart_from_stars(client, session, 
     assert re.search(r'data-key="referral_rate">67 %<', row) and re.search(r'data-key="star_fill_rate">50 %<', row)
     star = re.search(r'data-testid="star">(.*?)</section>', page, re.S).group(1)
     assert re.search(r'data-key="referral_rate">67 %</td><td class="num" data-key="star_fill_rate">50 %<', star)
+    front = client.get("/").get_data(as_text=True)  # STAR's rates read every order ever: not per front-page view
+    assert 'data-testid="figures"' in front and 'data-key="referral_rate"' not in front
