@@ -131,7 +131,7 @@ class World:
 
     def task(self) -> int:
         staff = self.f["make_user"](role="staff", centre=201)
-        t = activity_services.create_task(self.session, title="Ring igen", due=date(2016, 3, 14), assignee=staff,
+        t = activity_services.create_task(self.session, title="Ring til Nordbyg om foråret", due=date(2016, 3, 14), assignee=staff,
                                           creator=None, company=self.company())
         self.session.commit()
         return t.id

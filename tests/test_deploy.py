@@ -251,7 +251,7 @@ def _logged_in(base: str, email: str, password: str) -> requests.Session:
 
 def _main(html: str) -> str:
     """The page's content without what differs per response (CSRF tokens)."""
-    match = re.search(r"<main>(.*)</main>", html, re.S)
+    match = re.search(r"<main[^>]*>(.*)</main>", html, re.S)
     assert match, "no <main> on the page"
     return re.sub(r'name="csrf_token"[^>]*value="[^"]*"', "", match.group(1))
 

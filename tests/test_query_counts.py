@@ -129,6 +129,7 @@ ARGUMENT_ROWS = {
     "target_id": "SELECT min(id) FROM campaign_targets",
     "task_id": "SELECT min(id) FROM tasks",
     "user_id": "SELECT min(id) FROM users",
+    "centre_id": "SELECT min(id) FROM job_centres",
 }
 #: URL arguments that are not rows.
 ARGUMENT_VALUES = {"fmt": "csv", "token": "no-such-token", "name": "no-such-provider"}

@@ -233,7 +233,10 @@ def value_words(entity: str, key: str, value, names: Names) -> str:
         except ValueError:
             return value
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return format_date(date.fromisoformat(value))
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:  # text someone typed that only looks like a date ("2016-02-30")
+            return value
     if isinstance(value, dict):
         return "; ".join(f"{field_words(k)}: {value_words(entity, k, v, names)}" for k, v in value.items())
     return str(value)
