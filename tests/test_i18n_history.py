@@ -39,7 +39,7 @@ def _text(fragment: str) -> str:
 
 def cells(page: str, css: str) -> list[str]:
     """Each line of every ``<td class="css">`` (its ``<div>``s) and every ``<div class="css">`` (the timeline)."""
-    lines = [_text(line) for cell in re.findall(rf'<td class="{css}">(.*?)</td>', page, re.S)
+    lines = [_text(line) for cell in re.findall(rf'<td class="{css}"[^>]*>(.*?)</td>', page, re.S)
              for line in re.findall(r"<div>(.*?)</div>", cell, re.S)]
     return lines + [_text(line) for line in re.findall(rf'<div class="{css}">(.*?)</div>', page, re.S)]
 
