@@ -157,3 +157,18 @@ def check_file_text(filename: str, unknown_columns: Sequence[str]) -> None:
         reason = text_cell_problem(value)
         if reason:
             raise ImportFileError(f"{what} {value[:40]!r} {reason}; nothing was read")
+
+
+def row_date(text: str) -> date:
+    """A date cell as the import formats allow it: ``YYYY-MM-DD`` or ``dd-mm-åååå``; ValueError otherwise."""
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def shown(value: str) -> str:
+    """A cell as an error line quotes it: its visible text, or "(blank)"."""
+    return storedtext.visible(value) if value else "(blank)"

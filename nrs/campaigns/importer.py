@@ -32,9 +32,10 @@ from nrs.importfile import (
     is_xlsx,
     read_csv_rows,
     read_xlsx_rows,
+    row_date,
+    shown,
     text_cell_problem,
 )
-from nrs.storedtext import visible
 
 #: The export's own headers (``queries.EXPORT_HEADERS``) name the columns read back.
 COLUMNS = {
@@ -81,19 +82,6 @@ def outcome_words() -> dict[str, TargetStatus]:
     return words
 
 
-def _date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError
-
-
-def _shown(value: str) -> str:
-    return visible(value) if value else "(blank)"
-
-
 def row_key(campaign_id: int, raw: dict) -> str:
     """The same row of the same file gives the same key (the cells as written, not as resolved)."""
     parts = [str(campaign_id)] + [" ".join(raw.get(c, "").split()).lower() for c in COLUMNS]
@@ -120,7 +108,7 @@ class _Checker:
         problems: list[str] = []
 
         def bad(column: str, reason: str) -> None:
-            problems.append(f"line {line}: {column} {_shown(raw.get(column, ''))} {reason}")
+            problems.append(f"line {line}: {column} {shown(raw.get(column, ''))} {reason}")
 
         for column, value in raw.items():
             reason = text_cell_problem(value, free_text=column == "note")
@@ -139,7 +127,7 @@ class _Checker:
         for column in ("outcome_on", "follow_up"):
             if raw.get(column):
                 try:
-                    dates[column] = _date(raw[column])
+                    dates[column] = row_date(raw[column])
                 except ValueError:
                     bad(column, "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
         if problems:

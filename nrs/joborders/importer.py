@@ -10,7 +10,7 @@ so importing the same file twice creates nothing new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -19,12 +19,18 @@ from nrs.audit.services import record
 from nrs.clock import today
 from nrs.companies.models import Company
 from nrs.errors import DomainError
-from nrs.importfile import check_file_text, decode, read_csv_rows, text_cell_problem
+from nrs.importfile import (
+    check_file_text,
+    decode,
+    read_csv_rows,
+    row_date,
+    shown,
+    text_cell_problem,
+)
 from nrs.joborders import dates, jobnet, services, tally
 from nrs.joborders.models import JobOrder, UnfilledReason
 from nrs.joborders.states import JobOrderState
 from nrs.municipalities.models import JobCentre
-from nrs.storedtext import visible
 
 COLUMNS = {
     "reference": ("reference", "nr"),
@@ -79,19 +85,6 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return [(line, {c: v.strip() for c, v in values.items()}) for line, values in rows], unknown
 
 
-def _date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError
-
-
-def _shown(value: str) -> str:
-    return visible(value) if value else "(blank)"
-
-
 #: Columns stored as free text (the CPR rule applies); every column is checked for control characters.
 FREE_TEXT = ("reference", "title", "close_reason")
 #: What the database holds: the largest integer column value, the longest texts.
@@ -110,7 +103,7 @@ class _Row:
         self.refused: set[str] = set()
 
     def bad(self, column: str, reason: str) -> None:
-        self.problems.append(f"line {self.line}: {column} {_shown(self.raw.get(column, ''))} {reason}")
+        self.problems.append(f"line {self.line}: {column} {shown(self.raw.get(column, ''))} {reason}")
 
     def get(self, column: str) -> str:
         return self.raw.get(column, "")
@@ -273,7 +266,7 @@ def _positions(row: _Row) -> int:
 
 def _received(row: _Row) -> date | None:
     try:
-        received = _date(row.get("received"))
+        received = row_date(row.get("received"))
     except ValueError:
         if not _refused(row, "received"):
             row.bad("received", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
@@ -300,7 +293,7 @@ def _closed(row: _Row, state: JobOrderState | None, received: date | None) -> da
             row.bad("closed", "is required when the status is filled or unfilled")
         return None
     try:
-        closed = _date(row.get("closed"))
+        closed = row_date(row.get("closed"))
     except ValueError:
         row.bad("closed", "is not a date (YYYY-MM-DD or DD-MM-YYYY)")
         return None
