@@ -176,23 +176,55 @@ class BulkWriter:
 
 #: Tables whose plain (non-unique) indexes are dropped during a big load and built afterwards:
 #: one sorted build is several times faster than millions of random B-tree inserts.
-BULK_TABLES = ("job_orders", "job_order_events", "referrals", "hires", "position_outcomes")
+BULK_TABLES = ("companies", "job_orders", "job_order_events", "referrals", "hires", "position_outcomes")
+#: Loads of at least this many rows defer the indexes (a small run keeps them: nothing to gain).
+DEFER_FROM = 100_000
 
 
 @contextmanager
-def deferred_indexes(engine: Engine, tables: Sequence[str]):
-    indexes = [ix for t in tables for ix in _table(t).indexes if not ix.unique]
+def deferred_indexes(engine: Engine, tables: Sequence[str], log=print):
+    """Drop the tables' non-unique indexes (and, on SQLite, the company search index's triggers) for
+    the load, and build them once afterwards.
+
+    The definitions are read from the database, not from the models: the Danish-order indexes
+    (expressions), the trigram GIN index and the FTS5 triggers exist only in the migrations. Unique
+    indexes stay, since they are what the load must not break.
+    """
+    if not tables:
+        yield
+        return
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
-        existing = {ix["name"] for t in tables for ix in sa.inspect(conn).get_indexes(t)}
-        indexes = [ix for ix in indexes if ix.name in existing]
-        for ix in indexes:
-            conn.execute(sa.schema.DropIndex(ix))
+        if sqlite:
+            found = conn.execute(sa.text(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN :t AND sql IS NOT NULL"
+                " AND (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%'"
+                "      OR type = 'trigger' AND name LIKE 'companies_name_fts_%')"
+            ).bindparams(sa.bindparam("t", expanding=True)), {"t": list(tables)}).all()
+        else:
+            found = conn.execute(sa.text(
+                "SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                " AND tablename IN :t AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+            ).bindparams(sa.bindparam("t", expanding=True)), {"t": list(tables)}).all()
+        for kind, name, _sql in found:
+            conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
     try:
         yield
     finally:
+        t = time.perf_counter()
         with engine.begin() as conn:
-            for ix in indexes:
-                conn.execute(sa.schema.CreateIndex(ix))
+            if not sqlite:
+                conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+            for _kind, _name, sql in found:
+                conn.exec_driver_sql(sql)
+            if sqlite and any(kind == "trigger" for kind, _n, _s in found):
+                conn.exec_driver_sql("INSERT INTO companies_name_fts (companies_name_fts) VALUES ('rebuild')")
+            # Statistics for what follows (the tally recount), as autovacuum would give them later.
+            for table in tables:
+                conn.exec_driver_sql(f"ANALYZE {table}")
+        if found:
+            log(f"  {len(found)} indexes and triggers made again on {', '.join(tables)} "
+                f"({time.perf_counter() - t:.0f} s)")
 
 
 def _table(name: str) -> sa.Table:
@@ -320,11 +352,12 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
                        f"info{n}@firma{n}.dk" if n % 3 == 0 else "", "cvr", centres[muni], False,
                        now, now)
 
-        writer.insert(_table("companies"), (
-            "id", "cvr", "name", "name_search", "address", "postal_code", "city", "municipality_code",
-            "industry_code", "employees_min", "employees_max", "active", "advertising_protected",
-            "phone", "email", "source", "lead_centre_id", "lead_override", "created_at", "updated_at"),
-            companies())
+        with deferred_indexes(engine, ("companies",) if counts.companies >= DEFER_FROM else (), log):
+            writer.insert(_table("companies"), (
+                "id", "cvr", "name", "name_search", "address", "postal_code", "city", "municipality_code",
+                "industry_code", "employees_min", "employees_max", "active", "advertising_protected",
+                "phone", "email", "source", "lead_centre_id", "lead_override", "created_at", "updated_at"),
+                companies())
         log(f"  companies {counts.companies:,} ({time.perf_counter() - started:.0f} s)")
 
         # Company → lead centre, for the orders and agreements.
@@ -366,7 +399,7 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
             agreement_rows)
         log(f"  focus sectors {len(sector_rows)}, agreements {len(agreement_rows):,}")
 
-        with deferred_indexes(engine, BULK_TABLES if counts.orders >= 100_000 else ()):
+        with deferred_indexes(engine, BULK_TABLES[1:] if counts.orders >= DEFER_FROM else (), log):
             _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, centre_list, today,
                     now, log, started)
         _tally(engine, log)
