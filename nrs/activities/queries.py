@@ -22,8 +22,13 @@ class TaskRow:
     assignee_name: str
 
 
+def task_rows(rows) -> list[TaskRow]:
+    """Rows of a ``_task_select`` statement as TaskRows."""
+    return [TaskRow(task, cvr, name, who or "") for task, cvr, name, who in rows]
+
+
 def _task_rows(session: Session, stmt) -> list[TaskRow]:
-    return [TaskRow(task, cvr, name, who or "") for task, cvr, name, who in session.execute(stmt).all()]
+    return task_rows(session.execute(stmt).all())
 
 
 def _task_select():
@@ -32,15 +37,30 @@ def _task_select():
             .join(User, User.id == Task.assignee_id))
 
 
+def _user_tasks_where(user_id: int, due_before: date | None, include_done: bool) -> list:
+    where = [Task.assignee_id == user_id]
+    if not include_done:
+        where.append(Task.done.is_(False))
+    if due_before is not None:
+        where.append(Task.due < due_before)
+    return where
+
+
+def user_tasks_stmt(user_id: int, *, due_before: date | None = None, include_done: bool = False):
+    """A user's tasks, earliest due first (the overdue at the top); the done ones last."""
+    return (_task_select().where(*_user_tasks_where(user_id, due_before, include_done))
+            .order_by(Task.done, Task.due, Task.id))
+
+
+def user_tasks_count(user_id: int, *, include_done: bool = False):
+    """How many ``user_tasks_stmt`` finds, from the index alone (no company or user joined)."""
+    return sa.select(sa.func.count(Task.id)).where(*_user_tasks_where(user_id, None, include_done))
+
+
 def tasks_for_user(session: Session, user_id: int, *, due_before: date | None = None,
                    include_done: bool = False, limit: int = 500) -> list[TaskRow]:
-    """A user's tasks, earliest due first (the overdue at the top)."""
-    stmt = _task_select().where(Task.assignee_id == user_id)
-    if not include_done:
-        stmt = stmt.where(Task.done.is_(False))
-    if due_before is not None:
-        stmt = stmt.where(Task.due < due_before)
-    return _task_rows(session, stmt.order_by(Task.done, Task.due, Task.id).limit(limit))
+    return _task_rows(session, user_tasks_stmt(user_id, due_before=due_before, include_done=include_done)
+                      .limit(limit))
 
 
 def tasks_due(session: Session, *, today: date, user_id: int | None = None, centre_id: int | None = None,
@@ -54,10 +74,10 @@ def tasks_due(session: Session, *, today: date, user_id: int | None = None, cent
     return _task_rows(session, stmt.order_by(Task.due, Task.id).limit(limit))
 
 
-def centre_open_tasks(session: Session, centre_id: int, *, limit: int = 500) -> list[TaskRow]:
+def centre_tasks_stmt(centre_id: int):
     """Every open task held by a centre's staff, earliest due first: who holds what."""
-    return _task_rows(session, _task_select().where(Task.done.is_(False), User.job_centre_id == centre_id)
-                      .order_by(Task.due, Task.id).limit(limit))
+    return (_task_select().where(Task.done.is_(False), User.job_centre_id == centre_id)
+            .order_by(Task.due, Task.id))
 
 
 def open_tasks_for_company(session: Session, company_id: int) -> list[TaskRow]:

@@ -29,6 +29,7 @@ from nrs.companies.models import Company, Contact
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError, StaleObjectError
 from nrs.joborders.models import JobOrder
+from nrs.paging import paginate
 from nrs.security import access, has_role
 
 bp = Blueprint("activities", __name__)
@@ -155,10 +156,13 @@ def tasks():
     s = db_session()
     centre = request.args.get("centre") == "1" and has_role(current_user, Role.coordinator)
     if centre:
-        rows = queries.centre_open_tasks(s, current_user.job_centre_id)
+        page = paginate(s, queries.centre_tasks_stmt(current_user.job_centre_id), per_page=50)
     else:
-        rows = queries.tasks_for_user(s, current_user.id, include_done=request.args.get("done") == "1")
-    return render_template("activities/tasks.html", rows=rows, centre=centre, today=today())
+        done = request.args.get("done") == "1"
+        page = paginate(s, queries.user_tasks_stmt(current_user.id, include_done=done), per_page=50,
+                        count=queries.user_tasks_count(current_user.id, include_done=done))
+    return render_template("activities/tasks.html", rows=queries.task_rows(page.items), page=page,
+                           centre=centre, today=today())
 
 
 @bp.route("/opgaver/ny/<int:company_id>", methods=["GET", "POST"])

@@ -158,3 +158,19 @@ def test_own_activity_edited_with_its_version(client, login_as, make_company, se
     assert post_form(client, url, dict(data, summary="Igen")).status_code == 409  # the old version
     session.expire_all()
     assert session.get(Activity, activity.id).summary == "Rettet"
+
+
+def test_my_task_list_is_paged_fifty_at_a_time_earliest_due_first(client, login_as, make_company, session):
+    me = login_as("staff", centre=201)
+    company = make_company()
+    start = today() - timedelta(days=30)
+    for n in range(53):
+        services.create_task(session, title=f"Opgave nr. {n:02d}", due=start + timedelta(days=n), assignee=me,
+                             creator=me, company=company)
+    session.commit()
+    first = client.get("/opgaver").get_data(as_text=True)
+    assert first.count('data-label="Opgave"') == 50
+    assert "Opgave nr. 00" in first and "Opgave nr. 49" in first and "Opgave nr. 50" not in first
+    assert "Side 1 af 2 (53)" in first
+    second = client.get("/opgaver", query_string={"page": "2"}).get_data(as_text=True)
+    assert second.count('data-label="Opgave"') == 3 and "Opgave nr. 52" in second
