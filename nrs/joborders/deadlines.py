@@ -42,13 +42,14 @@ def is_past_deadline(order: JobOrder, day: date | None = None) -> bool:
             and order.deadline_on is not None and order.deadline_on < day)
 
 
-def past_deadline(session: Session, centre, today: date) -> list[JobOrder]:
-    """The orders led by ``centre`` (a JobCentre, an id, or None for all) past their deadline, oldest deadline first."""
+def past_deadline(session: Session, centre, today: date, *, limit: int | None = None) -> list[JobOrder]:
+    """The orders led by ``centre`` (a JobCentre, an id, or None for all) past their deadline, oldest
+    deadline first; the first ``limit`` of them when given (a panel shows five and the count)."""
     centre_id = getattr(centre, "id", centre)
     stmt = select(JobOrder).where(past_deadline_condition(today))
     if centre_id is not None:
         stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
-    return list(session.exec(stmt.order_by(JobOrder.deadline_on, JobOrder.id)))
+    return list(session.exec(stmt.order_by(JobOrder.deadline_on, JobOrder.id).limit(limit)))
 
 
 def count_past_deadline(session: Session, centre_id: int | None, day: date) -> int:
