@@ -164,11 +164,11 @@ def _login(client, email: str, password: str) -> None:
 
 def make_app(url: str):
     from bench.run import SECRET
-    from nrs import create_app
+    from nrs import create_app, served
     from nrs.config import Settings
 
-    return create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
-                               run_scheduler=False, admin_totp_required=False))
+    return served(create_app(Settings(instance_path=Path(tempfile.mkdtemp()), database_url=url, secret_key=SECRET,
+                                      run_scheduler=False, admin_totp_required=False)))
 
 
 def campaign_id(url: str) -> int | None:

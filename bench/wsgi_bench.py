@@ -5,7 +5,7 @@ security hooks, without touching the database: what any page costs at the very l
 here only, never in the product.
 """
 
-from nrs import create_app
+from nrs import create_app, served
 from nrs.security import access
 
 app = create_app()
@@ -15,3 +15,6 @@ app = create_app()
 @access("public")
 def bench_floor():
     return "ok"
+
+
+served(app)  # as wsgi.py serves it

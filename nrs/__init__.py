@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -101,4 +102,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     legacy_urls.init_app(app)  # the old English paths, after the routes they redirect to
+    return app
+
+
+def served(app: Flask) -> Flask:
+    """Ready ``app`` to serve requests for a long time (wsgi.py, ``nrs serve``): the objects made at
+    start-up (modules, templates, the catalogue, the metadata; some 200,000) are moved out of the
+    garbage collector's reach. They live as long as the process, but every full collection walked
+    them all: 20-40 % of a page's time at national scale (bench/RESULTS.md, issue 20). Not in
+    ``create_app``: the tests make hundreds of apps that must be collected."""
+    gc.collect()
+    gc.freeze()
     return app

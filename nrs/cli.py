@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import select
 from werkzeug.serving import run_simple
 
-from nrs import create_app
+from nrs import create_app, served
 from nrs.activities import cli as activities_cli
 from nrs.api import cli as api_cli
 from nrs.auth import cli as auth_cli
@@ -75,7 +75,7 @@ def init_cmd():
 @with_appcontext
 def serve_cmd(host: str, port: int, no_scheduler: bool):
     """Run the development server (with the scheduler in-process unless told otherwise)."""
-    app = current_app._get_current_object()
+    app = served(current_app._get_current_object())
     if not no_scheduler and app.config["NRS"].run_scheduler:
         start_in_process(app)
     click.echo(f"NRS kører på http://{host}:{port}")
