@@ -48,7 +48,7 @@ from nrs.enquiries.models import (
 from nrs.errors import DomainError, StaleObjectError
 from nrs.municipalities.models import JobCentre
 from nrs.privacy.services import log_access
-from nrs.sectors.models import FocusSector
+from nrs.sectors.queries import offered_sectors
 from nrs.security import access
 
 bp = Blueprint("enquiries", __name__, url_prefix="/henvendelser")
@@ -265,8 +265,7 @@ def to_agreement(enquiry_id: int):
         policy.ensure_may_work(current_user, enquiry)
     form = AgreementForm()
     form.focus_sector_id.choices = [(0, _("— ingen —"))] + [
-        (f.id, f"{f.year}: {f.name}") for f in s.exec(select(FocusSector).order_by(FocusSector.year.desc(),
-                                                                                  danish(FocusSector.name))).all()]
+        (f.id, f"{f.year}: {f.name}") for f in offered_sectors(s)]
     if request.method == "GET":
         form.valid_from.data = today()
         form.version.data = enquiry.version
@@ -297,7 +296,7 @@ def to_activity(enquiry_id: int):
     form = ActivityForm()
     form.contact.choices = [(0, _("— ingen —"))] + [
         (c.id, c.name) for c in s.exec(select(CompanyContact).where(CompanyContact.company_id == enquiry.company_id)
-                                       .order_by(CompanyContact.name)).all()]
+                                       .order_by(danish(CompanyContact.name))).all()]
     if request.method == "GET":
         defaults = services.activity_defaults(s, enquiry)
         form.kind.data, form.day.data = defaults["kind"].value, defaults["day"]

@@ -273,6 +273,22 @@ def test_the_front_page_shows_the_centres_open_enquiries_overdue_marked(client, 
     assert 'data-testid="enquiries-panel"' not in client.get("/").get_data(as_text=True)
 
 
+def test_the_agreement_form_from_an_enquiry_leaves_out_retired_sectors(client, login_as, session,
+                                                                       hillerod_enquiry):
+    from nrs.sectors.models import FocusSector
+    from nrs.sectors.services import set_retired
+
+    kept = FocusSector(year=2016, name="Transport", codes="49")
+    retired = FocusSector(year=2016, name="Gammel branche", codes="41")
+    session.add_all([kept, retired])
+    session.flush()
+    set_retired(session, retired, by=None, retired=True)
+    session.commit()
+    login_as("staff", HILLEROD)
+    page = client.get(f"/henvendelser/{hillerod_enquiry.id}/aftale").get_data(as_text=True)
+    assert "2016: Transport" in page and "Gammel branche" not in page
+
+
 def test_converting_to_an_agreement_links_both_ways(client, login_as, session, hillerod_enquiry):
     from nrs.agreements.models import Agreement
 
