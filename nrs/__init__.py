@@ -109,7 +109,7 @@ def served(app: Flask) -> Flask:
     """Ready ``app`` to serve requests for a long time (wsgi.py, ``nrs serve``): the objects made at
     start-up (modules, templates, the catalogue, the metadata; some 200,000) are moved out of the
     garbage collector's reach. They live as long as the process, but every full collection walked
-    them all: 20-40 % of a page's time at national scale (bench/RESULTS.md, issue 20). Not in
+    them all: about a fifth of the front page's time, profiled at scale 0.1 (issue 20). Not in
     ``create_app``: the tests make hundreds of apps that must be collected."""
     gc.collect()
     gc.freeze()
