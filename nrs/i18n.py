@@ -45,15 +45,9 @@ def init_app(app: Flask) -> None:
         default_timezone="Europe/Copenhagen",
         default_translation_directories=str(app.root_path + "/translations"),
     )
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
     # ``_`` and ``gettext`` in one template call instead of Jinja's three (alias, newstyle wrapper,
-    # the callable), with the same result: escaped in HTML, always a format string.
+    # the callable), with the same result: escaped in HTML, always a format string. The rare
+    # plural and context forms stay as Flask-Babel installed them.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.filters["date"] = clock.format_date
     app.jinja_env.filters["datetime"] = clock.format_datetime
