@@ -174,9 +174,9 @@ class BulkWriter:
         return n
 
 
-#: Tables whose plain (non-unique) indexes are dropped during a big load and built afterwards:
+#: The order tables; they, and the companies, have their plain (non-unique) indexes dropped during a big load and built afterwards:
 #: one sorted build is several times faster than millions of random B-tree inserts.
-BULK_TABLES = ("companies", "job_orders", "job_order_events", "referrals", "hires", "position_outcomes")
+ORDER_TABLES = ("job_orders", "job_order_events", "referrals", "hires", "position_outcomes")
 #: Loads of at least this many rows defer the indexes (a small run keeps them: nothing to gain).
 DEFER_FROM = 100_000
 
@@ -399,7 +399,7 @@ def generate(url: str, counts: Counts, *, seed: int = 2016, today: date | None =
             agreement_rows)
         log(f"  focus sectors {len(sector_rows)}, agreements {len(agreement_rows):,}")
 
-        with deferred_indexes(engine, BULK_TABLES[1:] if counts.orders >= DEFER_FROM else (), log):
+        with deferred_indexes(engine, ORDER_TABLES if counts.orders >= DEFER_FROM else (), log):
             _orders(writer, engine, rng, counts, ids, company_centre, users_by_centre, centre_list, today,
                     now, log, started)
         _tally(engine, log)
