@@ -22,7 +22,6 @@ from nrs.joborders import queries as order_queries
 from nrs.keyset import BadCursor, keyset_paginate
 from nrs.reports import snapshots
 from nrs.reports.period import Period, period_report
-from nrs.reports.queries import status_figures
 from nrs.security import access
 
 #: The longest period one call may ask for (a report per month of it is part of the answer).
@@ -212,7 +211,7 @@ def status():
     q: sch.StatusQuery = request.context.query
     guard.note("read", "report", "status")
     s = db_session()
-    return status_figures(s, as_of=q.as_of, snapshot=snapshots.status_snapshot(s, q.as_of))
+    return snapshots.status_as_of(s, q.as_of)
 
 
 @bp.get("/period")

@@ -13,7 +13,6 @@ from nrs.db import session_scope
 from nrs.errors import DomainError
 from nrs.reports import documents, scheduled, snapshots
 from nrs.reports.period import Period, centre_by_code, period_report
-from nrs.reports.queries import status_figures
 
 
 @click.group("reports")
@@ -32,7 +31,7 @@ def status_cmd(as_of: str, as_json: bool):
     except ValueError:
         fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     with session_scope(engine()) as s:
-        figures = status_figures(s, as_of=day, snapshot=snapshots.status_snapshot(s, day))
+        figures = snapshots.status_as_of(s, day)
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, sort_keys=True))
         return

@@ -30,6 +30,7 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.db import is_sqlite
+from nrs.joborders import tally
 from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome, counted_order
 from nrs.joborders.states import JobOrderState
 from nrs.reports import (
@@ -326,3 +327,12 @@ def status_snapshot(session: Session, day: date):
         bucket = by_lead[lead][JobOrderState(state)]
         bucket[None] = bucket.get(None, 0) + n
     return by_lead, dict(other), queries.positions_as_of(session, day)
+
+
+def status_as_of(session: Session, day: date) -> dict:
+    """``nrs reports status`` and ``/api/v1/status``: the status figures at the end of ``day`` from the
+    cheapest source that gives the history's answer. Today (or later) the running tally, which is
+    the history then (nothing is dated after today; tests hold the two equal), so only STAR's rates
+    read the orders; a past day the month snapshot when one is usable; else the history itself."""
+    source = tally.snapshot(session) if day >= today() else status_snapshot(session, day)
+    return queries.status_figures(session, as_of=day, snapshot=source)

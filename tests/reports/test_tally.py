@@ -15,6 +15,7 @@ from nrs.joborders import services, tally
 from nrs.joborders.models import JobOrder
 from nrs.joborders.states import JobOrderState
 from nrs.joborders.tally import Positions
+from nrs.reports import snapshots
 from nrs.reports.queries import _snapshot, figures_with_statistics, status_figures
 from tests.reports.seedlike import random_fill, random_outcome
 
@@ -33,6 +34,8 @@ def assert_tally_equals_history(session):
     session.expire_all()
     assert _plain(tally.snapshot(session)) == _plain(_snapshot(session, today()))
     assert tally.differences(session) == {}
+    # the status report for today reads the tally: the same figures as the history's
+    assert snapshots.status_as_of(session, today()) == status_figures(session, as_of=today())
 
 
 def test_every_kind_of_change_keeps_the_tally_equal_to_the_history(session, make_company, make_user,
