@@ -13,16 +13,17 @@ run: $(STAMP) $(MO) system
 	@echo "Log ind på http://127.0.0.1:5000 som: $$(cat instance/demo-login.txt)  (e-mail og adgangskode)"
 	$(BIN)/nrs serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(MO)
+test: $(STAMP) $(MO) system
 	$(BIN)/ruff check nrs tests bench migrations
 	$(BIN)/pytest -n 2
 
 install: $(STAMP)
 
-# Debian libraries the app loads: Pango for WeasyPrint's PDF (the committee report).
+# Debian libraries the app loads: Pango and HarfBuzz's subsetter for WeasyPrint's PDF (the committee report).
 system:
-	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "installing Pango for PDF reports"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset; } || { \
+	  echo "installing Pango and HarfBuzz for PDF reports"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

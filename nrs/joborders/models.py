@@ -170,7 +170,8 @@ class Referral(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     job_order_id: int = Field(foreign_key="job_orders.id", index=True)
     referring_centre_id: int = Field(foreign_key="job_centres.id", index=True)
-    referred_on: date
+    #: Indexed: an as-of status reads the referrals of the days after a month-end snapshot.
+    referred_on: date = Field(index=True)
     #: The centre's own case number: never a CPR number.
     case_reference: str = Field(default="", max_length=60)
     outcome: ReferralOutcome = Field(sa_type=enum_type(ReferralOutcome, 16), default=ReferralOutcome.referred)

@@ -90,13 +90,71 @@ def total(parts) -> StarCounts:
 def rates(session: Session, *, as_of: date) -> dict:
     """The two rates over every order created by ``as_of``, overall and per lead centre id:
     ``{"referral_rate", "star_fill_rate", "by_lead": {lead: (referral_rate, star_fill_rate)}}``."""
-    found = counts(session, as_of=as_of)
     by_lead: dict[int, StarCounts] = {}
-    for (lead, _grp), c in found.items():
+    for (lead, _grp), c in counts(session, as_of=as_of).items():
         by_lead[lead] = by_lead.get(lead, StarCounts()) + c
-    overall = total(found.values())
+    return rates_of(by_lead)
+
+
+def rates_of(by_lead: dict[int, StarCounts]) -> dict:
+    """``rates``'s answer from counts per lead centre (the history's, or a month snapshot's)."""
+    overall = total(by_lead.values())
     return {"referral_rate": overall.referral_rate, "star_fill_rate": overall.star_fill_rate,
             "by_lead": {lead: (c.referral_rate, c.star_fill_rate) for lead, c in by_lead.items()}}
+
+
+# --- the two order sets through time (the month snapshots, nrs.reports.snapshots) ----------------
+
+def referred_since_stmt(*, through_referral_id: int | None = None, order_ids=None):
+    """``(order id, lead centre, day it joined the referred set)`` per counted order with a counted
+    referral: its first referral's day, not before the order was received (``counts``' rule:
+    referred by the day asked about, received by then)."""
+    first = (sa.select(Referral.job_order_id.label("oid"), sa.func.min(Referral.referred_on).label("first"))
+             .where(counted_referral(),
+                    *((Referral.id <= through_referral_id,) if through_referral_id is not None else ()),
+                    *((Referral.job_order_id.in_(order_ids),) if order_ids is not None else ()))
+             .group_by(Referral.job_order_id).subquery())
+    since = sa.case((first.c.first > JobOrder.received_on, first.c.first), else_=JobOrder.received_on)
+    return (sa.select(JobOrder.id.label("oid"), JobOrder.lead_centre_id.label("lead"), since.label("since"))
+            .join(first, first.c.oid == JobOrder.id).where(counted_order()))
+
+
+def referred_hire_stmt(*, through_event_id: int | None = None, order_ids=None, id_range: tuple[int, int] | None = None):
+    """``(order id, recorded on, undone on or None)`` of every outcome hiring a referred candidate
+    (of ``order_ids``, or of the orders with ids in ``id_range``), ordered by order; with
+    ``through_event_id`` as it stood after that event (a later undoing unseen)."""
+    o = PositionOutcome
+    undone = o.undone_on if through_event_id is None else sa.case(
+        (o.undone_event_id <= through_event_id, o.undone_on), else_=None)
+    return (sa.select(o.job_order_id, o.on_date, undone)
+            .join(Hire, Hire.id == o.hire_id)
+            .where(Hire.referral_id.is_not(None),
+                   *((o.event_id <= through_event_id,) if through_event_id is not None else ()),
+                   *((o.job_order_id.in_(order_ids),) if order_ids is not None else ()),
+                   *((o.job_order_id.between(*id_range),) if id_range is not None else ()))
+            .order_by(o.job_order_id))
+
+
+def hired_spans(referred_since: date | None, outcomes) -> list[tuple[date, date | None]]:
+    """The days an order counts as "ended with a hire of a referred candidate": from when it is
+    referred and some referred hire is live, to when none is (``[start, end)``, end None: still)."""
+    if referred_since is None:
+        return []
+    spans: list[tuple[date, date | None]] = []
+    for on, undone in sorted(outcomes, key=lambda x: x[0]):
+        start = max(on, referred_since)
+        if undone is not None and undone <= start:
+            continue
+        if spans and (spans[-1][1] is None or spans[-1][1] >= start):
+            last_start, last_end = spans[-1]
+            spans[-1] = (last_start, None if last_end is None or undone is None else max(last_end, undone))
+        else:
+            spans.append((start, undone))
+    return spans
+
+
+def hired_on(spans, day: date) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in spans)
 
 
 def by_group(session: Session, *, created_from: date, as_of: date,

@@ -14,7 +14,8 @@ class MonthFigure(SQLModel, table=True):
 
     ``figure`` is a stock at the month's last day (``open``, paused included; ``filled``;
     ``unfilled``) or a flow within the month (``orders_received``, ``orders_filled``,
-    ``orders_unfilled``, ``orders_reopened``: the period report's keys). Each is kept twice, per
+    ``orders_unfilled``, ``orders_reopened``: the period report's keys; ``hires``, ``hires_other``: the
+    hires recorded in the month, all and by another centre than the lead, per centre only). Each is kept twice, per
     centre (``industry_code`` empty) and per industry code (``lead_centre_id`` 0), not per pair: two
     thin aggregates stay small at national scale. Closed stocks are kept per centre only (the status
     report's). Written only by ``nrs.reports.snapshots.rebuild``.
@@ -43,6 +44,9 @@ class MonthFigureBuild(SQLModel, table=True):
     last_event_id: int = Field(default=0)
     #: The last month end counted (the month before the build's month).
     through: date | None = Field(default=None)
+    #: The highest referral id counted (STAR's referred orders); a later referral dated in a
+    #: counted month makes that month stale, like a late event.
+    last_referral_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ReportSubscription(SQLModel, table=True):

@@ -226,11 +226,12 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
     return total, dict(by_lead), by_sector
 
 
-def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
-    """``({lead: hires}, {lead: hires from another centre than the lead})`` recorded by the period's events
-    (one hire per position; a partly filled order's hires are recorded while it stays open)."""
+def hires_stmt(period: Period, *, centre_id: int | None = None, extra=()):
+    """Per lead centre (and ``extra`` columns, grouped by the caller): hires recorded by the period's
+    events and those by another centre than the lead (one hire per position; a partly filled
+    order's hires are recorded while it stays open). The month snapshot counts them by the same rule."""
     stmt = (
-        sa.select(JobOrder.lead_centre_id, sa.func.count(),
+        sa.select(*extra, JobOrder.lead_centre_id, sa.func.count(),
                   sa.func.sum(sa.case((Hire.centre_id != JobOrder.lead_centre_id, 1), else_=0)))
         .select_from(JobOrderEvent)  # the period's events by their date index, then their hires
         .join(Hire, Hire.event_id == JobOrderEvent.id)
@@ -240,7 +241,12 @@ def hires(session: Session, period: Period, *, centre_id: int | None = None) -> 
     )
     if centre_id is not None:
         stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
-    rows = session.execute(stmt).all()
+    return stmt
+
+
+def hires(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """``({lead: hires}, {lead: hires from another centre than the lead})`` from the events alone."""
+    rows = session.execute(hires_stmt(period, centre_id=centre_id)).all()
     return {lead: n for lead, n, _o in rows}, {lead: int(o or 0) for lead, _n, o in rows}
 
 
@@ -330,7 +336,8 @@ def _period_report(session: Session, period: Period, *, centre_id: int | None, m
     sectors = period_sectors(session, period)
     total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors,
                                               history_only=history_only)
-    every, other = hires(session, period, centre_id=centre_id)
+    every, other = (hires(session, period, centre_id=centre_id) if history_only
+                    else snapshots.hires(session, period, centre_id=centre_id))
     names = centres(session)
     by_centre = {}
     for cid, (code, name) in sorted(names.items(), key=lambda x: x[1][0]):

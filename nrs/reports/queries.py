@@ -157,9 +157,11 @@ def status_figures(session: Session, *, as_of: date, snapshot=None, star_rates: 
     ``star_rates=False`` leaves STAR's two rates out (None): they are read from every order ever
     created, too costly for the front page on every request; the reports page and the CLI have them.
 
+    ``snapshot``: ``(by_lead, other hires, positions)`` from the tally or the history, or with STAR's
+    counts per lead as a fourth part from a month snapshot (``nrs.reports.snapshots.status_snapshot``).
     ``by_centre`` is keyed by the lead centre's municipality code (``"201"``).
     """
-    by_lead, other, positions = snapshot or _snapshot(session, as_of, days_to_fill=False)
+    by_lead, other, positions, *star_counts = snapshot or _snapshot(session, as_of, days_to_fill=False)
     codes = _codes(session)
     total = _blank()
     by_centre: dict[str, dict] = {str(code): _blank() for code in sorted(codes.values())}
@@ -170,8 +172,10 @@ def status_figures(session: Session, *, as_of: date, snapshot=None, star_rates: 
             for bucket in (total, centre):
                 bucket["orders_received"] += n
                 bucket[_KEY_OF[state]] += n
-    rates = (star.rates(session, as_of=as_of) if star_rates
-             else {"by_lead": {}, "referral_rate": None, "star_fill_rate": None})
+    if not star_rates:
+        rates = {"by_lead": {}, "referral_rate": None, "star_fill_rate": None}
+    else:  # a month snapshot brings STAR's counts along; else they are read from every order
+        rates = star.rates_of(star_counts[0]) if star_counts else star.rates(session, as_of=as_of)
     for lead, p in positions.items():
         centre = by_centre.setdefault(str(codes.get(lead, "")), _blank())
         for bucket in (total, centre):

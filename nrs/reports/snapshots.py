@@ -30,9 +30,19 @@ from nrs.clock import today, utcnow
 from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.db import is_sqlite
-from nrs.joborders import tally
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, PositionOutcome, counted_order
+from nrs.joborders import star, tally
+from nrs.joborders.corrections import counted_referral
+from nrs.joborders.models import (
+    Hire,
+    JobOrder,
+    JobOrderEvent,
+    PositionOutcome,
+    PositionOutcomeKind,
+    Referral,
+    counted_order,
+)
 from nrs.joborders.states import JobOrderState
+from nrs.joborders.tally import Positions
 from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
 )
@@ -41,7 +51,12 @@ from nrs.reports.models import MonthFigure, MonthFigureBuild
 
 _F = MonthFigure.__table__
 STOCKS = ("open", "filled", "unfilled", "other_hires")
+#: Stocks per centre for the status report's positions and STAR's rates (``status_snapshot``):
+#: positions of the orders received, their live outcomes, and STAR's referred and hired orders.
+STATUS_STOCKS = ("positions", "positions_hired", "positions_other", "star_referred", "star_hired")
 FLOWS = ("orders_received", "orders_filled", "orders_unfilled", "orders_reopened")
+#: Hires recorded in the month (per lead centre), and those by another centre than the lead.
+HIRE_FLOWS = ("hires", "hires_other")
 
 
 def _month_end(day: date) -> date:
@@ -64,34 +79,77 @@ def _month_key(session: Session, column):
     return sa.func.strftime("%Y-%m", column) if is_sqlite(session) else sa.func.to_char(column, "YYYY-MM")
 
 
-def other_hire_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
-    """Rows ``(month "YYYY-MM", lead, change)`` of the hires-from-another-centre stock (live hired
-    positions, the status report's figure): a hire by a centre other than the lead adds one in the
-    month its outcome was recorded, and takes it away in the month a reopening undid it."""
+def outcome_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
+    """Rows ``(month "YYYY-MM", lead, hired, other, other_hires)`` of the live outcomes' stocks: an
+    outcome adds one in the month it was recorded and takes it away in the month a reopening undid
+    it; ``other_hires`` (the status report's figure) counts the hires by a centre other than the lead."""
     o = PositionOutcome
+    hired = o.kind == PositionOutcomeKind.hired
 
     def moves(day_col, event_col, sign: int):
         month = _month_key(session, day_col)
         window = [day_col <= end, *((day_col >= start,) if start else ()),
                   *((event_col <= through_id,) if through_id else ())]
-        return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"), sa.literal(sign).label("n"))
-                .select_from(o).join(Hire, Hire.id == o.hire_id).join(JobOrder, JobOrder.id == o.job_order_id)
-                .where(Hire.centre_id != JobOrder.lead_centre_id, counted_order(), *window))
+        return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"),
+                          sa.case((hired, sign), else_=0).label("hired"),
+                          sa.case((hired, 0), else_=sign).label("other"),
+                          sa.case((sa.and_(hired, Hire.centre_id != JobOrder.lead_centre_id), sign),
+                                  else_=0).label("other_hires"))
+                .select_from(o).outerjoin(Hire, Hire.id == o.hire_id).join(JobOrder, JobOrder.id == o.job_order_id)
+                .where(counted_order(), *window))
 
     both = sa.union_all(moves(o.on_date, o.event_id, 1), moves(o.undone_on, o.undone_event_id, -1)).subquery()
-    return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.n))
+    return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.hired), sa.func.sum(both.c.other),
+                                     sa.func.sum(both.c.other_hires))
                            .group_by(both.c.month, both.c.lead)).all()
+
+
+def _month_of(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def star_moves(session: Session, *, through_event_id: int, through_referral_id: int) -> dict[tuple[str, int, str], int]:
+    """``{(month, lead, "star_referred" | "star_hired"): change}``: when each order joined STAR's
+    referred set, and when it began and stopped counting as ended with a referred candidate's hire
+    (``star.hired_spans``), as the data stood at the build. The hires are read order by order."""
+    out: dict[tuple[str, int, str], int] = defaultdict(int)
+    since: dict[int, tuple[int, date]] = {}
+    for oid, lead, day in session.execute(star.referred_since_stmt(through_referral_id=through_referral_id)):
+        since[oid] = (lead, day)
+        out[(_month_of(day), lead, "star_referred")] += 1
+
+    def close(oid, outcomes):
+        lead, day = since.get(oid, (None, None))
+        for begin, stop in star.hired_spans(day, outcomes):
+            out[(_month_of(begin), lead, "star_hired")] += 1
+            if stop is not None:
+                out[(_month_of(stop), lead, "star_hired")] -= 1
+
+    last_order = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrder.id), 0))).scalar_one()
+    for first in range(0, last_order + 1, _ORDERS_AT_A_TIME):  # a slice of the orders in memory at a time
+        by_order: dict[int, list] = defaultdict(list)
+        stmt = star.referred_hire_stmt(through_event_id=through_event_id,
+                                       id_range=(first, first + _ORDERS_AT_A_TIME - 1))
+        for oid, on, undone in session.execute(stmt):
+            by_order[oid].append((on, undone))
+        for oid, outcomes in by_order.items():
+            close(oid, outcomes)
+    return out
+
+
+_ORDERS_AT_A_TIME = 100_000
 
 
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
     """Count every month before the current one again; returns the number of rows written."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
     last_event_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrderEvent.id), 0))).scalar_one()
+    last_referral_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(Referral.id), 0))).scalar_one()
 
     month = _month_key(session, JobOrderEvent.on_date).label("month")
     rows = session.execute(
         sa.select(month, JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state,
-                  JobOrderEvent.to_state, sa.func.count())
+                  JobOrderEvent.to_state, sa.func.count(), sa.func.sum(JobOrder.positions))
         .select_from(JobOrderEvent)
         .join(JobOrder, JobOrder.id == JobOrderEvent.job_order_id)
         .join(Company, Company.id == JobOrder.company_id)
@@ -102,16 +160,29 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     by_month: dict[date, list] = defaultdict(list)
     for m, *rest in rows:
         by_month[date.fromisoformat(f"{m}-01")].append(rest)
-    hires_by_month: dict[date, list] = defaultdict(list)
-    for m, lead, n in other_hire_moves(session, end=through, through_id=last_event_id):
-        hires_by_month[date.fromisoformat(f"{m}-01")].append((lead, int(n or 0)))
+    outcomes_by_month: dict[date, list] = defaultdict(list)
+    for m, lead, hired, other, other_hires in outcome_moves(session, end=through, through_id=last_event_id):
+        outcomes_by_month[date.fromisoformat(f"{m}-01")] += [
+            (lead, "positions_hired", int(hired or 0)), (lead, "positions_other", int(other or 0)),
+            (lead, "other_hires", int(other_hires or 0))]
+    for (m, lead, key), n in star_moves(session, through_event_id=last_event_id,
+                                        through_referral_id=last_referral_id).items():
+        outcomes_by_month[date.fromisoformat(f"{m}-01")].append((lead, key, n))
+    hire_flows: dict[date, list] = defaultdict(list)
+    month_of_event = _month_key(session, JobOrderEvent.on_date).label("month")
+    for m, lead, n, other in session.execute(
+            period_rules.hires_stmt(period_rules.Period(date.min, through), extra=(month_of_event,))
+            .where(JobOrderEvent.id <= last_event_id).group_by(month_of_event)).all():
+        hire_flows[date.fromisoformat(f"{m}-01")].append((lead, n, int(other or 0)))
     stock: dict[tuple[int, str, str], int] = defaultdict(int)
     out: list[dict] = []
     first = min(by_month, default=None)
     m = first
     while m is not None and m <= through:
         flows: dict[tuple[int, str, str], int] = defaultdict(int)
-        for lead, code, from_state, to_state, n in by_month.get(m, ()):
+        for lead, code, from_state, to_state, n, positions in by_month.get(m, ()):
+            if from_state is None:
+                stock[(lead, "", "positions")] += int(positions or 0)
             key = period_rules.flow_key(from_state, to_state)
             if key:
                 for dim in _dims(lead, code):
@@ -121,8 +192,11 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
             for state, sign in moves:  # pausing and resuming stay in the open stock
                 for dim in _dims(lead, code, _stock_of(state)):
                     stock[(*dim, _stock_of(state))] += sign * n
-        for lead, n in hires_by_month.get(m, ()):
-            stock[(lead, "", "other_hires")] += n
+        for lead, key, n in outcomes_by_month.get(m, ()):
+            stock[(lead, "", key)] += n
+        for lead, n, other in hire_flows.get(m, ()):
+            flows[(lead, "", "hires")] += n
+            flows[(lead, "", "hires_other")] += other
         end = _month_end(m)
         out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": key, "orders": n}
                 for (lead, code, key), n in sorted(flows.items()) if n]
@@ -133,7 +207,8 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     session.execute(sa.delete(MonthFigureBuild.__table__))
     for i in range(0, len(out), 5000):
         session.execute(sa.insert(_F), out[i:i + 5000])
-    session.add(MonthFigureBuild(built_at=now or utcnow(), last_event_id=last_event_id, through=through))
+    session.add(MonthFigureBuild(built_at=now or utcnow(), last_event_id=last_event_id,
+                                 last_referral_id=last_referral_id, through=through))
     session.flush()
     return len(out)
 
@@ -154,6 +229,8 @@ def _corrected_since(session: Session, since: datetime) -> bool:
                 text.like('%"industry_code"%')),
         # a cancelled or restored order leaves (or rejoins) every month since it was received
         AuditEvent.action.in_(("delete", "erase_order", "cancel", "restore")) & (AuditEvent.entity_type == "job_order"),
+        # a withdrawn referral leaves STAR's referred orders in every month since it was made
+        sa.and_(AuditEvent.entity_type == "referral", AuditEvent.action == "withdraw"),
     )
     return session.execute(sa.select(sa.exists().where(AuditEvent.at > since, moves))).scalar_one()
 
@@ -170,8 +247,11 @@ def _state(session: Session) -> tuple[date, date] | None:
     first = session.execute(sa.select(sa.func.min(_F.c.month_end))).scalar()
     if build is not None and build.through is not None and first is not None \
             and not _corrected_since(session, build.built_at):
-        earliest_new = session.execute(
-            sa.select(sa.func.min(JobOrderEvent.on_date)).where(JobOrderEvent.id > build.last_event_id)).scalar()
+        # the events and referrals recorded since the build, by their primary key (not the date index)
+        new_events = sa.select(JobOrderEvent.on_date.label("day")).where(JobOrderEvent.id > build.last_event_id)
+        new_referrals = sa.select(Referral.referred_on.label("day")).where(Referral.id > build.last_referral_id)
+        earliest_new = session.execute(sa.select(sa.func.min(sa.union_all(new_events, new_referrals)
+                                                             .subquery().c.day))).scalar()
         limit = build.through if earliest_new is None else min(build.through, earliest_new - timedelta(days=1))
         state = (first, limit)
     if session.info.get(_STATE + "_hold"):
@@ -230,7 +310,7 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
     if base is None:
         return None
     out: dict[tuple[int, str, str], int] = defaultdict(int)
-    for lead, code, state, n in _rows(session, figures=STOCKS, month_end=base):
+    for lead, code, state, n in _rows(session, figures=STOCKS + STATUS_STOCKS, month_end=base):
         out[(lead, code, state)] += n
     if day > base:
         for (lead, code, key), n in period_rules.flows_by_code(session, period_rules.Period(base + timedelta(days=1), day)).items():
@@ -244,9 +324,49 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
     # a reopening's from-state is in the events, not in the flow keys: count it from the events
     if day > base:
         _reopenings(session, period_rules.Period(base + timedelta(days=1), day), out)
-        for _m, lead, n in other_hire_moves(session, start=base + timedelta(days=1), end=day):
-            out[(lead, "", "other_hires")] += int(n or 0)
+        after = period_rules.Period(base + timedelta(days=1), day)
+        for _m, lead, hired, other, other_hires in outcome_moves(session, start=after.start, end=day):
+            for key, n in (("positions_hired", hired), ("positions_other", other), ("other_hires", other_hires)):
+                out[(lead, "", key)] += int(n or 0)
+        for lead, n in session.execute(
+                sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
+                .where(JobOrder.received_on >= after.start, JobOrder.received_on <= day, counted_order())
+                .group_by(JobOrder.lead_centre_id)).all():
+            out[(lead, "", "positions")] += int(n or 0)
+        for (lead, key), n in _star_changes(session, base, day).items():
+            out[(lead, "", key)] += n
     return {k: n for k, n in out.items() if n}
+
+
+def _star_changes(session: Session, base: date, day: date) -> dict[tuple[int, str], int]:
+    """``{(lead, "star_referred" | "star_hired"): change}`` from the end of ``base`` to the end of
+    ``day``: only the orders referred, hired or undone in between can change, and each is judged
+    on both days by STAR's own rules (``nrs.joborders.star``)."""
+    o = PositionOutcome
+    referred = sa.select(Referral.job_order_id).where(Referral.referred_on > base, Referral.referred_on <= day,
+                                                      counted_referral())
+    received = sa.select(JobOrder.id).where(JobOrder.received_on > base, JobOrder.received_on <= day)
+    hired = sa.select(o.job_order_id).where(sa.or_(sa.and_(o.on_date > base, o.on_date <= day),
+                                                   sa.and_(o.undone_on > base, o.undone_on <= day)))
+    ids = set(session.execute(sa.union(referred, received, hired)).scalars())
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    if not ids:
+        return out
+    since, outcomes = {}, defaultdict(list)
+    for chunk in _chunks(sorted(ids)):
+        since.update({oid: (lead, d) for oid, lead, d in session.execute(star.referred_since_stmt(order_ids=chunk))})
+        for oid, on, undone in session.execute(star.referred_hire_stmt(order_ids=chunk)):
+            outcomes[oid].append((on, undone))
+    for oid, (lead, d) in since.items():
+        out[(lead, "star_referred")] += (d <= day) - (d <= base)
+        spans = star.hired_spans(d, outcomes.get(oid, ()))
+        out[(lead, "star_hired")] += star.hired_on(spans, day) - star.hired_on(spans, base)
+    return out
+
+
+def _chunks(ids: list[int], size: int = 5_000):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 
 
 def _reopenings(session: Session, period: period_rules.Period, out) -> None:
@@ -279,54 +399,87 @@ def open_split(session: Session, day: date, *, centre_id: int | None = None):
     return dict(by_lead), dict(by_code)
 
 
-def flows(session: Session, period: period_rules.Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
-    """The period's flows as ``({(lead, key): n}, {(industry code, key): n})``: whole counted months from
-    the snapshot, the ragged ends (or everything, for one centre or without a snapshot) from the events."""
+def _months_split(session: Session, period: period_rules.Period, centre_id: int | None):
+    """The period as ``(whole, ragged)``: the span of whole counted months the snapshot answers
+    (``(first month end, last month end)`` or None) and the ragged ends the events answer."""
     base = None if centre_id is not None else usable_month_end(session, period.end)
     first_whole = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
     last_whole = None if base is None else min(base, period.end if _month_end(period.end) == period.end
                                                else period.end.replace(day=1) - timedelta(days=1))
-    by_lead, by_code = defaultdict(int), defaultdict(int)
+    if last_whole is None or last_whole < first_whole:
+        return None, [period]
+    ragged = []
+    if period.start < first_whole:
+        ragged.append(period_rules.Period(period.start, first_whole - timedelta(days=1)))
+    if last_whole < period.end:
+        ragged.append(period_rules.Period(last_whole + timedelta(days=1), period.end))
+    return (first_whole, last_whole), ragged
 
-    def from_events(p: period_rules.Period) -> None:
+
+def flows(session: Session, period: period_rules.Period, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int]:
+    """The period's flows as ``({(lead, key): n}, {(industry code, key): n})``: whole counted months from
+    the snapshot, the ragged ends (or everything, for one centre or without a snapshot) from the events."""
+    whole, ragged = _months_split(session, period, centre_id)
+    by_lead, by_code = defaultdict(int), defaultdict(int)
+    if whole is not None:
+        for lead, code, key, n in _rows(session, figures=FLOWS, between=whole):
+            if lead:
+                by_lead[(lead, key)] += n
+            else:
+                by_code[(code, key)] += n
+    for p in ragged:
         for (lead, code, key), n in period_rules.flows_by_code(session, p, centre_id=centre_id).items():
             by_lead[(lead, key)] += n
             by_code[(code, key)] += n
-
-    if last_whole is None or last_whole < first_whole:
-        from_events(period)
-        return dict(by_lead), dict(by_code)
-    for lead, code, key, n in _rows(session, figures=FLOWS, between=(first_whole, last_whole)):
-        if lead:
-            by_lead[(lead, key)] += n
-        else:
-            by_code[(code, key)] += n
-    if period.start < first_whole:
-        from_events(period_rules.Period(period.start, first_whole - timedelta(days=1)))
-    if last_whole < period.end:
-        from_events(period_rules.Period(last_whole + timedelta(days=1), period.end))
     return dict(by_lead), dict(by_code)
+
+
+def hires(session: Session, period: period_rules.Period, *, centre_id: int | None = None
+          ) -> tuple[dict[int, int], dict[int, int]]:
+    """``period.hires``'s answer (hires recorded by the period's events, and those from another
+    centre than the lead, per lead): whole counted months from the snapshot, the rest from the events."""
+    whole, ragged = _months_split(session, period, centre_id)
+    every, other = defaultdict(int), defaultdict(int)
+    if whole is not None:
+        for lead, _code, key, n in _rows(session, figures=HIRE_FLOWS, between=whole):
+            (every if key == "hires" else other)[lead] += n
+    for p in ragged:
+        for lead, n, o in session.execute(period_rules.hires_stmt(p, centre_id=centre_id)).all():
+            every[lead] += n
+            other[lead] += int(o or 0)
+    return dict(every), dict(other)
 
 
 def status_snapshot(session: Session, day: date):
     """The as-of status's input (``nrs.reports.queries.status_figures(snapshot=...)``) from the month
-    snapshot, or None when there is none usable. The positions are not in the month figures yet:
-    they come from the history (two grouped reads of the orders and their outcomes)."""
+    snapshot, or None when there is none usable: ``(by_lead, other hires, positions, STAR counts)``,
+    each per lead centre id."""
     with reading(session):
         found = stocks_at(session, day)
     if found is None:
         return None
     by_lead: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
     other: dict[int, int] = defaultdict(int)
+    stocks: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (lead, _code, state), n in found.items():
         if not lead:
             continue  # the per-code rows count the same orders again
-        if state == "other_hires":
+        if state in STATUS_STOCKS:
+            stocks[lead][state] += n
+        elif state == "other_hires":
             other[lead] += n
-            continue
-        bucket = by_lead[lead][JobOrderState(state)]
-        bucket[None] = bucket.get(None, 0) + n
-    return by_lead, dict(other), queries.positions_as_of(session, day)
+        else:
+            bucket = by_lead[lead][JobOrderState(state)]
+            bucket[None] = bucket.get(None, 0) + n
+    positions = {lead: Positions(s["positions"], s["positions_hired"], s["positions_other"])
+                 for lead, s in stocks.items() if s["positions"]}
+    counts = {lead: star.StarCounts(orders=sum(sum(b.values()) for b in by_lead.get(lead, {}).values()),
+                                    positions=positions.get(lead, Positions()).received,
+                                    with_referrals=s["star_referred"], with_referred_hire=s["star_hired"])
+              for lead, s in stocks.items()}
+    for lead, states in by_lead.items():
+        counts.setdefault(lead, star.StarCounts(orders=sum(sum(b.values()) for b in states.values())))
+    return by_lead, dict(other), positions, counts
 
 
 def status_as_of(session: Session, day: date) -> dict:

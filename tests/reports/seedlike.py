@@ -6,9 +6,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from sqlmodel import select
+
 from nrs.clock import today
 from nrs.joborders import services
-from nrs.joborders.models import JobOrder
+from nrs.joborders.models import JobOrder, Referral, ReferralOutcome
 from nrs.joborders.states import JobOrderState
 
 CODES = [201, 210, 217, 219, 223, 240, 250, 260, 270]
@@ -46,7 +48,8 @@ def random_history(session, make_company, make_user, centre_by_code, rng, *, ste
     start = today() - timedelta(days=200)
     made: list[JobOrder] = []
     for step in range(steps):
-        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "reopen", "position"])
+        action = rng.choice(["log", "log", "pause", "resume", "fill", "unfilled", "reopen", "reopen", "position",
+                             "refer", "refer"])
         if action == "log" or not made:
             made.append(services.log_job_order(session, by=None, company=rng.choice(companies), title=f"S{step}",
                                                received_on=start + timedelta(days=rng.randrange(0, 150)),
@@ -68,21 +71,39 @@ def random_history(session, make_company, make_user, centre_by_code, rng, *, ste
             random_outcome(session, order, rng, centres, **kw)
         elif action == "unfilled" and not state.is_closed:
             services.close_unfilled(session, order, **kw, unfilled_reason="no_candidates")
+        elif action == "refer" and state == JobOrderState.open:
+            # STAR's referred orders; some referrals dated back before the last event
+            services.add_referral(session, order, by=None, referring_centre_id=rng.choice(centres),
+                                  referred_on=max(order.received_on, on - timedelta(days=rng.choice([0, 0, 5, 40]))))
         elif action == "reopen" and state.is_closed:
             services.reopen(session, order, **{**kw, "by": steering}, reason="Kandidaten sprang fra")
         session.commit()
     return start
 
 
-def _random_hire(rng, centres, on) -> services.NewOutcome:
+def _random_hire(rng, centres, on, free: list[Referral] | None = None) -> services.NewOutcome:
+    """A hire from a random centre, or (mostly, when the order has one left in ``free``, which it
+    takes from) of a referred candidate."""
+    if free and rng.random() < 0.7:
+        referral = free.pop(rng.randrange(len(free)))
+        return services.NewOutcome("hired", hire=services.NewHire(centre_id=referral.referring_centre_id,
+                                                                  hired_on=on, referral_id=referral.id))
     return services.NewOutcome("hired", hire=services.NewHire(centre_id=rng.choice(centres), hired_on=on))
 
 
+def _referrals(session, order) -> list[Referral]:
+    """The order's referrals not yet hired or withdrawn."""
+    return list(session.exec(select(Referral).where(Referral.job_order_id == order.id,
+                                                    Referral.outcome != ReferralOutcome.hired,
+                                                    Referral.withdrawn_on.is_(None)).order_by(Referral.id)))
+
+
 def random_fill(session, order, rng, centres, **kw):
-    """Close filled: one or more hires (from random centres) for the open positions, the rest withdrawn or
-    filled outside NRS."""
+    """Close filled: one or more hires (from random centres, or referred) for the open positions, the rest
+    withdrawn or filled outside NRS."""
     open_ = services.position_counts(session, order).open
-    hires = [_random_hire(rng, centres, kw["on_date"]).hire for _ in range(rng.randrange(1, open_ + 1))]
+    referrals = _referrals(session, order)
+    hires = [_random_hire(rng, centres, kw["on_date"], referrals).hire for _ in range(rng.randrange(1, open_ + 1))]
     remaining = services.NewOutcome(rng.choice(["withdrawn", "outside"])) if len(hires) < open_ else None
     services.fill(session, order, **kw, hires=hires, remaining=remaining)
 
@@ -90,6 +111,6 @@ def random_fill(session, order, rng, centres, **kw):
 def random_outcome(session, order, rng, centres, **kw):
     """One position's outcome (hired, outside, withdrawn, unfilled); may close the order when it was the last."""
     kind = rng.choice(["hired", "hired", "outside", "withdrawn", "unfilled"])
-    outcome = (_random_hire(rng, centres, kw["on_date"]) if kind == "hired" else
+    outcome = (_random_hire(rng, centres, kw["on_date"], _referrals(session, order)) if kind == "hired" else
                services.NewOutcome(kind, unfilled_reason="no_candidates" if kind == "unfilled" else None))
     services.resolve_positions(session, order, **kw, outcomes=[outcome])

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from nrs.clock import today
-from nrs.joborders import services
+from nrs.joborders import corrections, services
 from nrs.joborders.models import JobOrder
 from nrs.reports import snapshots
 from nrs.reports.period import Period, period_report
@@ -49,6 +49,9 @@ def test_snapshot_equals_the_history_through_later_changes_and_corrections(sessi
     snapshots.rebuild(session)
     session.commit()
     assert snapshots.usable_month_end(session, today()) is not None
+    figures = status_figures(session, as_of=today())  # the history has all that the snapshot must count
+    assert figures["positions_hired"] and figures["positions_other"] and figures["positions_open"]
+    assert 0 < figures["referral_rate"] < 1 and 0 < figures["star_fill_rate"] < 1
     assert_snapshot_equals_history(session, rng, start, expect_used=True)
 
     # today's work after the count leaves the counted months standing
@@ -93,3 +96,35 @@ def test_rebuild_command_and_the_status_command_use_it(cli_run, session, make_jo
     assert r.exit_code == 0 and "rows" in r.output
     assert snapshots.usable_month_end(session, d + timedelta(days=40)) is not None
     assert cli_run("reports", "status", "--as-of", (d + timedelta(days=40)).isoformat(), "--json").output == before
+
+
+def test_a_referral_recorded_late_or_withdrawn_keeps_star_figures_the_historys(session, make_job_order, make_user,
+                                                                             centre_by_code):
+    """Referrals are not events: the build remembers the last one it counted, and a withdrawal is a
+    correction, so neither leaves a month snapshot with STAR's old referred orders."""
+    received = today().replace(day=1) - timedelta(days=100)
+    order = make_job_order(received_on=received)
+    make_job_order(received_on=received)
+    snapshots.rebuild(session)
+    session.commit()
+    day = today().replace(day=1) - timedelta(days=40)  # a counted month end lies between it and the referral
+    assert status_figures(session, as_of=day)["referral_rate"] == 0
+    referring = make_user("staff", 250)
+    referral = services.add_referral(session, order, by=referring, referred_on=received + timedelta(days=5))
+    session.commit()
+
+    def both():
+        snap = snapshots.status_snapshot(session, day)
+        return (status_figures(session, as_of=day, snapshot=snap) if snap else None), status_figures(session, as_of=day)
+
+    fast, history = both()
+    assert history["referral_rate"] == 0.5 and fast in (None, history)
+    snapshots.rebuild(session)
+    session.commit()
+    fast, history = both()
+    assert fast == history and fast["referral_rate"] == 0.5  # counted now
+
+    corrections.withdraw_referral(session, referral, by=referring, reason="Registreret ved en fejl")
+    session.commit()
+    fast, history = both()
+    assert history["referral_rate"] == 0 and fast in (None, history)
