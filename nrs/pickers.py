@@ -47,7 +47,10 @@ def company_matches(session, text: str, *, limit: int = LIMIT) -> list[Company]:
     if _DIGITS.fullmatch(text):
         text = text.replace(" ", "")
     criteria = company_queries.Criteria(q=text, status="all")
-    found = list(session.exec(company_queries.search(criteria, session).limit(limit)))
+    # Near matches rank after every exact one: when the exact ones fill the list, they cannot show.
+    found = list(session.exec(company_queries.search(criteria, session, near=False).limit(limit)))
+    if len(found) < limit:
+        found = list(session.exec(company_queries.search(criteria, session).limit(limit)))
     # The address has no index (this work has no migration): it is read only when it looks like an address
     # (a street and a house number, "Kongevejen 12"), unsorted so the scan stops at the limit. A street
     # that matches nothing still reads every row: an index on lower(address) is the fix (see the report).

@@ -73,8 +73,9 @@ class Criteria:
         return c
 
 
-def _by_name(criteria: Criteria, session: Session | None):
-    """The name condition of ``criteria.q`` and, if the matches are few enough, their ranking."""
+def _by_name(criteria: Criteria, session: Session | None, *, near: bool = True):
+    """The name condition of ``criteria.q`` and, if the matches are few enough, their ranking.
+    ``near=False``: exact matches only, whatever their number."""
     folded = fold(criteria.q)
     if not folded:
         # Only punctuation ("%", "_", "&"): folding leaves nothing, so look for it as typed,
@@ -83,23 +84,29 @@ def _by_name(criteria: Criteria, session: Session | None):
     words = terms(folded)
     count = 0 if session is None else exact_matches(session, words)
     few = session is None or count <= FEW.get(session.get_bind().dialect.name, 10_000)
-    by_name = NameContains(words, few=few, near=count < NEAR_BELOW)
+    by_name = NameContains(words, few=few, near=near and count < NEAR_BELOW)
     if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
         by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
     return by_name, ranking(folded) if count <= RANK_LIMIT and criteria.sort == "best" else None
 
 
-def search(criteria: Criteria, session: Session | None = None):
+def search(criteria: Criteria, session: Session | None = None, *, near: bool = True):
     """``select(Company)`` for the criteria, sorted. Every filter has an index to use.
 
     With ``session``, the name index is first asked how many companies the words match, which
     decides how the database finds them and whether near matches (typos) are added and the
     matches ranked, closest first (``nrs.companies.search``). Without, it plans for few.
+    ``near=False`` leaves the near matches out (a caller that has enough exact ones).
     """
+    return _search(criteria, session, near=near)[0]
+
+
+def _search(criteria: Criteria, session: Session | None, *, near: bool = True):
+    """``search``'s statement and whether it is ranked (every match sorted by closeness)."""
     stmt = select(Company)
     ranked = None
     if criteria.q:
-        by_name, ranked = _by_name(criteria, session)
+        by_name, ranked = _by_name(criteria, session, near=near)
         stmt = stmt.where(by_name)
     if criteria.cvr:
         stmt = stmt.where(Company.cvr == criteria.cvr if len(criteria.cvr) == 8
@@ -125,12 +132,12 @@ def search(criteria: Criteria, session: Session | None = None):
     if criteria.contact == "none":
         stmt = stmt.where(Company.contact_user_id.is_(None))
     if ranked is not None:
-        return stmt.order_by(*ranked)
+        return stmt.order_by(*ranked), True
     if criteria.q and criteria.sort == "best":
         # Too many matches to rank: in the order of the folded name, which its index gives.
-        return stmt.order_by(Company.name_search, Company.id)
+        return stmt.order_by(Company.name_search, Company.id), False
     columns = [c.desc() if criteria.desc else c.asc() for c in SORTS[criteria.sort]]
-    return stmt.order_by(*columns, Company.id.desc() if criteria.desc else Company.id.asc())
+    return stmt.order_by(*columns, Company.id.desc() if criteria.desc else Company.id.asc()), False
 
 
 def find_companies(session: Session, text: str, *, limit: int = 10, active_only: bool = True) -> list[Company]:
@@ -174,6 +181,21 @@ def page_of(session: Session, stmt, *, page: int, per_page: int = 50) -> ResultP
     counted = capped_count(session, stmt.with_only_columns(Company.id), COUNT_CAP)
     items = list(session.exec(stmt.limit(per_page).offset((page - 1) * per_page)))
     return ResultPage(items=items, page=page, per_page=per_page, counted=counted)
+
+
+def search_page(session: Session, criteria: Criteria, *, page: int, per_page: int = 50) -> ResultPage:
+    """One page of ``search``. A ranked search (a few thousand matches at most, with near ones)
+    is run once for the ids in rank order, which give the count and the page; counting it
+    separately would find and check the near matches a second time."""
+    stmt, ranked = _search(criteria, session)
+    if not ranked:
+        return page_of(session, stmt, page=page, per_page=per_page)
+    page = max(1, page)
+    ids = list(session.execute(stmt.with_only_columns(Company.id).limit(COUNT_CAP + 1)).scalars())
+    wanted = ids[(page - 1) * per_page:page * per_page]
+    found = {c.id: c for c in session.exec(select(Company).where(Company.id.in_(wanted)))} if wanted else {}
+    return ResultPage(items=[found[i] for i in wanted if i in found], page=page, per_page=per_page,
+                      counted=len(ids))
 
 
 def municipality_names(session: Session) -> dict[int, str]:

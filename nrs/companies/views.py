@@ -69,7 +69,7 @@ def _index(status: int = 200, bulk_form: bulk.BulkLeadForm | None = None):
     """The list for ``request.args`` (also behind a refused bulk action, whose URL carries the list's)."""
     s = db_session()
     criteria = queries.Criteria.from_args(request.args)
-    page = queries.page_of(s, queries.search(criteria, s), page=request.args.get("page", 1, type=int) or 1)
+    page = queries.search_page(s, criteria, page=request.args.get("page", 1, type=int) or 1)
     centres = queries.centres(s)
     may_bulk = has_role(current_user, Role.coordinator)
     if may_bulk and bulk_form is None:

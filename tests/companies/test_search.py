@@ -234,3 +234,17 @@ def test_near_matches_keep_the_other_filters(session, named, make_company):
     assert "Allerød Bageri Lukket" not in ranked(session, "alerød bagery")
     assert ranked(session, "alerød bagery", municipality="219") == ["Allerød Bageri Nord"]
     assert "Allerød Bageri Lukket" in ranked(session, "alerød bagery", status="all")
+
+
+def test_a_ranked_search_pages_and_counts_from_one_reading(session, named):
+    """The list page reads a ranked search once (``search_page``): the same rows, order and count as
+    counting it and reading each page, with the near matches after the exact ones."""
+    named(BAKERIES)
+    named(("Allerød Bageri Nord", "Alerød Bagerie Syd"))
+    for typed in ("allerød bageri", "alerød bagery", "bageri"):
+        criteria = queries.Criteria(q=typed)
+        pages = [queries.search_page(session, criteria, page=n, per_page=2) for n in range(1, 7)]
+        plain = [queries.page_of(session, queries.search(criteria, session), page=n, per_page=2) for n in range(1, 7)]
+        assert [[c.id for c in p.items] for p in pages] == [[c.id for c in p.items] for p in plain], typed
+        assert {p.counted for p in pages} == {plain[0].counted} and plain[0].counted >= 3, typed
+        assert pages[0].has_next and not pages[-1].items
