@@ -73,6 +73,8 @@ class JobOrder(SQLModel, table=True):
         sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
         # ... and by a centre alone (any state), newest or oldest first.
         sa.Index("ix_job_orders_centre_received", "lead_centre_id", "received_on", "id"),
+        # "Mit arbejde" and the list's "mine": a contact's open orders, oldest first, read in order
+        sa.Index("ix_job_orders_contact_state_received", "contact_user_id", "state", "received_on", "id"),
         # What position outcomes refer to, so the database keeps every outcome's slot within positions.
         sa.Index("uq_job_orders_id_positions", "id", "positions", unique=True),
         enum_check("channel", Channel),
@@ -97,7 +99,7 @@ class JobOrder(SQLModel, table=True):
     requirements: str = Field(default="", max_length=4000)
     #: The centre that works the order; the company's lead unless changed with a reason.
     lead_centre_id: int = Field(foreign_key="job_centres.id", index=True)
-    contact_user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    contact_user_id: int | None = Field(default=None, foreign_key="users.id")
     state: JobOrderState = Field(sa_type=enum_type(JobOrderState, 16), default=JobOrderState.open)
     closed_on: date | None = Field(default=None)
     unfilled_reason: UnfilledReason | None = Field(default=None, sa_type=enum_type(UnfilledReason))

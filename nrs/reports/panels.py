@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from flask import render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
 from nrs import refcache
 from nrs.clock import today
-from nrs.reports.queries import figures_with_statistics
+from nrs.reports.queries import ORDER_KEYS, POSITION_KEYS, figures_with_statistics
+
+_FIGURE_KEYS = (*ORDER_KEYS, *POSITION_KEYS, "referral_rate", "star_fill_rate")
+_STAT_KEYS = ("fill_rate", "median_days_to_fill")
+#: The figures table as rendered, by language and by what it shows: the front page shows everyone
+#: the same table until an order changes, so it is rendered once per change, not per visit.
+_rendered: dict[tuple, Markup] = {}
 
 
 def figures_table(session, as_of, *, star_rates: bool = True):
@@ -17,10 +27,23 @@ def figures_table(session, as_of, *, star_rates: bool = True):
     return figures, rows
 
 
+def figures_html(rows, *, show_star: bool = True) -> Markup:
+    """``reports/_figures.html`` for ``rows`` (98 centres: the front page's largest part to render)."""
+    key = (str(get_locale()), show_star,
+           tuple((label, code, *(f.get(k) for k in _FIGURE_KEYS), *(s.get(k) for k in _STAT_KEYS))
+                 for label, code, f, s in rows))
+    html = _rendered.get(key)
+    if html is None:
+        if len(_rendered) >= 32:
+            _rendered.clear()
+        html = _rendered[key] = Markup(render_template("reports/_figures.html", rows=rows, show_star=show_star))
+    return html
+
+
 def panel(session, user):
     as_of = today()
     figures, rows = figures_table(session, as_of, star_rates=False)  # STAR's rates: on the reports page
-    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "rows": rows,
+    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "table": figures_html(rows, show_star=False),
                                    "own_code": str(getattr(_centre(session, user), "municipality_code", ""))}
 
 

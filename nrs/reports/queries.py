@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from nrs import refcache
 from nrs.agreements.queries import active_count
 from nrs.clock import today
 from nrs.db import days_between
@@ -27,7 +28,6 @@ from nrs.joborders.models import (
 )
 from nrs.joborders.states import JobOrderState
 from nrs.joborders.tally import Positions
-from nrs.municipalities.models import JobCentre
 
 ORDER_KEYS = ("orders_received", "orders_filled", "orders_unfilled", "orders_open")
 POSITION_KEYS = ("positions_received", "positions_hired", "positions_other", "positions_open")
@@ -148,7 +148,8 @@ def _snapshot(session: Session, as_of: date, *, days_to_fill: bool = True):
 
 
 def _codes(session: Session) -> dict[int, int]:
-    return dict(session.execute(sa.select(JobCentre.id, JobCentre.municipality_code)).all())
+    """``centre id -> municipality code`` (the reference-data cache: the front page asks twice a visit)."""
+    return {c.id: c.municipality_code for c in refcache.centres(session)}
 
 
 def status_figures(session: Session, *, as_of: date, snapshot=None, star_rates: bool = True) -> dict:
@@ -215,10 +216,26 @@ def _median(buckets: dict[int, int]) -> float | None:
     return (nth((n - 1) // 2) + nth(n // 2)) / 2
 
 
+#: The last ``fill_statistics`` of a snapshot held here: ``(snapshot, codes, result)``. The front page
+#: asks about today's tally snapshot on every visit, and the tally keeps giving the same object
+#: until an order changes (``tally.snapshot``); held, so its identity cannot be reused.
+_last_statistics: list = []
+
+
 def fill_statistics(session: Session, *, as_of: date, snapshot=None) -> dict:
     """Fill rate (filled / closed) and median days from received to filled, for "NRS" and per centre code."""
-    by_lead, *_rest = snapshot or _snapshot(session, as_of)
     codes = _codes(session)
+    if snapshot is not None and _last_statistics and _last_statistics[0] is snapshot \
+            and _last_statistics[1] == codes:
+        return _last_statistics[2]
+    result = _fill_statistics(snapshot or _snapshot(session, as_of), codes)
+    if snapshot is not None:
+        _last_statistics[:] = [snapshot, codes, result]
+    return result
+
+
+def _fill_statistics(snapshot, codes: dict[int, int]) -> dict:
+    by_lead, *_rest = snapshot
     filled_days: dict[str, Counter] = defaultdict(Counter)
     closed: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [filled, unfilled]
     for lead, states in by_lead.items():

@@ -10,7 +10,7 @@ from nrs.clock import format_date, parse_date, today
 from nrs.db import db_session
 from nrs.joborders import occupations, star
 from nrs.reports import charts, documents
-from nrs.reports.panels import figures_table
+from nrs.reports.panels import figures_html, figures_table
 from nrs.reports.period import (
     PRESETS,
     Period,
@@ -82,7 +82,7 @@ def index():
     report = period_report(session, period, centre_id=centre_id)
     star_rows = star.by_group(session, created_from=period.start, as_of=period.end, centre_id=centre_id)
     return render_template(
-        "reports/index.html", as_of=as_of, figures=figures, rows=rows, error=error,
+        "reports/index.html", as_of=as_of, figures=figures, figures_table=figures_html(rows), error=error,
         star_rows=star_rows, occupation_name=occupations.name,
         period=period, report=report, tables={t.key: t for t in tables(report)},
         charts={k: documents.data_uri(svg) for k, svg in charts.all_charts(report).items()},
