@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from nrs import refcache
 from nrs.auth.models import User
 from nrs.collation import danish
 from nrs.companies.fields import fold
@@ -22,7 +23,7 @@ from nrs.companies.search import (
     terms,
 )
 from nrs.db import capped_count
-from nrs.municipalities.models import JobCentre, Municipality
+from nrs.municipalities.models import Municipality
 from nrs.sectors.queries import big_enough, prefix_condition
 
 #: Sort keys of the list → columns (the name, in Danish order, breaks ties so pages are stable).
@@ -208,8 +209,9 @@ def municipalities(session: Session) -> list[tuple[int, str, bool]]:
         sa.select(Municipality.code, Municipality.name, Municipality.nrs_member)).all()]
 
 
-def centres(session: Session) -> list[JobCentre]:
-    return list(session.exec(select(JobCentre).order_by(danish(JobCentre.name))))
+def centres(session: Session) -> tuple[refcache.Centre, ...]:
+    """The job centres by name (the reference-data cache: the list and every company page ask)."""
+    return refcache.centres(session)
 
 
 def user_names(session: Session, ids) -> dict[int, str]:
