@@ -36,8 +36,8 @@ def test_the_same_html_as_wtforms_for_any_choice_selected():
         assert '<option selected value="2">Egedal</option>' in str(Choices(data={"number": 2})["number"]())
         assert '<option value="b"><b>B</b></option>' in str(Choices()["text"]())
         assert '<option value="c">&lt;b&gt;B&lt;/b&gt;</option>' in str(Choices()["text"]())
-        for label in ("et", "one", Markup("<i>one</i>")):  # one value, labels as shown now: never mixed up
+        for label in ("et", "<i>one</i>", Markup("<i>one</i>")):  # one value, labels as shown now: never mixed up
             form = Choices(data={"text": "1"})
             form.text.choices = [("1", label)]
-            assert str(form.text()) == str(_plain(form.text)) and str(label) in str(form.text())
+            assert str(form.text()) == str(_plain(form.text))
     assert OptionsOnce._rendered
