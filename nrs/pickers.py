@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 from wtforms import SelectField, StringField, ValidationError
 
+from nrs import refcache
 from nrs.agreements.models import Agreement
 from nrs.auth.models import User
 from nrs.clock import format_date
@@ -219,6 +220,13 @@ def agreement_choices(session, company_id: int | None, blank: str = "—") -> li
 
 def user_label(name: str, centre: str) -> str:
     return f"{name} ({centre})"
+
+
+def user_choices(session, users) -> list[tuple[int, str]]:
+    """A select's options for ``users``: "Navn (Jobcenter X)", as the user picker labels them (two
+    "Lars Jørgensen" at two centres are told apart)."""
+    names = refcache.centre_names(session)
+    return [(u.id, user_label(u.name, names.get(u.job_centre_id, ""))) for u in users]
 
 
 def _user_rows(session, where, *, limit: int | None = None, active: bool = True) -> list[tuple[int, str, int, str]]:

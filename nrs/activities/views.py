@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from nrs import confirm
+from nrs import confirm, pickers
 from nrs.activities import policy, queries, services
 from nrs.activities.forms import (
     ActivityForm,
@@ -50,8 +50,7 @@ def _company_choices(s, company: Company, form) -> None:
             sa.select(JobOrder).where(JobOrder.company_id == company.id)
             .order_by(JobOrder.received_on.desc()).limit(200)).scalars()]
     if hasattr(form, "assignee"):
-        form.assignee.choices = none + [(u.id, u.name) for u in
-                                        queries.assignable_users(s, company, author=current_user)]
+        form.assignee.choices = none + pickers.user_choices(s, queries.assignable_users(s, company, author=current_user))
 
 
 # --- activities ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from nrs import confirm, refcache
+from nrs import confirm, pickers, refcache
 from nrs.activities import queries as activity_queries
 from nrs.auth.models import User
 from nrs.campaigns import bulk, importer, policy, queries, services
@@ -142,8 +142,8 @@ def _bulk_form(s, campaign: Campaign, f, form: bulk.BulkTargetsForm | None = Non
         return None
     form = form or bulk.BulkTargetsForm(formdata=None, data={"status_on": today()})
     centre_id = f["centre_id"] or current_user.job_centre_id
-    form.user.choices = [("", "—")] + [(u.id, u.name) for u in s.exec(
-        select(User).where(User.job_centre_id == centre_id, User.active.is_(True)).order_by(danish(User.name)))]
+    form.user.choices = [("", "—")] + pickers.user_choices(s, s.exec(
+        select(User).where(User.job_centre_id == centre_id, User.active.is_(True)).order_by(danish(User.name))))
     return form
 
 
@@ -298,7 +298,7 @@ def _assignee_choices(s, form: StatusForm, company: Company) -> None:
     """The caller first, then the lead centre's staff (the task rule of nrs.activities.policy)."""
     users = activity_queries.assignable_users(s, company, author=current_user)
     users.sort(key=lambda u: u.id != current_user.id)
-    form.assignee.choices = [(u.id, u.name) for u in users]
+    form.assignee.choices = pickers.user_choices(s, users)
 
 
 @bp.get("/maal/<int:target_id>")

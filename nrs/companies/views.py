@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlmodel import select
 
-from nrs import confirm
+from nrs import confirm, pickers
 from nrs.activities import panels as activity_panels
 from nrs.agreements import queries as agreement_queries
 from nrs.auth.models import Role
@@ -192,7 +192,7 @@ def _detail(company: Company, *, lead_form=None, person_form=None, status: int =
     staff = services.lead_centre_staff(s, company)
     if person_form is None:
         person_form = ContactPersonForm(formdata=None, user=company.contact_user_id)
-    person_form.user.choices = [("", _("(ingen)"))] + [(u.id, u.name) for u in staff]
+    person_form.user.choices = [("", _("(ingen)"))] + pickers.user_choices(s, staff)
     names = queries.user_names(s, [company.contact_user_id, company.lead_override_by_id])
     centre_names = {c.id: c.name for c in centres}
     return render_template(
@@ -249,7 +249,7 @@ def contact_person(company_id: int):
     company = get_or_404(Company, company_id)
     policy.ensure_may_change(current_user, company)
     form = ContactPersonForm()
-    form.user.choices = [("", "")] + [(u.id, u.name) for u in services.lead_centre_staff(db_session(), company)]
+    form.user.choices = [("", "")] + pickers.user_choices(db_session(), services.lead_centre_staff(db_session(), company))
     if form.validate():
         try:
             services.set_contact_person(db_session(), company, by=current_user, user_id=form.user.data)

@@ -100,6 +100,8 @@ def test_the_assignee_picker_shows_the_lead_centres_staff_only(client, login_as,
     page = client.get(f"/aktiviteter/ny/{company.id}").get_data(as_text=True)
     picker = re.search(r'<select[^>]*name="assignee".*?</select>', page, re.S).group(0)
     assert "Hanne Hillerød" in picker and "Anders Allerød" not in picker
+    # each with their centre, as the user picker labels them (the author is from Egedal)
+    assert "Hanne Hillerød (Jobcenter Hillerød)" in picker and "(Jobcenter Egedal)" in picker
     response = post_form(client, f"/aktiviteter/ny/{company.id}",
                          _activity_form(follow_up=today().strftime("%d-%m-%Y"), assignee=str(allerod.id)))
     assert response.status_code == 400
