@@ -149,6 +149,35 @@ def order_rows(session: Session, flt: OrderFilter):
     return _filtered(session, stmt, flt)
 
 
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """A row of the order list: the columns it shows, read as a row, not as three ORM objects (the
+    lead centre's name comes from the reference cache). ``deadlines.is_past_deadline`` reads it too."""
+
+    id: int
+    title: str
+    positions: int
+    state: JobOrderState
+    received_on: date
+    deadline_on: date | None
+    cancelled_on: date | None
+    lead_centre_id: int
+    company_id: int
+    company_name: str
+    company_cvr: str
+
+
+_LIST_COLUMNS = (JobOrder.id, JobOrder.title, JobOrder.positions, JobOrder.state, JobOrder.received_on,
+                 JobOrder.deadline_on, JobOrder.cancelled_on, JobOrder.lead_centre_id, Company.id, Company.name,
+                 Company.cvr)
+
+
+def list_rows(session: Session, flt: OrderFilter):
+    """The list page's rows (``ListRow``'s columns) filtered, not yet ordered (the pager orders)."""
+    stmt = sa.select(*_LIST_COLUMNS).select_from(JobOrder).join(Company, Company.id == JobOrder.company_id)
+    return _filtered(session, stmt, flt)
+
+
 def order_list(session: Session, flt: OrderFilter):
     """``select(JobOrder, Company, JobCentre)`` for the export: every matching order, in the list's order."""
     return order_rows(session, flt).order_by(*(k.order() for k in sort_keys(flt)))

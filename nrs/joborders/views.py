@@ -296,17 +296,19 @@ def index():
     if request.args.get("at") and not (request.args.get("after") or request.args.get("before")):
         after, jump_error = _jump_cursor(keys, flt.sort, request.args["at"])
     try:
-        page = keyset_paginate(s, queries.order_rows(s, flt), keys, after=after, before=request.args.get("before"),
+        page = keyset_paginate(s, queries.list_rows(s, flt), keys, after=after, before=request.args.get("before"),
                                number=request.args.get("page", type=int), per_page=50)
     except BadCursor:
         abort(400, description=_("Linket til siden er ugyldigt eller forældet. Start fra første side."))
+    page.items = [queries.ListRow(*row) for row in page.items]
     page.count_cap = queries.COUNT_CAP
     page.total = queries.order_count(s, flt, page.count_cap)
-    referrals = queries.referral_counts(s, [order.id for order, _c, _j in page.items])
-    hired = queries.hired_counts(s, [order.id for order, _c, _j in page.items if order.positions > 1])
+    referrals = queries.referral_counts(s, [order.id for order in page.items])
+    hired = queries.hired_counts(s, [order.id for order in page.items if order.positions > 1])
     export_args = {k: v for k, v in request.args.items()
                    if k not in ("page", "format", "after", "before", "at", savedfilters.RESTORED)}
     return render_template("joborders/index.html", page=page, flt=flt, centres=_centres(), sectors=_sectors(),
+                           centre_names=refcache.centre_names(s),
                            states=list(JobOrderState), sorts=queries.SORTS, export_args=export_args,
                            referrals=referrals, hired=hired, filled_text=states.filled_text,
                            jump=queries.JUMPS.get(flt.sort), jump_error=jump_error,
