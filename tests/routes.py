@@ -27,6 +27,7 @@ from nrs.enquiries.models import Enquiry, EnquiryAttachment
 from nrs.joborders import services as job_order_services
 from nrs.joborders.models import JobOrder
 from nrs.mail.models import OutboxMessage, OutboxStatus
+from nrs.reports import scheduled
 from nrs.sectors.models import FocusSector
 
 #: Values for URL parameters that are not object ids.
@@ -155,6 +156,13 @@ class World:
 
     def user(self) -> int:
         return self.f["make_user"](role="staff", centre=201).id
+
+    def subscription(self) -> int:
+        maker = self.f["make_user"](role="coordinator", centre=201)
+        sub = scheduled.subscribe(self.session, name="Styregruppen", recipients="styregruppe@c201.test",
+                                  every="quarter", by=maker)
+        self.session.commit()
+        return sub.id
 
     def centre(self) -> int:
         return self.allerod

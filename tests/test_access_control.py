@@ -164,6 +164,8 @@ EXPECTED: dict[str, tuple] = {
     # reports
     "reports.index": ("user", ANY),
     "reports.download": ("user", ANY),
+    "reports.subscriptions": ("coordinator", ANY),
+    "reports.subscription_stop": ("coordinator", OWN),  # a coordinator of the centre that made it
     # the read-only API: an API key in Authorization: Bearer, never a session (401 for every role
     # here; tests/api/ tests the keys); its description is public
     "api.companies": ("token", ANY),
@@ -197,6 +199,7 @@ def test_every_route_has_an_access_rule_and_an_expectation(app):
 ASKS_FIRST = frozenset({
     "agreements.delete", "sectors.delete", "joborders.unfilled", "campaigns.set_status", "campaigns.target_remove",
     "companies.contact_delete", "activities.delete", "api_admin.revoke", "auth.totp_reset", "enquiries.close",
+    "reports.subscription_stop",
 })
 
 

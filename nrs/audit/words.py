@@ -40,7 +40,7 @@ ENTITY_WORDS = {
     "campaign_target": _l("Kampagnemål"), "focus_sector": _l("Fokusbranche"), "user": _l("Bruger"),
     "login": _l("Login"), "job_centre": _l("Jobcenter"), "enquiry": _l("Henvendelse"), "outbox": _l("Udbakke"),
     "retention": _l("Sletning efter opbevaringsperiode"), "api_token": _l("API-nøgle"),
-    "access_log": _l("Adgangslog"),
+    "access_log": _l("Adgangslog"), "report_subscription": _l("Abonnement på rapporten"),
 }
 
 #: One verb per action across the app ("Ret", "Slet", …), as a past-tense line.
@@ -62,7 +62,7 @@ ACTION_WORDS = {
     "password_reset_requested": _l("Nulstilling af adgangskode bestilt"), "sso_link": _l("Knyttet til single sign-on"),
     "sso_refused": _l("Single sign-on afvist"), "totp_enrol": _l("Totrinsbekræftelse slået til"),
     "totp_failed": _l("Forkert engangskode"), "totp_recovery_code_used": _l("Reservekode brugt"),
-    "totp_reset": _l("Totrinsbekræftelse nulstillet"),
+    "totp_reset": _l("Totrinsbekræftelse nulstillet"), "stop": _l("Stoppet"),
 }
 #: Where an action reads better for one kind of object.
 ENTITY_ACTION_WORDS = {
@@ -91,6 +91,7 @@ FIELD_WORDS = {
     "industry_code": _l("Branche"), "phone": _l("Telefon"), "email": _l("E-mail"),
     "lead_centre_id": _l("Ledende jobcenter"), "contact_user_id": _l("NRS-kontaktperson"),
     "lead_override_reason": _l("Begrundelse for undtagelsen"), "role": _l("Rolle"), "active": _l("Aktiv"),
+    "recipients": _l("Modtagere"),
     "advertising_protected": _l("Reklamebeskyttet"), "employees_min": _l("Ansatte (mindst)"),
     "employees_max": _l("Ansatte (højst)"), "source": _l("Kilde"), "title": _l("Titel"),
     "company_id": _l("Virksomhed"), "job_order_id": _l("Jobordre"), "job_centre_id": _l("Jobcenter"),

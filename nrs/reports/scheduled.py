@@ -12,15 +12,18 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from nrs.audit.services import record
+from nrs.auth.models import Role, User
 from nrs.clock import local
 from nrs.config import Settings
-from nrs.errors import DomainError
+from nrs.errors import DomainError, Forbidden
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import enqueue
 from nrs.reports import documents
 from nrs.reports.models import ReportSubscription
 from nrs.reports.period import centre_by_code, first_day, period_report, preset
 from nrs.reports.tables import period_text, status_sentence
+from nrs.security import has_role
 
 KIND = "period_report"
 EVERY = {"month": "last_month", "quarter": "last_quarter"}
@@ -40,7 +43,41 @@ def subscribe(session: Session, *, name: str, recipients: str, every: str, centr
         raise DomainError(_("Vælg et af de ni jobcentre."), field="centre_code")
     session.add(sub)
     session.flush()
+    record(session, by=by, entity="report_subscription", entity_id=sub.id, action="create",
+           changes={"recipients": [None, ", ".join(sub.addresses)]})
     return sub
+
+
+def may_stop(user, sub: ReportSubscription, creator_centre_id: int | None) -> bool:
+    """An admin, or a coordinator of the centre whose coordinator made it (one made from the
+    command line has no maker: an admin's)."""
+    if has_role(user, Role.admin):
+        return True
+    return (has_role(user, Role.coordinator) and creator_centre_id is not None
+            and user.job_centre_id == creator_centre_id)
+
+
+def ensure_may_stop(session: Session, user, sub: ReportSubscription) -> None:
+    creator = session.get(User, sub.created_by_id) if sub.created_by_id else None
+    if not may_stop(user, sub, getattr(creator, "job_centre_id", None)):
+        raise Forbidden(_("Kun en koordinator fra det jobcenter, der oprettede abonnementet, kan stoppe det."))
+
+
+def stop(session: Session, sub: ReportSubscription, *, by) -> None:
+    """No more reports to the list; the subscription stays, stopped, with its history."""
+    ensure_may_stop(session, by, sub)
+    if sub.active:
+        sub.active = False
+        record(session, by=by, entity="report_subscription", entity_id=sub.id, action="stop",
+               changes={"active": [True, False]})
+        session.flush()
+
+
+def subscriptions(session: Session) -> list[tuple[ReportSubscription, User | None]]:
+    """Every subscription with its maker, the active ones first, newest first."""
+    return list(session.exec(
+        select(ReportSubscription, User).outerjoin(User, User.id == ReportSubscription.created_by_id)
+        .order_by(ReportSubscription.active.desc(), ReportSubscription.id.desc())).all())
 
 
 def send_due(session: Session, *, now: datetime, settings: Settings) -> int:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from nrs import confirm, refcache
 from nrs.clock import format_date, parse_date, today
-from nrs.db import db_session
+from nrs.db import db_session, get_or_404
+from nrs.errors import DomainError
 from nrs.joborders import occupations, star
-from nrs.reports import charts, documents
+from nrs.reports import charts, documents, scheduled
+from nrs.reports.forms import SubscriptionForm
+from nrs.reports.models import ReportSubscription
 from nrs.reports.panels import figures_html, figures_table
 from nrs.reports.period import (
     PRESETS,
@@ -106,3 +111,46 @@ def download(fmt: str):
     name = f"nrs-rapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
     return Response(documents.render(fmt, session, report), mimetype=documents.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- subscriptions: the report by e-mail after every month or quarter -----------------------------
+
+def _subscription_form() -> SubscriptionForm:
+    form = SubscriptionForm()
+    form.centre.choices = [("", _("Hele NRS"))] + [(str(c.municipality_code), c.name)
+                                                   for c in refcache.centres(db_session())]
+    return form
+
+
+@bp.route("/abonnementer", methods=["GET", "POST"])
+@access("coordinator")
+def subscriptions():
+    """Who gets the period report by e-mail, and a form for a new list (``nrs.reports.scheduled``)."""
+    s = db_session()
+    form = _subscription_form()
+    if request.method == "POST":
+        if form.validate():
+            code = form.centre.data
+            try:
+                scheduled.subscribe(s, name=form.name.data, recipients=form.recipients.data, every=form.every.data,
+                                    centre_code=int(code) if code and code.isdigit() else None, by=current_user)
+            except DomainError as exc:
+                form.show_error(exc, "recipients")
+            else:
+                flash(_("Abonnementet er oprettet. Rapporten sendes efter hver periode."), "success")
+                return redirect(url_for(".subscriptions"))
+    names = {str(c.municipality_code): c.name for c in refcache.centres(s)}
+    return render_template("reports/subscriptions.html", form=form, rows=scheduled.subscriptions(s),
+                           centre_names=names), (400 if form.errors else 200)
+
+
+@bp.post("/abonnementer/<int:subscription_id>/stop")
+@access("coordinator")
+def subscription_stop(subscription_id: int):
+    sub = get_or_404(ReportSubscription, subscription_id)
+    scheduled.ensure_may_stop(db_session(), current_user, sub)
+    confirm.ask(_("Listen %(name)s får ikke flere rapporter. Abonnementet bliver stående som stoppet.",
+                  name=sub.name), yes=_("Ja, stop abonnementet"), back=url_for(".subscriptions"))
+    scheduled.stop(db_session(), sub, by=current_user)
+    flash(_("Abonnementet er stoppet."), "success")
+    return redirect(url_for(".subscriptions"))

@@ -13,7 +13,9 @@ from nrs.errors import DomainError
 from nrs.mail.models import OutboxMessage
 from nrs.mail.services import _build
 from nrs.reports import scheduled
+from nrs.reports.models import ReportSubscription
 from nrs.scheduler.jobs import job_by_id
+from tests.conftest import post_form
 from tests.reports.seedlike import make_seed_like
 
 
@@ -55,3 +57,39 @@ def test_a_bad_subscription_is_refused(app, session, cli_run):
             scheduled.subscribe(session, name="x", recipients="a@nrs.dk", every="week")
     r = cli_run("reports", "subscribe", "--to", "a@nrs.dk", "--centre", "999")
     assert r.exit_code == 1
+
+
+def test_a_coordinator_subscribes_a_list_on_the_page_and_stops_it(app, client, login_as, session, make_company,
+                                                                  make_job_order, centre_by_code):
+    """The page does what ``nrs reports subscribe`` does; a bad address is said next to its field and
+    nothing is saved; stopping asks first, and the list then gets nothing more."""
+    make_seed_like(make_company, make_job_order, centre_by_code)
+    login_as("coordinator", 219)
+    page = client.get("/rapporter/abonnementer")
+    assert page.status_code == 200 and "Ingen abonnementer endnu." in page.get_data(as_text=True)
+    bad = post_form(client, "/rapporter/abonnementer", {"name": "Udvalget", "recipients": "ikke en adresse",
+                                                        "every": "quarter", "centre": "219"})
+    assert bad.status_code == 400 and "Skriv en eller flere e-mailadresser" in bad.get_data(as_text=True)
+    assert session.exec(select(ReportSubscription)).all() == []
+    ok = post_form(client, "/rapporter/abonnementer", {"name": "Beskæftigelsesudvalget",
+                                                       "recipients": "udvalg@hillerod.test\nsekretaer@hillerod.test",
+                                                       "every": "quarter", "centre": "219"})
+    assert ok.status_code == 302
+    (sub,) = session.exec(select(ReportSubscription)).all()
+    assert (sub.addresses, sub.centre_code, sub.active) == (["udvalg@hillerod.test", "sekretaer@hillerod.test"], 219, True)
+    listed = client.get("/rapporter/abonnementer").get_data(as_text=True)
+    assert "Beskæftigelsesudvalget" in listed and "Jobcenter Hillerød" in listed
+    with app.app_context():
+        assert job(app, datetime(2016, 4, 4, 6, 0, tzinfo=UTC)) == 2
+
+    asked = post_form(client, f"/rapporter/abonnementer/{sub.id}/stop", {}, form_url="/rapporter/abonnementer")
+    assert asked.status_code == 200 and "Ja, stop abonnementet" in asked.get_data(as_text=True)
+    session.refresh(sub)
+    assert sub.active  # not before it is confirmed
+    done = post_form(client, f"/rapporter/abonnementer/{sub.id}/stop", {"confirm": "1"},
+                     form_url="/rapporter/abonnementer")
+    assert done.status_code == 302
+    session.refresh(sub)
+    assert not sub.active
+    with app.app_context():
+        assert job(app, datetime(2016, 7, 1, 6, 0, tzinfo=UTC)) == 0  # stopped: the next quarter goes to no one
