@@ -130,12 +130,14 @@ def subscriptions():
     form = _subscription_form()
     if request.method == "POST":
         if form.validate():
-            code = form.centre.data
+            code = (form.centre.data or "").strip()
             try:
+                if code and not (code.isdigit() and len(code) <= 4):
+                    raise DomainError(_("Vælg et af de ni jobcentre."), field="centre")
                 scheduled.subscribe(s, name=form.name.data, recipients=form.recipients.data, every=form.every.data,
-                                    centre_code=int(code) if code and code.isdigit() else None, by=current_user)
+                                    centre_code=int(code) if code else None, by=current_user)
             except DomainError as exc:
-                form.show_error(exc, "recipients")
+                form.show_error(exc, "centre" if exc.field in ("centre", "centre_code") else "recipients")
             else:
                 flash(_("Abonnementet er oprettet. Rapporten sendes efter hver periode."), "success")
                 return redirect(url_for(".subscriptions"))
