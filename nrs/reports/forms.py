@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Length
 
 from nrs.forms import Form
 
+#: ``ReportSubscription.every`` and its words (the form's choices, the list's column).
+EVERY_CHOICES = [("quarter", _l("Efter hvert kvartal")), ("month", _l("Efter hver måned"))]
+
 
 class SubscriptionForm(Form):
     """An address list that gets the period report as a PDF; the centre choices are filled in by the view."""
@@ -16,6 +19,6 @@ class SubscriptionForm(Form):
                        description=_l("Fx Styregruppen eller Beskæftigelsesudvalget i Hillerød"))
     recipients = TextAreaField(_l("E-mailadresser"), validators=[DataRequired(), Length(max=4000)],
                                description=_l("En eller flere, adskilt af komma eller linjeskift"))
-    every = SelectField(_l("Hvor ofte"), choices=[("quarter", _l("Efter hvert kvartal")),
-                                                  ("month", _l("Efter hver måned"))], default="quarter")
-    centre = SelectField(_l("Rapport for"), choices=[], validate_choice=False)
+    every = SelectField(_l("Hvor ofte"), choices=EVERY_CHOICES, default="quarter")
+    #: A centre's municipality code, or empty for all of NRS (the name ``nrs.reports.scheduled`` refuses by).
+    centre_code = SelectField(_l("Rapport for"), choices=[], validate_choice=False)

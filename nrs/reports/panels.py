@@ -43,9 +43,4 @@ def figures_html(rows, *, show_star: bool = True) -> Markup:
 def panel(session, user):
     as_of = today()
     figures, rows = figures_table(session, as_of, star_rates=False)  # STAR's rates: on the reports page
-    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "table": figures_html(rows, show_star=False),
-                                   "own_code": str(getattr(_centre(session, user), "municipality_code", ""))}
-
-
-def _centre(session, user):
-    return refcache.centre(session, getattr(user, "job_centre_id", None))
+    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "table": figures_html(rows, show_star=False)}

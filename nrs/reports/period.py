@@ -320,6 +320,10 @@ def centres(session: Session) -> dict[int, tuple[int, str]]:
 
 
 def centre_by_code(session: Session, code: int) -> int | None:
+    """A centre's id by its municipality code; None when no centre has it (also for a number no
+    code can be, which the database could not even compare: "99999999999999999999")."""
+    if not 0 <= code < 10_000:
+        return None
     return session.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == code)).scalar_one_or_none()
 
 

@@ -108,12 +108,17 @@ def hired_as_of(session: Session, order_ids, as_of: date) -> dict[int, int]:
         .group_by(PositionOutcome.job_order_id)).all())
 
 
+def positions_received(session: Session, *, end: date, start: date | None = None) -> dict[int, int]:
+    """Per lead centre: the positions of the counted orders received by ``end`` (from ``start``)."""
+    return {lead: int(n or 0) for lead, n in session.execute(
+        sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
+        .where(JobOrder.received_on <= end, *((JobOrder.received_on >= start,) if start else ()), counted_order())
+        .group_by(JobOrder.lead_centre_id)).all()}
+
+
 def positions_as_of(session: Session, as_of: date) -> dict[int, Positions]:
     """Per lead centre: positions of the orders received by ``as_of`` and their outcomes live then."""
-    received = session.execute(
-        sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
-        .where(JobOrder.received_on <= as_of, counted_order()).group_by(JobOrder.lead_centre_id)).all()
-    out: dict[int, Positions] = {lead: Positions(int(n or 0)) for lead, n in received}
+    out: dict[int, Positions] = {lead: Positions(n) for lead, n in positions_received(session, end=as_of).items()}
     hired = PositionOutcome.kind == PositionOutcomeKind.hired
     rows = session.execute(
         sa.select(JobOrder.lead_centre_id, sa.func.sum(sa.case((hired, 1), else_=0)),

@@ -48,7 +48,7 @@ def subscribe(session: Session, *, name: str, recipients: str, every: str, centr
     return sub
 
 
-def may_stop(user, sub: ReportSubscription, creator_centre_id: int | None) -> bool:
+def may_stop(user, creator_centre_id: int | None) -> bool:
     """An admin, or a coordinator of the centre whose coordinator made it (one made from the
     command line has no maker: an admin's)."""
     if has_role(user, Role.admin):
@@ -59,7 +59,7 @@ def may_stop(user, sub: ReportSubscription, creator_centre_id: int | None) -> bo
 
 def ensure_may_stop(session: Session, user, sub: ReportSubscription) -> None:
     creator = session.get(User, sub.created_by_id) if sub.created_by_id else None
-    if not may_stop(user, sub, getattr(creator, "job_centre_id", None)):
+    if not may_stop(user, getattr(creator, "job_centre_id", None)):
         raise Forbidden(_("Kun en koordinator fra det jobcenter, der oprettede abonnementet, kan stoppe det."))
 
 

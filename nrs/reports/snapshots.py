@@ -313,7 +313,8 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
     for lead, code, state, n in _rows(session, figures=STOCKS + STATUS_STOCKS, month_end=base):
         out[(lead, code, state)] += n
     if day > base:
-        for (lead, code, key), n in period_rules.flows_by_code(session, period_rules.Period(base + timedelta(days=1), day)).items():
+        after = period_rules.Period(base + timedelta(days=1), day)
+        for (lead, code, key), n in period_rules.flows_by_code(session, after).items():
             if key == "orders_received":
                 for dim in _dims(lead, code):
                     out[(*dim, "open")] += n
@@ -321,18 +322,13 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
                 for dim in _dims(lead, code):
                     out[(*dim, "open")] -= n
                 out[(lead, "", key.removeprefix("orders_"))] += n
-    # a reopening's from-state is in the events, not in the flow keys: count it from the events
-    if day > base:
-        _reopenings(session, period_rules.Period(base + timedelta(days=1), day), out)
-        after = period_rules.Period(base + timedelta(days=1), day)
+        # a reopening's from-state is in the events, not in the flow keys: count it from the events
+        _reopenings(session, after, out)
         for _m, lead, hired, other, other_hires in outcome_moves(session, start=after.start, end=day):
             for key, n in (("positions_hired", hired), ("positions_other", other), ("other_hires", other_hires)):
                 out[(lead, "", key)] += int(n or 0)
-        for lead, n in session.execute(
-                sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
-                .where(JobOrder.received_on >= after.start, JobOrder.received_on <= day, counted_order())
-                .group_by(JobOrder.lead_centre_id)).all():
-            out[(lead, "", "positions")] += int(n or 0)
+        for lead, n in queries.positions_received(session, end=day, start=after.start).items():
+            out[(lead, "", "positions")] += n
         for (lead, key), n in _star_changes(session, base, day).items():
             out[(lead, "", key)] += n
     return {k: n for k, n in out.items() if n}
@@ -474,11 +470,9 @@ def status_snapshot(session: Session, day: date):
     positions = {lead: Positions(s["positions"], s["positions_hired"], s["positions_other"])
                  for lead, s in stocks.items() if s["positions"]}
     counts = {lead: star.StarCounts(orders=sum(sum(b.values()) for b in by_lead.get(lead, {}).values()),
-                                    positions=positions.get(lead, Positions()).received,
-                                    with_referrals=s["star_referred"], with_referred_hire=s["star_hired"])
-              for lead, s in stocks.items()}
-    for lead, states in by_lead.items():
-        counts.setdefault(lead, star.StarCounts(orders=sum(sum(b.values()) for b in states.values())))
+                                    positions=stocks[lead]["positions"], with_referrals=stocks[lead]["star_referred"],
+                                    with_referred_hire=stocks[lead]["star_hired"])
+              for lead in set(stocks) | set(by_lead)}
     return by_lead, dict(other), positions, counts
 
 

@@ -13,7 +13,7 @@ from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
 from nrs.joborders import occupations, star
 from nrs.reports import charts, documents, scheduled
-from nrs.reports.forms import SubscriptionForm
+from nrs.reports.forms import EVERY_CHOICES, SubscriptionForm
 from nrs.reports.models import ReportSubscription
 from nrs.reports.panels import figures_html, figures_table
 from nrs.reports.period import (
@@ -65,7 +65,7 @@ def _period_from_args(session, args) -> tuple[Period, int | None, dict[str, str]
     centre_id = None
     if args.get("centre"):
         code = args["centre"]
-        centre_id = centre_by_code(session, int(code)) if code.isdigit() and len(code) <= 4 else None
+        centre_id = centre_by_code(session, int(code)) if code.isdigit() else None
         if centre_id is None:
             errors["centre"] = _("Vælg et af de ni jobcentre.")
     return period, centre_id, errors
@@ -117,8 +117,8 @@ def download(fmt: str):
 
 def _subscription_form() -> SubscriptionForm:
     form = SubscriptionForm()
-    form.centre.choices = [("", _("Hele NRS"))] + [(str(c.municipality_code), c.name)
-                                                   for c in refcache.centres(db_session())]
+    form.centre_code.choices = [("", _("Hele NRS"))] + [(str(c.municipality_code), c.name)
+                                                        for c in refcache.centres(db_session())]
     return form
 
 
@@ -130,20 +130,20 @@ def subscriptions():
     form = _subscription_form()
     if request.method == "POST":
         if form.validate():
-            code = (form.centre.data or "").strip()
+            code = (form.centre_code.data or "").strip()
             try:
-                if code and not (code.isdigit() and len(code) <= 4):
-                    raise DomainError(_("Vælg et af de ni jobcentre."), field="centre")
+                if code and not code.isdigit():
+                    raise DomainError(_("Vælg et af de ni jobcentre."), field="centre_code")
                 scheduled.subscribe(s, name=form.name.data, recipients=form.recipients.data, every=form.every.data,
                                     centre_code=int(code) if code else None, by=current_user)
             except DomainError as exc:
-                form.show_error(exc, "centre" if exc.field in ("centre", "centre_code") else "recipients")
+                form.show_error(exc, "recipients")
             else:
                 flash(_("Abonnementet er oprettet. Rapporten sendes efter hver periode."), "success")
                 return redirect(url_for(".subscriptions"))
-    names = {str(c.municipality_code): c.name for c in refcache.centres(s)}
     return render_template("reports/subscriptions.html", form=form, rows=scheduled.subscriptions(s),
-                           centre_names=names), (400 if form.errors else 200)
+                           centre_names=dict(form.centre_code.choices), every_labels=dict(EVERY_CHOICES)
+                           ), (400 if form.errors else 200)
 
 
 @bp.post("/abonnementer/<int:subscription_id>/stop")

@@ -68,16 +68,16 @@ def test_a_coordinator_subscribes_a_list_on_the_page_and_stops_it(app, client, l
     page = client.get("/rapporter/abonnementer")
     assert page.status_code == 200 and "Ingen abonnementer endnu." in page.get_data(as_text=True)
     bad = post_form(client, "/rapporter/abonnementer", {"name": "Udvalget", "recipients": "ikke en adresse",
-                                                        "every": "quarter", "centre": "219"})
+                                                        "every": "quarter", "centre_code": "219"})
     assert bad.status_code == 400 and "Skriv en eller flere e-mailadresser" in bad.get_data(as_text=True)
     for centre in ("999", "99999999999999999999999", "x"):  # not a centre: said at the centre, nothing saved
         wrong = post_form(client, "/rapporter/abonnementer", {"recipients": "a@nrs.dk", "every": "month",
-                                                              "centre": centre})
+                                                              "centre_code": centre})
         assert wrong.status_code == 400 and "Vælg et af de ni jobcentre." in wrong.get_data(as_text=True), centre
     assert session.exec(select(ReportSubscription)).all() == []
     ok = post_form(client, "/rapporter/abonnementer", {"name": "Beskæftigelsesudvalget",
                                                        "recipients": "udvalg@hillerod.test\nsekretaer@hillerod.test",
-                                                       "every": "quarter", "centre": "219"})
+                                                       "every": "quarter", "centre_code": "219"})
     assert ok.status_code == 302
     (sub,) = session.exec(select(ReportSubscription)).all()
     assert (sub.addresses, sub.centre_code, sub.active) == (["udvalg@hillerod.test", "sekretaer@hillerod.test"], 219, True)
