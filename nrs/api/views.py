@@ -8,7 +8,7 @@ functions, so ``/status`` is the object ``nrs reports status --json`` prints.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, json, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, json, render_template, request, url_for
 from flask_babel import gettext as _
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree, Tag
 from spectree.models import SecureType
@@ -225,7 +225,8 @@ def period():
         abort(400, description=_("Perioden slutter før den begynder."))
     if (q.end - q.start).days > MAX_PERIOD_DAYS:
         abort(400, description=_("En periode kan højst være %(n)s dage.", n=MAX_PERIOD_DAYS))
-    return period_report(db_session(), Period(q.start, q.end), centre_id=_centre(q.centre))
+    return period_report(db_session(), Period(q.start, q.end), centre_id=_centre(q.centre),
+                         response_days=current_app.config["NRS"].enquiry_response_working_days)
 
 
 # --- the description ------------------------------------------------------------------------

@@ -69,14 +69,6 @@ def _enquiries_for_order(order_id: int):
     return queries.for_order(db_session(), order_id)
 
 
-@bp.app_template_global("enquiry_figures")
-def _enquiry_figures(start, end):
-    """The period's enquiry figures for the reports page (``queries.figures``, one computation)."""
-    s = db_session()
-    return queries.figures(s, start=start, end=end, today=today(),
-                           working_days=_settings().enquiry_response_working_days), _centre_names(s)
-
-
 @bp.app_template_global("channel_label")
 def _channel_label(value: str):
     return EnquiryChannel(value).label
@@ -85,10 +77,6 @@ def _channel_label(value: str):
 @bp.app_template_global("subject_label")
 def _subject_label(value: str):
     return EnquirySubject(value).label
-
-
-def _centre_names(s) -> dict:
-    return {c.municipality_code: c.name for c in s.exec(select(JobCentre)).all()}
 
 
 # --- the queues ------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ class JobOrder(SQLModel, table=True):
     jobnet_number: str | None = Field(default=None, max_length=40)
     #: Set when the order was registered in error: it stays with its history but counts in no figure
     #: (``nrs.joborders.corrections``); cleared when restored. Who did it: the audit log.
-    cancelled_on: date | None = Field(default=None)
+    cancelled_on: date | None = Field(default=None, index=True)  # the period report counts those of a period
     cancel_reason: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     #: Compared in every UPDATE: whoever saves on an old version is told, nothing is overwritten.
     version: int = Field(default=1)

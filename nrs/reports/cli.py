@@ -69,7 +69,8 @@ def period_cmd(start: str, end: str, centre: int | None, as_json: bool, fmt: str
             centre_id = centre_by_code(s, centre)
             if centre_id is None:
                 fail(f"--centre {centre}: no job centre has that municipality code")
-        report = period_report(s, period, centre_id=centre_id)
+        report = period_report(s, period, centre_id=centre_id,
+                               response_days=current_app.config["NRS"].enquiry_response_working_days)
         if fmt:
             data = documents.render(fmt, s, report)
     if fmt:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 from datetime import date, datetime
 
 from flask import render_template
@@ -27,10 +28,12 @@ from nrs.reports.tables import Table, key_figures, period_text, status_sentence,
 FORMATS = {"xlsx": CONTENT_TYPES["xlsx"], "pdf": "application/pdf"}
 #: Rows above each sheet's table: title, period, time of making, blank.
 HEAD_ROWS = 4
+#: What a sheet name may not hold (Excel's rule, which openpyxl enforces).
+_SHEET_UNSAFE = re.compile(r"[\\/*?:\[\]]")
 
 
 def render(fmt: str, session, report: dict, *, now: datetime | None = None) -> bytes:
-    del session  # the report is complete; kept for a later section that reads more (enquiries, issue 16)
+    del session  # the report is complete (enquiries and STAR included); kept for the callers' one signature
     if fmt == "xlsx":
         return to_xlsx(report, now=now)
     if fmt == "pdf":
@@ -49,7 +52,7 @@ def to_xlsx(report: dict, *, now: datetime | None = None) -> bytes:
     summary = Table("summary", _("Nøgletal"), [_("Nøgletal"), _("Antal")],
                     rows=[[label, n] for label, n in key_figures(report)])
     for table in [summary, *tables(report)]:
-        ws = wb.create_sheet(table.title[:31])
+        ws = wb.create_sheet(_SHEET_UNSAFE.sub(" ", table.sheet or table.title)[:31])
         ws.append([neutralise(f"NRS · {table.title}")])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([_("Periode"), date.fromisoformat(report["from"]), date.fromisoformat(report["to"])])

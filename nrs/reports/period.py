@@ -14,8 +14,11 @@ sector: open at start + received − filled − unfilled + reopened = open at en
 a period add up to the period. (The brief's identity has no reopened term; a closure taken back
 is a real step the state machine allows, so it gets its own figure, zero when none happened.)
 
-When cancellations (issue 14) exist they are one more ``flow_key`` beside unfilled; positions a
-second count beside each figure; enquiries (issues 15/16) a section like the campaigns.
+Positions are counted beside the orders (``POSITION_KEYS``), from the positions received by a day
+and their outcomes live then, at both ends of the period, with the outcomes a reopening undid in
+it. A cancelled order (registered in error) is a correction: it leaves every figure of every
+period, and ``orders_cancelled`` says how many were taken back in the period. STAR's measure
+covers the orders created in the period; the enquiries those received in it.
 """
 
 from __future__ import annotations
@@ -36,12 +39,24 @@ from nrs.campaigns.models import (
     CampaignTargetEvent,
     TargetStatus,
 )
+from nrs.clock import today
 from nrs.collation import danish
 from nrs.companies.models import Company
-from nrs.joborders.models import Hire, JobOrder, JobOrderEvent, counted_order
+from nrs.config import Settings
+from nrs.enquiries import queries as enquiry_queries
+from nrs.joborders import star
+from nrs.joborders.models import (
+    Hire,
+    JobOrder,
+    JobOrderEvent,
+    PositionOutcome,
+    PositionOutcomeKind,
+    counted_order,
+)
 from nrs.joborders.states import JobOrderState
+from nrs.joborders.tally import Positions
 from nrs.municipalities.models import JobCentre
-from nrs.reports import snapshots
+from nrs.reports import queries, snapshots
 from nrs.reports.queries import _latest
 from nrs.sectors.models import FocusSector
 from nrs.sectors.queries import sector_condition
@@ -51,6 +66,10 @@ NRS_START = date(2015, 12, 1)
 
 ORDER_KEYS = ("orders_open_at_start", "orders_received", "orders_filled", "orders_unfilled",
               "orders_reopened", "orders_open_at_end")
+#: The same in positions: received, outcomes recorded (hired, and every other outcome), and those a
+#: reopening undid, so open at start + received − hired − other + reopened = open at end.
+POSITION_KEYS = ("positions_open_at_start", "positions_received", "positions_hired", "positions_other",
+                 "positions_reopened", "positions_open_at_end")
 OTHER = "other"
 
 PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_half", "last_half",
@@ -101,8 +120,8 @@ def first_day(session: Session) -> date:
     return min(first, NRS_START) if first else NRS_START
 
 
-def _blank() -> dict:
-    return dict.fromkeys(ORDER_KEYS, 0)
+def _blank(positions: bool = True) -> dict:
+    return dict.fromkeys(ORDER_KEYS + (POSITION_KEYS if positions else ()), 0)
 
 
 def flow_key(from_state, to_state) -> str | None:
@@ -180,23 +199,29 @@ def sectors_of_codes(session: Session, codes, sectors: list[FocusSector]) -> dic
 
 
 def order_figures(session: Session, period: Period, *, centre_id: int | None = None,
-                  sectors: list[FocusSector] = (), history_only: bool = False
+                  sectors: list[FocusSector] = (), history_only: bool = False, positions: bool = True
                   ) -> tuple[dict, dict[int, dict], dict[str, dict]]:
-    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS for the period.
+    """``(NRS, {lead id: figures}, {sector key or "other": figures})`` of the ORDER_KEYS and (unless
+    ``positions`` is false: the months' table counts orders only) the POSITION_KEYS for the period.
 
     The month-end snapshot (``nrs.reports.snapshots``) answers what it can, the history the rest;
     ``history_only`` reads only the history (what the snapshot is checked against).
     """
 
     def stock(day: date):
-        found = None if history_only else snapshots.open_split(session, day, centre_id=centre_id)
+        found = None if history_only else snapshots.stock_split(session, day, centre_id=centre_id)
         if found is not None:
             return found
         by_lead, by_code = defaultdict(int), defaultdict(int)
         for (lead, code), n in open_by_code(session, day, centre_id=centre_id).items():
             by_lead[lead] += n
             by_code[code] += n
-        return by_lead, by_code
+        pos_lead, pos_code = defaultdict(Positions), defaultdict(Positions)
+        for (lead, code), p in (queries.positions_as_of(session, day, by_code=True, centre_id=centre_id).items()
+                                if positions else ()):
+            pos_lead[lead] += p
+            pos_code[code] += p
+        return (by_lead, by_code), (pos_lead, pos_code)
 
     def history_flows():
         by_lead, by_code = defaultdict(int), defaultdict(int)
@@ -205,12 +230,14 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
             by_code[(code, key)] += n
         return by_lead, by_code
 
-    (start_lead, start_code), (end_lead, end_code) = stock(period.start - timedelta(days=1)), stock(period.end)
+    ((start_lead, start_code), pos_start), ((end_lead, end_code), pos_end) = (
+        stock(period.start - timedelta(days=1)), stock(period.end))
     flow_lead, flow_code = history_flows() if history_only else snapshots.flows(session, period, centre_id=centre_id)
-    codes = set(start_code) | set(end_code) | {code for code, _k in flow_code}
+    codes = (set(start_code) | set(end_code) | {code for code, _k in flow_code}
+             | set(pos_start[1]) | set(pos_end[1]))
     sector_of = sectors_of_codes(session, codes, list(sectors))
-    total, by_lead = _blank(), defaultdict(_blank)
-    by_sector = {**{sector_key(s): _blank() for s in sectors}, OTHER: _blank()}
+    total, by_lead = _blank(positions), defaultdict(lambda: _blank(positions))
+    by_sector = {**{sector_key(s): _blank(positions) for s in sectors}, OTHER: _blank(positions)}
     for part, key in ((start_lead, "orders_open_at_start"), (end_lead, "orders_open_at_end")):
         for lead, n in part.items():
             total[key] += n
@@ -223,7 +250,54 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
     for (code, key), n in [*sector_parts, *flow_code.items()]:
         for k in sector_of.get(code) or [OTHER]:
             by_sector[k][key] += n
+    if positions:
+        _add_positions(session, period, centre_id, pos_start, pos_end, sector_of, total, by_lead, by_sector)
     return total, dict(by_lead), by_sector
+
+
+def _add_positions(session, period, centre_id, pos_start, pos_end, sector_of, total, by_lead, by_sector) -> None:
+    """``order_figures``' POSITION_KEYS from the two position stocks (per lead and per industry code)."""
+    undone_lead, undone_code = defaultdict(Positions), defaultdict(Positions)
+    for (lead, code), p in undone_outcomes(session, period, centre_id=centre_id).items():
+        undone_lead[lead] += p
+        undone_code[code] += p
+    for lead in set(pos_start[0]) | set(pos_end[0]):
+        for key, n in position_moves(pos_start[0].get(lead, Positions()), pos_end[0].get(lead, Positions()),
+                                     undone_lead[lead]).items():
+            total[key] += n
+            by_lead[lead][key] += n
+    for code in set(pos_start[1]) | set(pos_end[1]):
+        moves = position_moves(pos_start[1].get(code, Positions()), pos_end[1].get(code, Positions()),
+                               undone_code[code])
+        for k in sector_of.get(code) or [OTHER]:
+            for key, n in moves.items():
+                by_sector[k][key] += n
+
+
+def position_moves(start: Positions, end: Positions, undone: Positions) -> dict[str, int]:
+    """The period's POSITION_KEYS from the positions at the end of the day before it and at its end,
+    and the outcomes a reopening undid in it: received is what arrived between the two stocks, hired
+    and other what the live outcomes grew by plus what was undone."""
+    return {"positions_open_at_start": start.open, "positions_received": end.received - start.received,
+            "positions_hired": end.hired - start.hired + undone.hired,
+            "positions_other": end.other - start.other + undone.other,
+            "positions_reopened": undone.hired + undone.other, "positions_open_at_end": end.open}
+
+
+def undone_outcomes(session: Session, period: Period, *, centre_id: int | None = None
+                    ) -> dict[tuple[int, str], Positions]:
+    """``{(lead, industry code): Positions(0, hired, other)}``: the outcomes a reopening undid in the
+    period, read by their date index (a reopening is rare, so this stays small in any history)."""
+    o = PositionOutcome
+    hired = o.kind == PositionOutcomeKind.hired
+    stmt = (sa.select(JobOrder.lead_centre_id, Company.industry_code, sa.func.sum(sa.case((hired, 1), else_=0)),
+                      sa.func.sum(sa.case((hired, 0), else_=1)))
+            .select_from(o).join(JobOrder, JobOrder.id == o.job_order_id)
+            .join(Company, Company.id == JobOrder.company_id)
+            .where(o.undone_on >= period.start, o.undone_on <= period.end, counted_order(),
+                   *((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ()))
+            .group_by(JobOrder.lead_centre_id, Company.industry_code))
+    return {(lead, code): Positions(0, int(h or 0), int(x or 0)) for lead, code, h, x in session.execute(stmt).all()}
 
 
 def hires_stmt(period: Period, *, centre_id: int | None = None, extra=()):
@@ -327,33 +401,83 @@ def centre_by_code(session: Session, code: int) -> int | None:
     return session.execute(sa.select(JobCentre.id).where(JobCentre.municipality_code == code)).scalar_one_or_none()
 
 
+def cancelled(session: Session, period: Period, *, centre_id: int | None = None) -> dict[int, int]:
+    """Orders cancelled in the period (registered in error), per lead: a correction, so they are
+    outside every other figure and the identity, but the committee sees how many were taken back."""
+    stmt = (sa.select(JobOrder.lead_centre_id, sa.func.count())
+            .where(JobOrder.cancelled_on >= period.start, JobOrder.cancelled_on <= period.end,
+                   *((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ()))
+            .group_by(JobOrder.lead_centre_id))
+    return dict(session.execute(stmt).all())
+
+
+def _star_dict(c: star.StarCounts) -> dict:
+    return {"orders": c.orders, "positions": c.positions, "with_referrals": c.with_referrals,
+            "with_referred_hire": c.with_referred_hire, "referral_rate": c.referral_rate,
+            "star_fill_rate": c.star_fill_rate}
+
+
+def star_figures(session: Session, period: Period, *, centre_id: int | None = None) -> tuple[dict, dict[int, dict]]:
+    """STAR's measure of the orders created in the period, as things stood at its end
+    (``nrs.joborders.star``): overall with the split by occupational group, and per lead centre."""
+    counts = star.counts(session, as_of=period.end, created_from=period.start, centre_id=centre_id)
+    groups: dict[str | None, star.StarCounts] = defaultdict(star.StarCounts)
+    leads: dict[int, star.StarCounts] = defaultdict(star.StarCounts)
+    for (lead, grp), c in counts.items():
+        groups[grp] += c
+        leads[lead] += c
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] == "0", kv[0] or ""))
+    overall = {**_star_dict(star.total(groups.values())),
+               "by_group": [{"group": grp, **_star_dict(c)} for grp, c in ordered]}
+    return overall, {lead: _star_dict(c) for lead, c in leads.items()}
+
+
+def enquiry_section(session: Session, period: Period, *, centre_id: int | None, response_days: int) -> dict:
+    """The enquiries received in the period (``nrs.enquiries.queries.figures``, one computation):
+    by channel and subject, and the first response against the goal."""
+    f = enquiry_queries.figures(session, start=period.start, end=period.end, today=today(),
+                                working_days=response_days, centre_id=centre_id)
+    return {"received": f.total, "by_channel": f.by_channel, "by_subject": f.by_subject,
+            "by_centre": {("coordinators" if code is None else str(code)): n for code, n in f.by_centre.items()},
+            "answered_within_goal": f.goal_met, "goal_due": f.goal_due, "share_within_goal": f.share_within_goal,
+            "median_hours_to_first_response": f.median_hours_to_first_response}
+
+
 def period_report(session: Session, period: Period, *, centre_id: int | None = None, monthly: bool = True,
-                  history_only: bool = False) -> dict:
-    """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it)."""
+                  history_only: bool = False,
+                  response_days: int = Settings.enquiry_response_working_days) -> dict:
+    """The whole report as one dict (the JSON of ``nrs reports period``; the page, XLSX and PDF read it).
+    ``response_days``: the enquiries' response goal (``Settings.enquiry_response_working_days``)."""
 
     with snapshots.reading(session):
-        return _period_report(session, period, centre_id=centre_id, monthly=monthly, history_only=history_only)
+        return _period_report(session, period, centre_id=centre_id, monthly=monthly, history_only=history_only,
+                              response_days=response_days)
 
 
 def _period_report(session: Session, period: Period, *, centre_id: int | None, monthly: bool,
-                   history_only: bool) -> dict:
+                   history_only: bool, response_days: int) -> dict:
     sectors = period_sectors(session, period)
     total, by_lead, by_sector = order_figures(session, period, centre_id=centre_id, sectors=sectors,
                                               history_only=history_only)
     every, other = (hires(session, period, centre_id=centre_id) if history_only
                     else snapshots.hires(session, period, centre_id=centre_id))
     names = centres(session)
+    taken_back = cancelled(session, period, centre_id=centre_id)
+    star_total, star_by_lead = star_figures(session, period, centre_id=centre_id)
     by_centre = {}
     for cid, (code, name) in sorted(names.items(), key=lambda x: x[1][0]):
         if centre_id is not None and cid != centre_id:
             continue
-        by_centre[str(code)] = {**by_lead.get(cid, _blank()), "name": name,
-                                "hires": every.get(cid, 0), "hires_from_other_centres": other.get(cid, 0)}
+        rates = star_by_lead.get(cid) or _star_dict(star.StarCounts())
+        by_centre[str(code)] = {**by_lead.get(cid, _blank()), "name": name, "orders_cancelled": taken_back.get(cid, 0),
+                                "hires": every.get(cid, 0), "hires_from_other_centres": other.get(cid, 0),
+                                "referral_rate": rates["referral_rate"], "star_fill_rate": rates["star_fill_rate"]}
     agreements = agreement_figures(session, period, centre_id=centre_id)
     report = {
         "from": period.start.isoformat(), "to": period.end.isoformat(),
         "centre": str(names[centre_id][0]) if centre_id is not None else None,
         **total,
+        "orders_cancelled": sum(taken_back.values()),
         "hires": sum(every.values()),
         "hires_from_other_centres": sum(other.values()),
         "agreements_active_at_end": sum(agreements["active_at_end"].values()),
@@ -365,10 +489,12 @@ def _period_report(session: Session, period: Period, *, centre_id: int | None, m
         "campaigns": [{**c, "starts_on": c["starts_on"] and c["starts_on"].isoformat(),
                        "ends_on": c["ends_on"] and c["ends_on"].isoformat()}
                       for c in campaign_figures(session, period, centre_id=centre_id)],
+        "star": star_total,
+        "enquiries": enquiry_section(session, period, centre_id=centre_id, response_days=response_days),
     }
     if monthly:
         report["by_month"] = [
             {"month": m.start.strftime("%Y-%m"), "from": m.start.isoformat(), "to": m.end.isoformat(),
-             **order_figures(session, m, centre_id=centre_id, history_only=history_only)[0]}
+             **order_figures(session, m, centre_id=centre_id, history_only=history_only, positions=False)[0]}
             for m in period.months()]
     return report

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from nrs import refcache
 from nrs.agreements.queries import active_count
 from nrs.clock import today
+from nrs.companies.models import Company
 from nrs.db import days_between
 from nrs.joborders import star, tally
 from nrs.joborders.models import (
@@ -108,25 +109,38 @@ def hired_as_of(session: Session, order_ids, as_of: date) -> dict[int, int]:
         .group_by(PositionOutcome.job_order_id)).all())
 
 
-def positions_received(session: Session, *, end: date, start: date | None = None) -> dict[int, int]:
-    """Per lead centre: the positions of the counted orders received by ``end`` (from ``start``)."""
-    return {lead: int(n or 0) for lead, n in session.execute(
-        sa.select(JobOrder.lead_centre_id, sa.func.sum(JobOrder.positions))
-        .where(JobOrder.received_on <= end, *((JobOrder.received_on >= start,) if start else ()), counted_order())
-        .group_by(JobOrder.lead_centre_id)).all()}
+def positions_received(session: Session, *, end: date, start: date | None = None, by_code: bool = False,
+                       centre_id: int | None = None) -> dict:
+    """Per lead centre (``by_code``: per ``(lead, industry code)``): the positions of the counted
+    orders received by ``end`` (from ``start``)."""
+    group = [JobOrder.lead_centre_id, *((Company.industry_code,) if by_code else ())]
+    stmt = (sa.select(*group, sa.func.sum(JobOrder.positions))
+            .where(JobOrder.received_on <= end, *((JobOrder.received_on >= start,) if start else ()), counted_order(),
+                   *((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ()))
+            .group_by(*group))
+    if by_code:
+        stmt = stmt.join(Company, Company.id == JobOrder.company_id)
+    return {(tuple(key) if by_code else key[0]): int(n or 0) for *key, n in session.execute(stmt).all()}
 
 
-def positions_as_of(session: Session, as_of: date) -> dict[int, Positions]:
-    """Per lead centre: positions of the orders received by ``as_of`` and their outcomes live then."""
-    out: dict[int, Positions] = {lead: Positions(n) for lead, n in positions_received(session, end=as_of).items()}
+def positions_as_of(session: Session, as_of: date, *, by_code: bool = False,
+                    centre_id: int | None = None) -> dict:
+    """Per lead centre (``by_code``: per ``(lead, industry code)``): positions of the orders received
+    by ``as_of`` and their outcomes live then."""
+    out: dict = {key: Positions(n) for key, n in
+                 positions_received(session, end=as_of, by_code=by_code, centre_id=centre_id).items()}
     hired = PositionOutcome.kind == PositionOutcomeKind.hired
-    rows = session.execute(
-        sa.select(JobOrder.lead_centre_id, sa.func.sum(sa.case((hired, 1), else_=0)),
-                  sa.func.sum(sa.case((hired, 0), else_=1)))
-        .select_from(PositionOutcome).join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
-        .where(_live_on(as_of), counted_order()).group_by(JobOrder.lead_centre_id)).all()
-    for lead, h, o in rows:
-        out[lead] = out.get(lead, Positions()) + Positions(0, int(h or 0), int(o or 0))
+    group = [JobOrder.lead_centre_id, *((Company.industry_code,) if by_code else ())]
+    stmt = (sa.select(*group, sa.func.sum(sa.case((hired, 1), else_=0)), sa.func.sum(sa.case((hired, 0), else_=1)))
+            .select_from(PositionOutcome).join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
+            .where(_live_on(as_of), counted_order(),
+                   *((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ()))
+            .group_by(*group))
+    if by_code:
+        stmt = stmt.join(Company, Company.id == JobOrder.company_id)
+    for *key, h, o in session.execute(stmt).all():
+        key = tuple(key) if by_code else key[0]
+        out[key] = out.get(key, Positions()) + Positions(0, int(h or 0), int(o or 0))
     return out
 
 

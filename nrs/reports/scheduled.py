@@ -96,7 +96,8 @@ def send_due(session: Session, *, now: datetime, settings: Settings) -> int:
         if not todo:
             continue
         centre_id = centre_by_code(session, sub.centre_code) if sub.centre_code else None
-        report = period_report(session, period, centre_id=centre_id)
+        report = period_report(session, period, centre_id=centre_id,
+                               response_days=settings.enquiry_response_working_days)
         pdf = documents.to_pdf(report, now=now)
         name = f"nrs-rapport-{period.start.isoformat()}-{period.end.isoformat()}.pdf"
         subject = _("NRS: rapport for %(p)s", p=period_text(report))

@@ -70,8 +70,8 @@ def _stock_of(state) -> str | None:
 
 
 def _dims(lead: int, code: str, state: str = "open") -> list[tuple[int, str]]:
-    """The rows a count goes to: per centre (code empty) and, for the open stock and the flows, per
-    industry code (centre 0). Two thin aggregates instead of their product keep the table small."""
+    """The rows a count goes to: per centre (code empty) and, for the open stock, the flows and the
+    positions, per industry code (centre 0). Two thin aggregates instead of their product keep the table small."""
     return [(lead, ""), (0, code)] if state == "open" else [(lead, "")]
 
 
@@ -80,7 +80,7 @@ def _month_key(session: Session, column):
 
 
 def outcome_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
-    """Rows ``(month "YYYY-MM", lead, hired, other, other_hires)`` of the live outcomes' stocks: an
+    """Rows ``(month "YYYY-MM", lead, industry code, hired, other, other_hires)`` of the live outcomes' stocks: an
     outcome adds one in the month it was recorded and takes it away in the month a reopening undid
     it; ``other_hires`` (the status report's figure) counts the hires by a centre other than the lead."""
     o = PositionOutcome
@@ -91,17 +91,18 @@ def outcome_moves(session: Session, *, end: date, start: date | None = None, thr
         window = [day_col <= end, *((day_col >= start,) if start else ()),
                   *((event_col <= through_id,) if through_id else ())]
         return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"),
-                          sa.case((hired, sign), else_=0).label("hired"),
+                          Company.industry_code.label("code"), sa.case((hired, sign), else_=0).label("hired"),
                           sa.case((hired, 0), else_=sign).label("other"),
                           sa.case((sa.and_(hired, Hire.centre_id != JobOrder.lead_centre_id), sign),
                                   else_=0).label("other_hires"))
                 .select_from(o).outerjoin(Hire, Hire.id == o.hire_id).join(JobOrder, JobOrder.id == o.job_order_id)
+                .join(Company, Company.id == JobOrder.company_id)
                 .where(counted_order(), *window))
 
     both = sa.union_all(moves(o.on_date, o.event_id, 1), moves(o.undone_on, o.undone_event_id, -1)).subquery()
-    return session.execute(sa.select(both.c.month, both.c.lead, sa.func.sum(both.c.hired), sa.func.sum(both.c.other),
-                                     sa.func.sum(both.c.other_hires))
-                           .group_by(both.c.month, both.c.lead)).all()
+    return session.execute(sa.select(both.c.month, both.c.lead, both.c.code, sa.func.sum(both.c.hired),
+                                     sa.func.sum(both.c.other), sa.func.sum(both.c.other_hires))
+                           .group_by(both.c.month, both.c.lead, both.c.code)).all()
 
 
 def _month_of(day: date) -> str:
@@ -140,6 +141,21 @@ def star_moves(session: Session, *, through_event_id: int, through_referral_id: 
 _ORDERS_AT_A_TIME = 100_000
 
 
+def _outcome_stock_moves(session: Session, through: date, last_event_id: int, last_referral_id: int
+                         ) -> dict[date, list]:
+    """``{month: [((lead, code), stock, change)]}``: the outcomes' and STAR's stock changes per month."""
+    out: dict[date, list] = defaultdict(list)
+    for m, lead, code, hired, other, other_hires in outcome_moves(session, end=through, through_id=last_event_id):
+        out[date.fromisoformat(f"{m}-01")] += [
+            *((dim, key, int(n or 0)) for key, n in (("positions_hired", hired), ("positions_other", other))
+              for dim in _dims(lead, code)),
+            ((lead, ""), "other_hires", int(other_hires or 0))]
+    for (m, lead, key), n in star_moves(session, through_event_id=last_event_id,
+                                        through_referral_id=last_referral_id).items():
+        out[date.fromisoformat(f"{m}-01")].append(((lead, ""), key, n))
+    return out
+
+
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
     """Count every month before the current one again; returns the number of rows written."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
@@ -160,14 +176,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     by_month: dict[date, list] = defaultdict(list)
     for m, *rest in rows:
         by_month[date.fromisoformat(f"{m}-01")].append(rest)
-    outcomes_by_month: dict[date, list] = defaultdict(list)
-    for m, lead, hired, other, other_hires in outcome_moves(session, end=through, through_id=last_event_id):
-        outcomes_by_month[date.fromisoformat(f"{m}-01")] += [
-            (lead, "positions_hired", int(hired or 0)), (lead, "positions_other", int(other or 0)),
-            (lead, "other_hires", int(other_hires or 0))]
-    for (m, lead, key), n in star_moves(session, through_event_id=last_event_id,
-                                        through_referral_id=last_referral_id).items():
-        outcomes_by_month[date.fromisoformat(f"{m}-01")].append((lead, key, n))
+    outcomes_by_month = _outcome_stock_moves(session, through, last_event_id, last_referral_id)
     hire_flows: dict[date, list] = defaultdict(list)
     month_of_event = _month_key(session, JobOrderEvent.on_date).label("month")
     for m, lead, n, other in session.execute(
@@ -182,7 +191,8 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
         flows: dict[tuple[int, str, str], int] = defaultdict(int)
         for lead, code, from_state, to_state, n, positions in by_month.get(m, ()):
             if from_state is None:
-                stock[(lead, "", "positions")] += int(positions or 0)
+                for dim in _dims(lead, code):
+                    stock[(*dim, "positions")] += int(positions or 0)
             key = period_rules.flow_key(from_state, to_state)
             if key:
                 for dim in _dims(lead, code):
@@ -192,8 +202,8 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
             for state, sign in moves:  # pausing and resuming stay in the open stock
                 for dim in _dims(lead, code, _stock_of(state)):
                     stock[(*dim, _stock_of(state))] += sign * n
-        for lead, key, n in outcomes_by_month.get(m, ()):
-            stock[(lead, "", key)] += n
+        for dim, key, n in outcomes_by_month.get(m, ()):
+            stock[(*dim, key)] += n
         for lead, n, other in hire_flows.get(m, ()):
             flows[(lead, "", "hires")] += n
             flows[(lead, "", "hires_other")] += other
@@ -324,11 +334,14 @@ def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> d
                 out[(lead, "", key.removeprefix("orders_"))] += n
         # a reopening's from-state is in the events, not in the flow keys: count it from the events
         _reopenings(session, after, out)
-        for _m, lead, hired, other, other_hires in outcome_moves(session, start=after.start, end=day):
-            for key, n in (("positions_hired", hired), ("positions_other", other), ("other_hires", other_hires)):
-                out[(lead, "", key)] += int(n or 0)
-        for lead, n in queries.positions_received(session, end=day, start=after.start).items():
-            out[(lead, "", "positions")] += n
+        for _m, lead, code, hired, other, other_hires in outcome_moves(session, start=after.start, end=day):
+            for key, n in (("positions_hired", hired), ("positions_other", other)):
+                for dim in _dims(lead, code):
+                    out[(*dim, key)] += int(n or 0)
+            out[(lead, "", "other_hires")] += int(other_hires or 0)
+        for (lead, code), n in queries.positions_received(session, end=day, start=after.start, by_code=True).items():
+            for dim in _dims(lead, code):
+                out[(*dim, "positions")] += n
         for (lead, key), n in _star_changes(session, base, day).items():
             out[(lead, "", key)] += n
     return {k: n for k, n in out.items() if n}
@@ -380,19 +393,27 @@ def _reopenings(session: Session, period: period_rules.Period, out) -> None:
         out[(lead, "", JobOrderState(from_state).value)] -= n
 
 
-def open_split(session: Session, day: date, *, centre_id: int | None = None):
-    """``({lead: open}, {industry code: open})`` at the end of ``day``, or None (read the history)."""
+def stock_split(session: Session, day: date, *, centre_id: int | None = None):
+    """``(open, positions)`` at the end of ``day``, each as ``({lead: n}, {industry code: n})`` (the
+    positions as ``Positions``), or None (read the history)."""
     found = stocks_at(session, day, centre_id=centre_id)
     if found is None:
         return None
-    by_lead, by_code = defaultdict(int), defaultdict(int)
+    open_lead, open_code = defaultdict(int), defaultdict(int)
+    pos: dict[str, dict] = {"": defaultdict(Positions), "code": defaultdict(Positions)}
     for (lead, code, state), n in found.items():
         if state == "open":
             if lead:
-                by_lead[lead] += n
+                open_lead[lead] += n
             else:
-                by_code[code] += n
-    return dict(by_lead), dict(by_code)
+                open_code[code] += n
+        elif state in _POSITION_PART:
+            key, part = (lead, pos[""]) if lead else (code, pos["code"])
+            part[key] = part[key] + Positions(**{_POSITION_PART[state]: n})
+    return (dict(open_lead), dict(open_code)), (dict(pos[""]), dict(pos["code"]))
+
+
+_POSITION_PART = {"positions": "received", "positions_hired": "hired", "positions_other": "other"}
 
 
 def _months_split(session: Session, period: period_rules.Period, centre_id: int | None):

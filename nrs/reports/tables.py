@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from nrs.agreements.models import AgreementKind
 from nrs.clock import format_date
+from nrs.enquiries.models import EnquiryChannel
+from nrs.joborders import occupations
 from nrs.reports.period import OTHER
 
 #: The order figures' columns: key and Danish head.
@@ -26,6 +28,15 @@ ORDER_COLUMNS = (
     ("orders_reopened", _l("Genåbnet")),
     ("orders_open_at_end", _l("Åbne ved slut")),
 )
+#: The same in positions (``nrs.reports.period.POSITION_KEYS``).
+POSITION_COLUMNS = (
+    ("positions_open_at_start", _l("Åbne ved start")),
+    ("positions_received", _l("Modtaget")),
+    ("positions_hired", _l("Besat")),
+    ("positions_other", _l("Anden udgang")),
+    ("positions_reopened", _l("Genåbnet")),
+    ("positions_open_at_end", _l("Åbne ved slut")),
+)
 
 
 @dataclass
@@ -36,6 +47,8 @@ class Table:
     rows: list[list] = field(default_factory=list)
     #: Which row (index) is a total, shown in bold.
     total_rows: tuple[int, ...] = ()
+    #: The workbook's sheet name when the title is too long for one (31 characters, no ``:``).
+    sheet: str = ""
 
 
 def month_name(day: date) -> str:
@@ -47,8 +60,19 @@ def _d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _orders(f: dict) -> list[int]:
-    return [f.get(k, 0) for k, _label in ORDER_COLUMNS]
+def _orders(f: dict, columns=ORDER_COLUMNS) -> list[int]:
+    return [f.get(k, 0) for k, _label in columns]
+
+
+def _pct(rate: float | None) -> float | None:
+    """A rate as a percentage with one decimal (a number in the workbook, "66,7" on the page)."""
+    return None if rate is None else round(rate * 100, 1)
+
+
+def _group_name(group: str | None) -> str:
+    if group is None:
+        return _("Uden faggruppe")
+    return f"{group} {occupations.name(group)}".strip()
 
 
 def tables(report: dict) -> list[Table]:
@@ -63,7 +87,17 @@ def tables(report: dict) -> list[Table]:
 
     sectors = Table("sectors", _("Jobordrer pr. fokusbranche"), [_("Fokusbranche"), *heads])
     for key, f in report["by_sector"].items():
-        sectors.rows.append([_("Øvrige brancher") if key == OTHER else key, *_orders(f)])
+        sectors.rows.append([_sector_name(key), *_orders(f)])
+
+    position_heads = [str(label) for _k, label in POSITION_COLUMNS]
+    position_centres = Table("position_centres", _("Stillinger pr. jobcenter"),
+                             [_("Jobcenter"), _("Kommunekode"), *position_heads], total_rows=(0,))
+    position_centres.rows.append(["NRS", "", *_orders(report, POSITION_COLUMNS)])
+    for code, f in report["by_centre"].items():
+        position_centres.rows.append([f["name"], int(code), *_orders(f, POSITION_COLUMNS)])
+    position_sectors = Table("position_sectors", _("Stillinger pr. fokusbranche"), [_("Fokusbranche"), *position_heads])
+    for key, f in report["by_sector"].items():
+        position_sectors.rows.append([_sector_name(key), *_orders(f, POSITION_COLUMNS)])
 
     months = Table("months", _("Jobordrer pr. måned"), [_("Måned"), *heads])
     for m in report.get("by_month", []):
@@ -82,7 +116,35 @@ def tables(report: dict) -> list[Table]:
     for c in report["campaigns"]:
         campaigns.rows.append([c["name"], c["starts_on"] and _d(c["starts_on"]), c["ends_on"] and _d(c["ends_on"]),
                                c["targets"], c["contacted"], c["meetings"], c["job_orders"], c["agreements"]])
-    return [centres, sectors, months, agreements, campaigns]
+    return [centres, sectors, months, position_centres, position_sectors, agreements, campaigns,
+            _star_table(report["star"]), _enquiry_table(report)]
+
+
+def _sector_name(key: str) -> str:
+    return _("Øvrige brancher") if key == OTHER else key
+
+
+def _star_table(figures: dict) -> Table:
+    """STAR's measure of the orders created in the period, by occupational group, the total first."""
+    t = Table("star", _("STAR's jobordremåling: jobordrer oprettet i perioden"),
+              [_("Faggruppe"), _("Jobordrer"), _("Stillinger"), _("Med henviste kandidater"),
+               _("Endt med ansættelse af en henvist"), _("Formidlingsgrad (STAR), %"), _("Besættelsesgrad (STAR), %")],
+              total_rows=(0,), sheet=_("STAR's jobordremåling"))
+    for name, c in [(_("I alt"), figures), *((_group_name(g["group"]), g) for g in figures["by_group"])]:
+        t.rows.append([name, c["orders"], c["positions"], c["with_referrals"], c["with_referred_hire"],
+                       _pct(c["referral_rate"]), _pct(c["star_fill_rate"])])
+    return t
+
+
+def _enquiry_table(report: dict) -> Table:
+    """Enquiries received in the period by channel, with the response goal beside the total."""
+    f = report["enquiries"]
+    t = Table("enquiries", _("Henvendelser pr. kanal"), [_("Kanal"), _("Modtaget")], total_rows=(0,))
+    t.rows.append([_("I alt"), f["received"]])
+    for channel in EnquiryChannel:
+        if f["by_channel"].get(channel.value):
+            t.rows.append([str(channel.label), f["by_channel"][channel.value]])
+    return t
 
 
 def period_text(report: dict) -> str:
@@ -113,7 +175,13 @@ def key_figures(report: dict) -> list[tuple[str, int]]:
         (_("Lukket uden resultat"), report["orders_unfilled"]),
         (_("Genåbnet"), report["orders_reopened"]),
         (_("Åbne ved periodens slutning"), report["orders_open_at_end"]),
+        (_("Annulleret i perioden (registreret ved en fejl, tæller ikke med ovenfor)"), report["orders_cancelled"]),
+        (_("Stillinger modtaget i perioden"), report["positions_received"]),
+        (_("Stillinger besat i perioden"), report["positions_hired"]),
+        (_("Stillinger åbne ved periodens slutning"), report["positions_open_at_end"]),
         (_("Ansættelser med kandidat fra et andet jobcenter end det ansvarlige"), report["hires_from_other_centres"]),
         (_("Aktive aftaler ved periodens slutning"), report["agreements_active_at_end"]),
         (_("Aftaler indgået i perioden"), report["agreements_signed"]),
+        (_("Henvendelser modtaget i perioden"), report["enquiries"]["received"]),
+        (_("Henvendelser besvaret inden for svarfristen"), report["enquiries"]["answered_within_goal"]),
     ]

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +21,7 @@ from nrs import confirm, refcache
 from nrs.clock import format_date, parse_date, today
 from nrs.db import db_session, get_or_404
 from nrs.errors import DomainError
-from nrs.joborders import occupations, star
+from nrs.joborders import occupations
 from nrs.reports import charts, documents, scheduled
 from nrs.reports.forms import EVERY_CHOICES, SubscriptionForm
 from nrs.reports.models import ReportSubscription
@@ -71,6 +81,11 @@ def _period_from_args(session, args) -> tuple[Period, int | None, dict[str, str]
     return period, centre_id, errors
 
 
+def _report(session, period: Period, centre_id: int | None) -> dict:
+    return period_report(session, period, centre_id=centre_id,
+                         response_days=current_app.config["NRS"].enquiry_response_working_days)
+
+
 @bp.get("/")
 @access("user")
 def index():
@@ -84,15 +99,17 @@ def index():
             error = True
     figures, rows = figures_table(session, as_of)
     period, centre_id, errors = _period_from_args(session, request.args)
-    report = period_report(session, period, centre_id=centre_id)
-    star_rows = star.by_group(session, created_from=period.start, as_of=period.end, centre_id=centre_id)
+    report = _report(session, period, centre_id)
+    star_rows = [("total", report["star"]), *((g["group"], g) for g in report["star"]["by_group"])]
+    names = centres(session)
     return render_template(
         "reports/index.html", as_of=as_of, figures=figures, figures_table=figures_html(rows), error=error,
         star_rows=star_rows, occupation_name=occupations.name,
+        centre_names={str(code): name for code, name in names.values()},
         period=period, report=report, tables={t.key: t for t in tables(report)},
         charts={k: documents.data_uri(svg) for k, svg in charts.all_charts(report).items()},
         sentence=status_sentence(report), key_figures=key_figures(report), period_text=period_text(report),
-        errors=errors, presets=PRESET_LABELS, centres=sorted(centres(session).values()),
+        errors=errors, presets=PRESET_LABELS, centres=sorted(names.values()),
         from_text=request.args.get("from", format_date(period.start)),
         to_text=request.args.get("to", format_date(period.end)),
     ), (400 if error or errors else 200)
@@ -107,7 +124,7 @@ def download(fmt: str):
     period, centre_id, errors = _period_from_args(session, request.args)
     if errors:
         return Response("\n".join(errors.values()), status=400, mimetype="text/plain")
-    report = period_report(session, period, centre_id=centre_id)
+    report = _report(session, period, centre_id)
     name = f"nrs-rapport-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
     return Response(documents.render(fmt, session, report), mimetype=documents.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

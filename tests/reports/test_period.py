@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from nrs.clock import today
-from nrs.joborders import services
-from nrs.joborders.models import JobOrder, JobOrderEvent
+from nrs.joborders import corrections, services
+from nrs.joborders.models import JobOrder, JobOrderEvent, PositionOutcome
 from nrs.joborders.states import JobOrderState
 from nrs.reports.period import ORDER_KEYS, OTHER, Period, period_report, preset
 from tests.reports.seedlike import CODES, make_seed_like, random_history
@@ -121,6 +121,18 @@ def _replayed(session, period: Period) -> tuple[dict, dict]:
     return total, dict(by_lead)
 
 
+def _positions_replayed(session, period) -> tuple:
+    """(received, hired, other, reopened) in positions, read row by row: orders received in the
+    period, outcomes recorded in it, outcomes undone in it (cancelled orders left out)."""
+    within = lambda d: d is not None and period.start <= d <= period.end  # noqa: E731
+    counted = {o.id: o for o in session.exec(sa.select(JobOrder)).scalars() if o.cancelled_on is None}
+    outcomes = [o for o in session.exec(sa.select(PositionOutcome)).scalars() if o.job_order_id in counted]
+    return (sum(o.positions for o in counted.values() if within(o.received_on)),
+            sum(within(o.on_date) and o.kind == "hired" for o in outcomes),
+            sum(within(o.on_date) and o.kind != "hired" for o in outcomes),
+            sum(within(o.undone_on) for o in outcomes))
+
+
 def test_identity_and_replay_on_generated_histories(session, make_company, make_user, centre_by_code,
                                                      make_focus_sector):
     """Open at start + received − filled − unfilled + reopened = open at end, per centre, per sector
@@ -131,7 +143,7 @@ def test_identity_and_replay_on_generated_histories(session, make_company, make_
     rng = random.Random(17)
     start = random_history(session, make_company, make_user, centre_by_code, rng)
     codes = {c.id: str(c.municipality_code) for c in (centre_by_code(code) for code in CODES)}
-    reopened_seen = 0
+    reopened_seen = undone_seen = 0
     for _ in range(8):
         a = start + timedelta(days=rng.randrange(0, 190))
         period = Period(a, min(today(), a + timedelta(days=rng.randrange(0, 90))))
@@ -150,7 +162,10 @@ def test_identity_and_replay_on_generated_histories(session, make_company, make_
         for key in ("orders_received", "orders_filled", "orders_unfilled", "orders_reopened"):
             assert sum(m[key] for m in months) == report[key], (period, key)  # the months add up
         reopened_seen += report["orders_reopened"]
+        assert positions(report)[1:5] == _positions_replayed(session, period), period
+        undone_seen += report["positions_reopened"]
     assert reopened_seen, "the histories should reopen orders across a period's start"
+    assert undone_seen, "and undo outcomes by reopening"
 
 
 def test_a_past_period_keeps_its_figures_when_later_things_happen(session, make_company, make_job_order, make_user):
@@ -167,3 +182,65 @@ def test_a_past_period_keeps_its_figures_when_later_things_happen(session, make_
     after = period_report(session, Period(d, today()))
     assert (after["orders_received"], after["orders_filled"], after["orders_reopened"],
             after["orders_open_at_end"]) == (2, 1, 1, 2)
+
+
+POSITIONS = ("positions_open_at_start", "positions_received", "positions_hired", "positions_other",
+             "positions_reopened", "positions_open_at_end")
+
+
+def positions(figures: dict) -> tuple:
+    return tuple(figures[k] for k in POSITIONS)
+
+
+def test_positions_of_a_period_per_centre_and_sector(session, make_company, make_job_order, centre_by_code,
+                                                     make_user, make_focus_sector):
+    """A 3-position building order and a 2-position transport order: what arrived, what was hired or
+    ended otherwise, and a reopening that undoes an outcome, each in the period it happened."""
+    make_focus_sector(2016, "Bygge og anlæg", "41,42,43")
+    make_focus_sector(2016, "Transport", "49")
+    coordinator = make_user("coordinator", 217)  # the transport order's lead reopens it
+    egedal = centre_by_code(240).id
+    build = make_job_order(make_company(municipality_code=201, industry_code="412000"), positions=3,
+                           received_on=date(2016, 1, 5))
+    haul = make_job_order(make_company(municipality_code=217, industry_code="494100"), positions=2,
+                          received_on=date(2016, 2, 3))
+    services.resolve_positions(session, build, by=None, expected_version=build.version, on_date=date(2016, 2, 10),
+                               outcomes=[services.NewOutcome("hired", hire=services.NewHire(egedal, date(2016, 2, 10))),
+                                         services.NewOutcome("withdrawn")])
+    services.close_unfilled(session, haul, by=None, expected_version=haul.version, on_date=date(2016, 3, 5),
+                            unfilled_reason="no_candidates")  # both positions: unfilled
+    services.reopen(session, haul, by=coordinator, expected_version=haul.version, on_date=date(2016, 4, 4),
+                    reason="Virksomheden vil prøve igen")
+    session.commit()
+
+    q1 = period_report(session, Period(date(2016, 1, 1), date(2016, 3, 31)), monthly=False)
+    assert positions(q1) == (0, 5, 1, 3, 0, 1)
+    assert positions(q1["by_centre"]["201"]) == (0, 3, 1, 1, 0, 1)
+    assert positions(q1["by_centre"]["217"]) == (0, 2, 0, 2, 0, 0)
+    assert positions(q1["by_sector"]["2016 Bygge og anlæg"]) == (0, 3, 1, 1, 0, 1)
+    assert positions(q1["by_sector"]["2016 Transport"]) == (0, 2, 0, 2, 0, 0)
+    # April: the reopening takes the two unfilled positions back, so they are open again
+    april = period_report(session, Period(date(2016, 4, 1), date(2016, 4, 30)), monthly=False)
+    assert positions(april) == (1, 0, 0, 0, 2, 3)
+    assert positions(april["by_sector"]["2016 Transport"]) == (0, 0, 0, 0, 2, 2)
+    # and the months say the same as the quarter
+    months = [period_report(session, m, monthly=False) for m in Period(date(2016, 1, 1), date(2016, 3, 31)).months()]
+    assert [m["positions_received"] for m in months] == [3, 2, 0]
+    assert [m["positions_open_at_end"] for m in months] == [3, 3, 1]
+
+
+def test_a_cancelled_order_is_counted_as_taken_back_and_nowhere_else(session, make_job_order, make_user,
+                                                                       make_company):
+    """Cancelling corrects a registration made in error: the order leaves every figure, also of the
+    periods before, and the period it was cancelled in says how many were taken back."""
+    coordinator = make_user("coordinator", 201)
+    company = make_company(municipality_code=201)
+    make_job_order(company, received_on=today() - timedelta(days=40))
+    wrong = make_job_order(company, received_on=today() - timedelta(days=40))
+    corrections.cancel_order(session, wrong, by=coordinator, expected_version=wrong.version, reason="Dobbelt oprettet")
+    session.commit()
+    month = period_report(session, Period(today() - timedelta(days=45), today()), monthly=False)
+    assert (month["orders_received"], month["orders_cancelled"]) == (1, 1)
+    assert month["by_centre"][str(201)]["orders_cancelled"] == 1
+    before = period_report(session, Period(today() - timedelta(days=45), today() - timedelta(days=1)), monthly=False)
+    assert (before["orders_received"], before["orders_cancelled"], before["positions_received"]) == (1, 0, 1)

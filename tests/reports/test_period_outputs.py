@@ -39,6 +39,12 @@ def test_command_gives_the_seed_figures_as_json(cli_run, seed_like):
     assert set(report["by_centre"]) == {"201", "210", "217", "219", "223", "240", "250", "260", "270"}
     assert {"orders_received", "orders_filled", "orders_unfilled", "orders_open_at_end"} <= set(report["by_centre"]["201"])
     assert report["by_sector"]["2016 Bygge og anlæg"]["orders_received"] == 32
+    assert (report["positions_received"], report["positions_hired"], report["positions_other"],
+            report["positions_open_at_end"]) == (32, 10, 6, 16)
+    assert report["by_sector"]["2016 Bygge og anlæg"]["positions_received"] == 32
+    assert report["orders_cancelled"] == 0
+    assert report["star"]["orders"] == 32 and report["star"]["referral_rate"] == 0
+    assert report["enquiries"]["received"] == 0
     one = period_json(cli_run, "--centre", "201")
     assert list(one["by_centre"]) == ["201"]
     assert one["orders_received"] == report["by_centre"]["201"]["orders_received"]
@@ -72,6 +78,9 @@ def test_page_shows_the_period_with_charts_and_tables(client, login_as, seed_lik
     months = months[:months.index("</table>")]
     assert "december 2015" in months and "marts 2016" in months
     assert 'data-testid="period-centres"' in page and 'data-testid="period-sectors"' in page
+    positions = page[page.index('data-testid="period-position_centres"'):]
+    nrs_row = re.search(r'<tr class="total">(.*?)</tr>', positions, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', nrs_row) == ["", "0", "32", "10", "6", "0", "16"]
     # still the status as of a date below it
     assert "Status pr." in page
 
@@ -102,7 +111,8 @@ def test_workbook_has_a_sheet_per_table_with_numbers_and_dates(client, login_as,
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     wb = _workbook(r.data)
     assert wb.sheetnames == ["Nøgletal", "Jobordrer pr. jobcenter", "Jobordrer pr. fokusbranche",
-                             "Jobordrer pr. måned", "Aftaler", "Kampagner i perioden"]
+                             "Jobordrer pr. måned", "Stillinger pr. jobcenter", "Stillinger pr. fokusbranche",
+                             "Aftaler", "Kampagner i perioden", "STAR's jobordremåling", "Henvendelser pr. kanal"]
     ws = wb["Jobordrer pr. jobcenter"]
     assert ws["B2"].value == datetime(2015, 12, 1) and ws["C2"].value == datetime(2016, 3, 31)
     assert isinstance(ws["B3"].value, datetime)
@@ -112,6 +122,12 @@ def test_workbook_has_a_sheet_per_table_with_numbers_and_dates(client, login_as,
     assert sum(ws.cell(row=r, column=4).value for r in range(7, 16)) == 32
     months = wb["Jobordrer pr. måned"]
     assert months["A6"].value == datetime(2015, 12, 1) and months["A6"].is_date
+    # one position per order: positions received 32, of which 10 hired, 6 other, 16 open at the end
+    positions = wb["Stillinger pr. jobcenter"]
+    assert [positions.cell(row=6, column=c).value for c in range(3, 9)] == [0, 32, 10, 6, 0, 16]
+    star = wb["STAR's jobordremåling"]
+    assert star["A6"].value == "I alt" and star["B6"].value == 32 and star["C6"].value == 32
+    assert wb["Henvendelser pr. kanal"]["B6"].value == 0
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
@@ -147,6 +163,7 @@ def test_pdf_first_page_says_it_in_the_seeds_words(tmp_path, cli_run, seed_like)
     assert "Nøgletal" in pages[0]
     rest = " ".join(pages[1:])
     assert "Jobordrer pr. jobcenter" in rest and "Allerød" in rest
+    assert "Stillinger pr. fokusbranche" in rest and "STAR's jobordremåling" in rest and "Henvendelser pr. kanal" in rest
 
 
 def test_a_period_not_from_the_start_names_the_orders_open_at_start(client, login_as, seed_like):

@@ -24,16 +24,18 @@ def _random_period(rng, start):
 
 
 def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | None) -> None:
-    used = 0
+    used = positions_seen = 0
     for _ in range(6):
         period = _random_period(rng, start)
         fast = period_report(session, period)
         assert fast == period_report(session, period, history_only=True), period
+        positions_seen += sum(f["positions_hired"] + f["positions_other"] for f in fast["by_sector"].values())
         day = period.end
         snap = snapshots.status_snapshot(session, day)
         if snap is not None:
             used += 1
             assert status_figures(session, as_of=day, snapshot=snap) == status_figures(session, as_of=day), day
+    assert positions_seen, "positions should end in some of these periods (per sector: the per-code rows)"
     if expect_used is True:
         assert used, "the snapshot should have answered some of these"
     elif expect_used is False:
