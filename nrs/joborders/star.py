@@ -163,12 +163,7 @@ def hired_on(spans, day: date) -> bool:
     return any(start <= day and (end is None or day < end) for start, end in spans)
 
 
-def by_group(session: Session, *, created_from: date, as_of: date,
-             centre_id: int | None = None) -> list[tuple[str | None, StarCounts]]:
-    """STAR's split by occupational group for the orders created in a period: ``[(group or None, counts)]``
-    by group code (orders without a group last), the total first (key ``"total"``)."""
-    groups: dict[str | None, StarCounts] = {}
-    for (_lead, grp), c in counts(session, as_of=as_of, created_from=created_from, centre_id=centre_id).items():
-        groups[grp] = groups.get(grp, StarCounts()) + c
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] == "0", kv[0] or ""))
-    return [("total", total(groups.values())), *ordered]
+def ordered_groups(groups: dict[str | None, StarCounts]) -> list[tuple[str | None, StarCounts]]:
+    """STAR's split by occupational group in its reading order: by group code, "0" and the orders
+    without a group last."""
+    return sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] == "0", kv[0] or ""))

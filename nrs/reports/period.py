@@ -426,7 +426,7 @@ def star_figures(session: Session, period: Period, *, centre_id: int | None = No
     for (lead, grp), c in counts.items():
         groups[grp] += c
         leads[lead] += c
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] == "0", kv[0] or ""))
+    ordered = star.ordered_groups(groups)
     overall = {**_star_dict(star.total(groups.values())),
                "by_group": [{"group": grp, **_star_dict(c)} for grp, c in ordered]}
     return overall, {lead: _star_dict(c) for lead, c in leads.items()}
