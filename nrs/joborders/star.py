@@ -56,31 +56,35 @@ def counts(session: Session, *, as_of: date, created_from: date | None = None,
     """``{(lead centre id, occupational group or None): StarCounts}`` for the orders created from
     ``created_from`` (or the start) to ``as_of``, as things stood at the end of ``as_of``.
 
-    The orders with a counted referral and those with a live hire from a referral are two sets of
-    order ids, each read once and joined (one hash join each), not two correlated look-ups per order:
-    the front page asks this about every order ever created.
+    Every order ever created (the front page, the as-of status): the orders with a counted referral
+    and those with a live hire from a referral are two sets of order ids, each read once and joined
+    (one hash join each), not two look-ups per order. The orders of a period: two look-ups per order
+    by the referrals' and outcomes' order index, so the cost follows the period's orders, whatever
+    the history (SQLite scanned the whole materialized set once per order of the period).
     """
-    # For a period, only its own orders' referrals and hires are read (by their order index), so a
-    # period report costs the same in any year of the history.
-    created = ((sa.select(JobOrder.id).where(JobOrder.received_on >= created_from, JobOrder.received_on <= as_of),)
-               if created_from else ())
-    referred = (sa.select(Referral.job_order_id.label("oid")).where(Referral.referred_on <= as_of, counted_referral(),
-                                                                    *(Referral.job_order_id.in_(c) for c in created))
-                .distinct().subquery())
-    hired = (sa.select(PositionOutcome.job_order_id.label("oid")).join(Hire, Hire.id == PositionOutcome.hire_id)
-             .where(Hire.referral_id.is_not(None), PositionOutcome.on_date <= as_of,
-                    sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of),
-                    *(PositionOutcome.job_order_id.in_(c) for c in created))
-             .distinct().subquery())
-    stmt = (sa.select(JobOrder.lead_centre_id, JobOrder.occupational_group, sa.func.count(),
-                      sa.func.sum(JobOrder.positions), sa.func.count(referred.c.oid),
-                      sa.func.count(sa.case((referred.c.oid.is_not(None), hired.c.oid), else_=None)))
-            .select_from(JobOrder)
-            .outerjoin(referred, referred.c.oid == JobOrder.id)
-            .outerjoin(hired, hired.c.oid == JobOrder.id)
-            .where(JobOrder.received_on <= as_of, counted_order(),
-                   *((JobOrder.received_on >= created_from,) if created_from else ()),
-                   *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
+    referral = [Referral.referred_on <= as_of, counted_referral()]
+    hire = [Hire.referral_id.is_not(None), PositionOutcome.on_date <= as_of,
+            sa.or_(PositionOutcome.undone_on.is_(None), PositionOutcome.undone_on > as_of)]
+    if created_from:
+        referred = sa.exists().where(Referral.job_order_id == JobOrder.id, *referral)
+        hired = sa.exists().where(PositionOutcome.job_order_id == JobOrder.id, Hire.id == PositionOutcome.hire_id,
+                                  *hire)
+        joins, with_referrals, with_hire = (), sa.case((referred, 1)), sa.case((sa.and_(referred, hired), 1))
+    else:
+        referred_ids = (sa.select(Referral.job_order_id.label("oid")).where(*referral).distinct().subquery())
+        hired_ids = (sa.select(PositionOutcome.job_order_id.label("oid")).join(Hire, Hire.id == PositionOutcome.hire_id)
+                     .where(*hire).distinct().subquery())
+        joins = ((referred_ids, referred_ids.c.oid == JobOrder.id), (hired_ids, hired_ids.c.oid == JobOrder.id))
+        with_referrals = referred_ids.c.oid
+        with_hire = sa.case((referred_ids.c.oid.is_not(None), hired_ids.c.oid), else_=None)
+    stmt = sa.select(JobOrder.lead_centre_id, JobOrder.occupational_group, sa.func.count(),
+                     sa.func.sum(JobOrder.positions), sa.func.count(with_referrals),
+                     sa.func.count(with_hire)).select_from(JobOrder)
+    for target, on in joins:
+        stmt = stmt.outerjoin(target, on)
+    stmt = (stmt.where(JobOrder.received_on <= as_of, counted_order(),
+                       *((JobOrder.received_on >= created_from,) if created_from else ()),
+                       *((JobOrder.lead_centre_id == centre_id,) if centre_id else ()))
             .group_by(JobOrder.lead_centre_id, JobOrder.occupational_group))
     rows = session.execute(stmt).all()
     return {(lead, grp): StarCounts(n, int(p or 0), int(r or 0), int(h or 0)) for lead, grp, n, p, r, h in rows}
@@ -112,16 +116,17 @@ def rates_of(by_lead: dict[int, StarCounts]) -> dict:
 # --- the two order sets through time (the month snapshots, nrs.reports.snapshots) ----------------
 
 def referred_since_stmt(*, through_referral_id: int | None = None, order_ids=None):
-    """``(order id, lead centre, day it joined the referred set)`` per counted order with a counted
-    referral: its first referral's day, not before the order was received (``counts``' rule:
-    referred by the day asked about, received by then)."""
+    """``(order id, lead centre, day it joined the referred set, received on, occupational group)``
+    per counted order with a counted referral: its first referral's day, not before the order was
+    received (``counts``' rule: referred by the day asked about, received by then)."""
     first = (sa.select(Referral.job_order_id.label("oid"), sa.func.min(Referral.referred_on).label("first"))
              .where(counted_referral(),
                     *((Referral.id <= through_referral_id,) if through_referral_id is not None else ()),
                     *((Referral.job_order_id.in_(order_ids),) if order_ids is not None else ()))
              .group_by(Referral.job_order_id).subquery())
     since = sa.case((first.c.first > JobOrder.received_on, first.c.first), else_=JobOrder.received_on)
-    return (sa.select(JobOrder.id.label("oid"), JobOrder.lead_centre_id.label("lead"), since.label("since"))
+    return (sa.select(JobOrder.id.label("oid"), JobOrder.lead_centre_id.label("lead"), since.label("since"),
+                      JobOrder.received_on, JobOrder.occupational_group)
             .join(first, first.c.oid == JobOrder.id).where(counted_order()))
 
 

@@ -32,6 +32,28 @@ class MonthFigure(SQLModel, table=True):
     orders: int = Field(default=0)
 
 
+class StarMonthFigure(SQLModel, table=True):
+    """STAR's measure of the orders created in one month, as it changed month by month: how many
+    were created (``orders``, ``positions``, in their month), joined the referred set
+    (``referred``), and began (+1) or stopped (-1) counting as ended with a referred candidate's
+    hire (``hired``) in month ``month_end``. A period's STAR figures as of a month end are the sums
+    over its creation months up to that month end. Kept per centre (``occupational_group`` empty)
+    and per occupational group (``lead_centre_id`` 0; "-" for orders without a group), like
+    ``MonthFigure``. Written only by ``nrs.reports.snapshots.rebuild``.
+    """
+
+    __tablename__ = "report_star_months"
+
+    #: The last day of the month the orders were created (received) in.
+    created_month_end: date = Field(primary_key=True)
+    #: The last day of the month the change happened in.
+    month_end: date = Field(primary_key=True)
+    lead_centre_id: int = Field(primary_key=True)
+    occupational_group: str = Field(max_length=2, primary_key=True)
+    figure: str = Field(max_length=10, primary_key=True)
+    orders: int = Field(default=0)
+
+
 class MonthFigureBuild(SQLModel, table=True):
     """When the snapshot was counted and from which events: what a reader checks it against."""
 

@@ -3,15 +3,15 @@ in year ten as in year one.
 
 ``rebuild`` counts, in one pass over the events, every past month's flows (received, filled,
 unfilled, reopened) and the stocks at its end (open, filled, unfilled) per lead centre and
-industry code; the nightly job runs it (``nightly``), and bulk loads can (``nrs reports
-rebuild-snapshots``). A reader takes the last month end on or before its day and adds the events
+industry code, and STAR's measure by the month the orders were created (``StarMonthFigure``);
+the nightly job runs it (``nightly``), and bulk loads can (``nrs reports rebuild-snapshots``). A reader takes the last month end on or before its day and adds the events
 after it from the history itself, so the figures are the history's figures:
 
 - an event recorded since the build but dated in a counted month (a back-dated close) makes
   that month and the later ones unusable until the next build: the reader starts earlier;
-- a correction since the build that moves orders between centres or sectors (an order's lead
-  or received date, a company's industry code, a company import, an order cancelled or
-  restored) makes the snapshot unusable:
+- a correction since the build that moves orders between centres, sectors or STAR's groups (an
+  order's lead, received date, positions or occupational group, a company's industry code, a
+  company import, an order cancelled or restored, a referral withdrawn) makes the snapshot unusable:
   readers fall back to the history until the next build.
 
 Either way the answer stays the history's; only the cost changes.
@@ -47,9 +47,10 @@ from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
 )
 from nrs.reports import queries
-from nrs.reports.models import MonthFigure, MonthFigureBuild
+from nrs.reports.models import MonthFigure, MonthFigureBuild, StarMonthFigure
 
 _F = MonthFigure.__table__
+_S = StarMonthFigure.__table__
 STOCKS = ("open", "filled", "unfilled", "other_hires")
 #: Stocks per centre for the status report's positions and STAR's rates (``status_snapshot``):
 #: positions of the orders received, their live outcomes, and STAR's referred and hired orders.
@@ -109,22 +110,35 @@ def _month_of(day: date) -> str:
     return day.strftime("%Y-%m")
 
 
-def star_moves(session: Session, *, through_event_id: int, through_referral_id: int) -> dict[tuple[str, int, str], int]:
-    """``{(month, lead, "star_referred" | "star_hired"): change}``: when each order joined STAR's
-    referred set, and when it began and stopped counting as ended with a referred candidate's hire
-    (``star.hired_spans``), as the data stood at the build. The hires are read order by order."""
+def star_moves(session: Session, *, through_event_id: int, through_referral_id: int
+               ) -> tuple[dict[tuple[str, int, str], int], dict[tuple[str, str, int, str, str], int]]:
+    """STAR's referred and hired orders through time, as the data stood at the build (the hires are
+    read order by order), in two shapes: ``{(month, lead, "star_referred" | "star_hired"): change}``,
+    when each order joined STAR's referred set and when it began and stopped counting as ended with
+    a referred candidate's hire (``star.hired_spans``); and the same changes by the month the order
+    was created, per centre and per occupational group (``StarMonthFigure``'s rows)."""
     out: dict[tuple[str, int, str], int] = defaultdict(int)
-    since: dict[int, tuple[int, date]] = {}
-    for oid, lead, day in session.execute(star.referred_since_stmt(through_referral_id=through_referral_id)):
-        since[oid] = (lead, day)
-        out[(_month_of(day), lead, "star_referred")] += 1
+    by_creation: dict[tuple[str, str, int, str, str], int] = defaultdict(int)
+    since: dict[int, tuple[int, date, str, str | None]] = {}
+
+    def move(month: str, lead: int, created: str, group: str | None, key: str, n: int) -> None:
+        out[(month, lead, f"star_{key}")] += n
+        for dim in _star_dims(lead, group):
+            by_creation[(created, month, *dim, key)] += n
+
+    for oid, lead, day, received, group in session.execute(
+            star.referred_since_stmt(through_referral_id=through_referral_id)):
+        since[oid] = (lead, day, _month_of(received), group)
+        move(_month_of(day), lead, _month_of(received), group, "referred", 1)
 
     def close(oid, outcomes):
-        lead, day = since.get(oid, (None, None))
+        if oid not in since:
+            return
+        lead, day, created, group = since[oid]
         for begin, stop in star.hired_spans(day, outcomes):
-            out[(_month_of(begin), lead, "star_hired")] += 1
+            move(_month_of(begin), lead, created, group, "hired", 1)
             if stop is not None:
-                out[(_month_of(stop), lead, "star_hired")] -= 1
+                move(_month_of(stop), lead, created, group, "hired", -1)
 
     last_order = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrder.id), 0))).scalar_one()
     for first in range(0, last_order + 1, _ORDERS_AT_A_TIME):  # a slice of the orders in memory at a time
@@ -135,25 +149,35 @@ def star_moves(session: Session, *, through_event_id: int, through_referral_id: 
             by_order[oid].append((on, undone))
         for oid, outcomes in by_order.items():
             close(oid, outcomes)
-    return out
+    return out, by_creation
+
+
+def _star_dims(lead: int, group: str | None) -> list[tuple[int, str]]:
+    """``StarMonthFigure``'s rows for one order: per centre (group empty) and per group (centre 0)."""
+    return [(lead, ""), (0, group or NO_GROUP)]
+
+
+#: ``StarMonthFigure.occupational_group`` of the orders without a group, on the rows per group.
+NO_GROUP = "-"
 
 
 _ORDERS_AT_A_TIME = 100_000
 
 
 def _outcome_stock_moves(session: Session, through: date, last_event_id: int, last_referral_id: int
-                         ) -> dict[date, list]:
-    """``{month: [((lead, code), stock, change)]}``: the outcomes' and STAR's stock changes per month."""
+                         ) -> tuple[dict[date, list], dict]:
+    """``{month: [((lead, code), stock, change)]}``: the outcomes' and STAR's stock changes per month;
+    and STAR's changes by creation month (``star_moves``)."""
     out: dict[date, list] = defaultdict(list)
     for m, lead, code, hired, other, other_hires in outcome_moves(session, end=through, through_id=last_event_id):
         out[date.fromisoformat(f"{m}-01")] += [
             *((dim, key, int(n or 0)) for key, n in (("positions_hired", hired), ("positions_other", other))
               for dim in _dims(lead, code)),
             ((lead, ""), "other_hires", int(other_hires or 0))]
-    for (m, lead, key), n in star_moves(session, through_event_id=last_event_id,
-                                        through_referral_id=last_referral_id).items():
+    by_month, by_creation = star_moves(session, through_event_id=last_event_id, through_referral_id=last_referral_id)
+    for (m, lead, key), n in by_month.items():
         out[date.fromisoformat(f"{m}-01")].append(((lead, ""), key, n))
-    return out
+    return out, by_creation
 
 
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
@@ -176,7 +200,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     by_month: dict[date, list] = defaultdict(list)
     for m, *rest in rows:
         by_month[date.fromisoformat(f"{m}-01")].append(rest)
-    outcomes_by_month = _outcome_stock_moves(session, through, last_event_id, last_referral_id)
+    outcomes_by_month, star_by_creation = _outcome_stock_moves(session, through, last_event_id, last_referral_id)
     hire_flows: dict[date, list] = defaultdict(list)
     month_of_event = _month_key(session, JobOrderEvent.on_date).label("month")
     for m, lead, n, other in session.execute(
@@ -213,14 +237,37 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
         out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": state, "orders": n}
                 for (lead, code, state), n in sorted(stock.items()) if n]
         m = end + timedelta(days=1)
+    star_rows = _star_rows(session, through, star_by_creation)
     session.execute(sa.delete(_F))
+    session.execute(sa.delete(_S))
     session.execute(sa.delete(MonthFigureBuild.__table__))
-    for i in range(0, len(out), 5000):
-        session.execute(sa.insert(_F), out[i:i + 5000])
+    for table, rows in ((_F, out), (_S, star_rows)):
+        for i in range(0, len(rows), 5000):
+            session.execute(sa.insert(table), rows[i:i + 5000])
     session.add(MonthFigureBuild(built_at=now or utcnow(), last_event_id=last_event_id,
                                  last_referral_id=last_referral_id, through=through))
     session.flush()
-    return len(out)
+    return len(out) + len(star_rows)
+
+
+def _star_rows(session: Session, through: date, moves: dict) -> list[dict]:
+    """``StarMonthFigure``'s rows of the months through ``through``: the orders and positions created
+    in each month (counted orders, ``star.counts``' rule), and the referred and hired changes."""
+    month = _month_key(session, JobOrder.received_on).label("month")
+    created: dict[tuple[str, str, int, str, str], int] = defaultdict(int)
+    for m, lead, group, n, positions in session.execute(
+            sa.select(month, JobOrder.lead_centre_id, JobOrder.occupational_group, sa.func.count(),
+                      sa.func.sum(JobOrder.positions))
+            .where(JobOrder.received_on <= through, counted_order())
+            .group_by(month, JobOrder.lead_centre_id, JobOrder.occupational_group)):
+        for dim in _star_dims(lead, group):
+            created[(m, m, *dim, "orders")] += n
+            created[(m, m, *dim, "positions")] += int(positions or 0)
+    last = _month_of(through)
+    return [{"created_month_end": _month_end(date.fromisoformat(f"{c}-01")),
+             "month_end": _month_end(date.fromisoformat(f"{m}-01")), "lead_centre_id": lead,
+             "occupational_group": group, "figure": key, "orders": n}
+            for (c, m, lead, group, key), n in sorted({**moves, **created}.items()) if n and m <= last]
 
 
 def nightly(session: Session, *, now: datetime, settings: Settings) -> int:
@@ -234,7 +281,8 @@ def _corrected_since(session: Session, since: datetime) -> bool:
     moves = sa.or_(
         AuditEvent.entity_type == "company_import",
         sa.and_(AuditEvent.entity_type == "job_order", AuditEvent.action == "update",
-                sa.or_(text.like('%"lead_centre_id"%'), text.like('%"received_on"%'), text.like('%"positions"%'))),
+                sa.or_(*(text.like(f'%"{field}"%') for field in ("lead_centre_id", "received_on", "positions",
+                                                                  "occupational_group")))),
         sa.and_(AuditEvent.entity_type == "company", AuditEvent.action.in_(("update", "move")),
                 text.like('%"industry_code"%')),
         # a cancelled or restored order leaves (or rejoins) every month since it was received
@@ -313,38 +361,53 @@ def _rows(session: Session, *, figures, month_end: date | None = None, between: 
     return session.execute(stmt).all()
 
 
-def stocks_at(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str, str], int] | None:
+def stocks_at(session: Session, day: date, *, centre_id: int | None = None, orders_only: bool = False
+              ) -> dict[tuple[int, str, str], int] | None:
     """``{(lead or 0, code or "", stock): n}`` at the end of ``day`` (see ``_dims``), or None when no
-    usable snapshot exists or one centre is asked for (the caller reads the history)."""
+    usable snapshot exists or one centre is asked for (the caller reads the history).
+    ``orders_only``: the orders' stocks without the positions' and STAR's (a month of the report's table)."""
     base = None if centre_id is not None else usable_month_end(session, day)
     if base is None:
         return None
     out: dict[tuple[int, str, str], int] = defaultdict(int)
-    for lead, code, state, n in _rows(session, figures=STOCKS + STATUS_STOCKS, month_end=base):
+    for lead, code, state, n in _rows(session, figures=STOCKS + (() if orders_only else STATUS_STOCKS),
+                                      month_end=base):
         out[(lead, code, state)] += n
     if day > base:
         after = period_rules.Period(base + timedelta(days=1), day)
-        for (lead, code, key), n in period_rules.flows_by_code(session, after).items():
-            if key == "orders_received":
-                for dim in _dims(lead, code):
-                    out[(*dim, "open")] += n
-            elif key in ("orders_filled", "orders_unfilled"):
-                for dim in _dims(lead, code):
-                    out[(*dim, "open")] -= n
-                out[(lead, "", key.removeprefix("orders_"))] += n
-        # a reopening's from-state is in the events, not in the flow keys: count it from the events
-        _reopenings(session, after, out)
-        for _m, lead, code, hired, other, other_hires in outcome_moves(session, start=after.start, end=day):
-            for key, n in (("positions_hired", hired), ("positions_other", other)):
-                for dim in _dims(lead, code):
-                    out[(*dim, key)] += int(n or 0)
-            out[(lead, "", "other_hires")] += int(other_hires or 0)
-        for (lead, code), n in queries.positions_received(session, end=day, start=after.start, by_code=True).items():
-            for dim in _dims(lead, code):
-                out[(*dim, "positions")] += n
-        for (lead, key), n in _star_changes(session, base, day).items():
-            out[(lead, "", key)] += n
+        _order_moves(session, after, out)
+        if not orders_only:
+            _position_and_star_moves(session, after, out)
     return {k: n for k, n in out.items() if n}
+
+
+def _order_moves(session: Session, after: period_rules.Period, out) -> None:
+    """The orders' stocks moved by the events of the days after the month end."""
+    for (lead, code, key), n in period_rules.flows_by_code(session, after).items():
+        if key == "orders_received":
+            for dim in _dims(lead, code):
+                out[(*dim, "open")] += n
+        elif key in ("orders_filled", "orders_unfilled"):
+            for dim in _dims(lead, code):
+                out[(*dim, "open")] -= n
+            out[(lead, "", key.removeprefix("orders_"))] += n
+    # a reopening's from-state is in the events, not in the flow keys: count it from the events
+    _reopenings(session, after, out)
+
+
+def _position_and_star_moves(session: Session, after: period_rules.Period, out) -> None:
+    """The positions' and STAR's stocks moved in the days after the month end."""
+    for _m, lead, code, hired, other, other_hires in outcome_moves(session, start=after.start, end=after.end):
+        for key, n in (("positions_hired", hired), ("positions_other", other)):
+            for dim in _dims(lead, code):
+                out[(*dim, key)] += int(n or 0)
+        out[(lead, "", "other_hires")] += int(other_hires or 0)
+    for (lead, code), n in queries.positions_received(session, end=after.end, start=after.start,
+                                                      by_code=True).items():
+        for dim in _dims(lead, code):
+            out[(*dim, "positions")] += n
+    for (lead, key), n in _star_changes(session, after.start - timedelta(days=1), after.end).items():
+        out[(lead, "", key)] += n
 
 
 def _star_changes(session: Session, base: date, day: date) -> dict[tuple[int, str], int]:
@@ -363,7 +426,8 @@ def _star_changes(session: Session, base: date, day: date) -> dict[tuple[int, st
         return out
     since, outcomes = {}, defaultdict(list)
     for chunk in _chunks(sorted(ids)):
-        since.update({oid: (lead, d) for oid, lead, d in session.execute(star.referred_since_stmt(order_ids=chunk))})
+        since.update({oid: (lead, d) for oid, lead, d, _r, _g in
+                      session.execute(star.referred_since_stmt(order_ids=chunk))})
         for oid, on, undone in session.execute(star.referred_hire_stmt(order_ids=chunk)):
             outcomes[oid].append((on, undone))
     for oid, (lead, d) in since.items():
@@ -393,14 +457,14 @@ def _reopenings(session: Session, period: period_rules.Period, out) -> None:
         out[(lead, "", JobOrderState(from_state).value)] -= n
 
 
-def stock_split(session: Session, day: date, *, centre_id: int | None = None):
+def stock_split(session: Session, day: date, *, centre_id: int | None = None, positions: bool = True):
     """``(open, positions)`` at the end of ``day``, each as ``({lead: n}, {industry code: n})`` (the
-    positions as ``Positions``), or None (read the history)."""
-    found = stocks_at(session, day, centre_id=centre_id)
+    positions as ``Positions``; empty unless ``positions``), or None (read the history)."""
+    found = stocks_at(session, day, centre_id=centre_id, orders_only=not positions)
     if found is None:
         return None
     open_lead, open_code = defaultdict(int), defaultdict(int)
-    pos: dict[str, dict] = {"": defaultdict(Positions), "code": defaultdict(Positions)}
+    parts: dict[str, dict] = {"": defaultdict(dict), "code": defaultdict(dict)}
     for (lead, code, state), n in found.items():
         if state == "open":
             if lead:
@@ -408,9 +472,10 @@ def stock_split(session: Session, day: date, *, centre_id: int | None = None):
             else:
                 open_code[code] += n
         elif state in _POSITION_PART:
-            key, part = (lead, pos[""]) if lead else (code, pos["code"])
-            part[key] = part[key] + Positions(**{_POSITION_PART[state]: n})
-    return (dict(open_lead), dict(open_code)), (dict(pos[""]), dict(pos["code"]))
+            key, part = (lead, parts[""]) if lead else (code, parts["code"])
+            part[key][_POSITION_PART[state]] = part[key].get(_POSITION_PART[state], 0) + n
+    pos = {dim: {key: Positions(**p) for key, p in part.items()} for dim, part in parts.items()}
+    return (dict(open_lead), dict(open_code)), (pos[""], pos["code"])
 
 
 _POSITION_PART = {"positions": "received", "positions_hired": "hired", "positions_other": "other"}
@@ -465,6 +530,34 @@ def hires(session: Session, period: period_rules.Period, *, centre_id: int | Non
             every[lead] += n
             other[lead] += int(o or 0)
     return dict(every), dict(other)
+
+
+def star_split(session: Session, period: period_rules.Period, *, centre_id: int | None = None
+               ) -> tuple[dict[str | None, star.StarCounts], dict[int, star.StarCounts]] | None:
+    """STAR's measure of the orders created in the period as things stood at its end
+    (``star.counts``' answer), as ``({occupational group: counts}, {lead: counts})``, from the rows
+    of the period's creation months; None (read the history) unless the period is whole counted
+    months the events since the build leave standing, or when one centre is asked for."""
+    whole = (centre_id is None and period.start.day == 1 and _month_end(period.end) == period.end
+             and usable_month_end(session, period.end) == period.end)
+    if not whole:
+        return None
+    parts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for lead, group, key, n in session.execute(
+            sa.select(_S.c.lead_centre_id, _S.c.occupational_group, _S.c.figure, sa.func.sum(_S.c.orders))
+            .where(_S.c.created_month_end >= _month_end(period.start), _S.c.created_month_end <= period.end,
+                   _S.c.month_end <= period.end)
+            .group_by(_S.c.lead_centre_id, _S.c.occupational_group, _S.c.figure)):
+        parts[(lead, group)][key] += int(n or 0)
+    groups: dict[str | None, star.StarCounts] = {}
+    leads: dict[int, star.StarCounts] = {}
+    for (lead, group), f in parts.items():
+        counts = star.StarCounts(f["orders"], f["positions"], f["referred"], f["hired"])
+        if lead:
+            leads[lead] = counts
+        else:
+            groups[None if group == NO_GROUP else group] = counts
+    return groups, leads
 
 
 def status_snapshot(session: Session, day: date):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from nrs.clock import today
-from nrs.joborders import corrections, services
+from nrs.joborders import corrections, services, star
 from nrs.joborders.models import JobOrder
 from nrs.reports import snapshots
 from nrs.reports.period import Period, period_report
@@ -23,12 +23,24 @@ def _random_period(rng, start):
     return Period(a, min(today(), a + timedelta(days=rng.choice([0, 5, 31, 70, 200]))))
 
 
+def _whole_months(rng, start):
+    """One, three or six whole calendar months (what the presets ask for), ending before this month
+    (the history starts 200 days back, so the first month is always an earlier one)."""
+    first = (start + timedelta(days=rng.randrange(0, 150))).replace(day=1)
+    after = first
+    for _ in range(rng.choice([1, 3, 6])):
+        after = (after.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return Period(first, min(after, today().replace(day=1)) - timedelta(days=1))
+
+
 def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | None) -> None:
-    used = positions_seen = 0
-    for _ in range(6):
-        period = _random_period(rng, start)
+    used = positions_seen = star_used = 0
+    for i in range(8):
+        period = _random_period(rng, start) if i % 2 else _whole_months(rng, start)
         fast = period_report(session, period)
         assert fast == period_report(session, period, history_only=True), period
+        with snapshots.reading(session):
+            star_used += snapshots.star_split(session, period) is not None
         positions_seen += sum(f["positions_hired"] + f["positions_other"] for f in fast["by_sector"].values())
         day = period.end
         snap = snapshots.status_snapshot(session, day)
@@ -37,9 +49,9 @@ def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | N
             assert status_figures(session, as_of=day, snapshot=snap) == status_figures(session, as_of=day), day
     assert positions_seen, "positions should end in some of these periods (per sector: the per-code rows)"
     if expect_used is True:
-        assert used, "the snapshot should have answered some of these"
+        assert used and star_used, "the snapshot should have answered some of these"
     elif expect_used is False:
-        assert used == 0
+        assert used == star_used == 0
 
 
 def test_snapshot_equals_the_history_through_later_changes_and_corrections(session, make_company, make_user,
@@ -80,6 +92,16 @@ def test_snapshot_equals_the_history_through_later_changes_and_corrections(sessi
     job_by_id("report_snapshots").fn(session, now=snapshots.utcnow(), settings=None)
     session.commit()
     assert_snapshot_equals_history(session, rng, start, expect_used=True)
+
+    # STAR splits by occupational group: a new group on an order steps the snapshot aside as well
+    order = session.get(JobOrder, order.id)
+    services.update_job_order(session, order, by=None, expected_version=order.version,
+                              occupational_group="7" if order.occupational_group != "7" else "5")
+    session.commit()
+    assert snapshots.usable_month_end(session, today()) is None
+    assert_snapshot_equals_history(session, rng, start, expect_used=False)
+    job_by_id("report_snapshots").fn(session, now=snapshots.utcnow(), settings=None)
+    session.commit()
 
     # and the check can fail: a count off by one in every month shows
     session.execute(sa.text("UPDATE report_month_figures SET orders = orders + 1 WHERE figure = 'open'"))
@@ -130,3 +152,19 @@ def test_a_referral_recorded_late_or_withdrawn_keeps_star_figures_the_historys(s
     session.commit()
     fast, history = both()
     assert history["referral_rate"] == 0 and fast in (None, history)
+
+
+def test_stars_period_counts_equal_the_whole_history_counts(session, make_company, make_user, centre_by_code):
+    """A period's STAR counts (look-ups per order of the period) and the whole history's (two joined
+    sets) are two statements for one rule: over a period that holds every order they must agree."""
+    rng = random.Random(5)
+    start = random_history(session, make_company, make_user, centre_by_code, rng, steps=120)
+    for offset in (40, 90, 150, 200):
+        day = start + timedelta(days=offset)
+        whole = star.counts(session, as_of=day)
+        assert star.counts(session, as_of=day, created_from=start - timedelta(days=1)) == whole, day
+    totals = star.total(whole.values())
+    assert 0 < totals.with_referred_hire < totals.with_referrals < totals.orders
+    lead = next(iter(whole))[0]
+    assert (star.counts(session, as_of=day, created_from=start, centre_id=lead)
+            == {k: c for k, c in whole.items() if k[0] == lead})
