@@ -4,8 +4,9 @@ in year ten as in year one.
 ``rebuild`` counts, in one pass over the events, every past month's flows (received, filled,
 unfilled, reopened) and the stocks at its end (open, filled, unfilled) per lead centre and
 industry code, and STAR's measure by the month the orders were created (``StarMonthFigure``);
-the nightly job runs it (``nightly``), and bulk loads can (``nrs reports rebuild-snapshots``). A reader takes the last month end on or before its day and adds the events
-after it from the history itself, so the figures are the history's figures:
+the nightly job runs it (``nightly``), and bulk loads can (``nrs reports rebuild-snapshots``).
+A reader takes the last month end on or before its day and adds the events after it from the
+history itself, so the figures are the history's figures:
 
 - an event recorded since the build but dated in a counted month (a back-dated close) makes
   that month and the later ones unusable until the next build: the reader starts earlier;
