@@ -12,11 +12,14 @@ import re
 import shutil
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlmodel import Session
+from werkzeug.routing.rules import Rule
 
 from nrs import create_app
 from nrs.auth import passwords
@@ -54,6 +57,28 @@ def cheap_password_hashes_everywhere():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "_hasher", TEST_HASHER)
         mp.setattr(passwords, "DUMMY_HASH", TEST_HASHER.hash("not-a-real-password-for-timing"))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def url_builders_made_on_first_use():
+    """Werkzeug compiles a URL builder for each of the ~900 rules when an app is made, most of the
+    time of ``create_app``; each test makes its own app and builds a handful of URLs. Here a rule's
+    builder is compiled the first time the rule builds a URL: the same code, made later."""
+    compile_builder = Rule._compile_builder
+
+    def on_first_use(self, append_unknown=True):
+        made = []
+
+        def build(rule, *args, **kwargs):
+            if not made:
+                made.append(compile_builder(rule, append_unknown))
+            return made[0](rule, *args, **kwargs)
+
+        return build
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Rule, "_compile_builder", on_first_use)
         yield
 
 
@@ -156,9 +181,30 @@ def settings(database_url, tmp_path) -> Settings:
     )
 
 
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole test process. Each test makes its own app, and each
+    app's Jinja environment would compile every template it renders again (tens of milliseconds
+    each); Jinja checks a template's source checksum before it reuses the code, so an edited
+    template is compiled anew. Production makes one app per process and needs none of this."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(settings):
     app = create_app(settings)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield app
     app.extensions["nrs_engine"].dispose()
 
