@@ -182,7 +182,7 @@ def _outcome_stock_moves(session: Session, through: date, last_event_id: int, la
 
 
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
-    """Count every month before the current one again; returns the number of rows written."""
+    """Count every month before the current one again; returns the number of rows written (both tables)."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
     last_event_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrderEvent.id), 0))).scalar_one()
     last_referral_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(Referral.id), 0))).scalar_one()
