@@ -112,18 +112,17 @@ def _month_of(day: date) -> str:
 
 
 def star_moves(session: Session, *, through_event_id: int, through_referral_id: int
-               ) -> tuple[dict[tuple[str, int, str], int], dict[tuple[str, str, int, str, str], int]]:
-    """STAR's referred and hired orders through time, as the data stood at the build (the hires are
-    read order by order), in two shapes: ``{(month, lead, "star_referred" | "star_hired"): change}``,
-    when each order joined STAR's referred set and when it began and stopped counting as ended with
-    a referred candidate's hire (``star.hired_spans``); and the same changes by the month the order
-    was created, per centre and per occupational group (``StarMonthFigure``'s rows)."""
-    out: dict[tuple[str, int, str], int] = defaultdict(int)
+               ) -> dict[tuple[str, str, int, str, str], int]:
+    """``{(creation month, month, lead or 0, group or "", "referred" | "hired"): change}`` as the data
+    stood at the build (the hires are read order by order): when each order joined STAR's referred
+    set and when it began and stopped counting as ended with a referred candidate's hire
+    (``star.hired_spans``), by the month the order was created, per centre and per occupational
+    group (``StarMonthFigure``'s rows; the per-centre rows summed over creation months are the
+    month snapshot's ``star_referred`` / ``star_hired`` changes)."""
     by_creation: dict[tuple[str, str, int, str, str], int] = defaultdict(int)
     since: dict[int, tuple[int, date, str, str | None]] = {}
 
     def move(month: str, lead: int, created: str, group: str | None, key: str, n: int) -> None:
-        out[(month, lead, f"star_{key}")] += n
         for dim in _star_dims(lead, group):
             by_creation[(created, month, *dim, key)] += n
 
@@ -150,7 +149,7 @@ def star_moves(session: Session, *, through_event_id: int, through_referral_id: 
             by_order[oid].append((on, undone))
         for oid, outcomes in by_order.items():
             close(oid, outcomes)
-    return out, by_creation
+    return by_creation
 
 
 def _star_dims(lead: int, group: str | None) -> list[tuple[int, str]]:
@@ -175,9 +174,10 @@ def _outcome_stock_moves(session: Session, through: date, last_event_id: int, la
             *((dim, key, int(n or 0)) for key, n in (("positions_hired", hired), ("positions_other", other))
               for dim in _dims(lead, code)),
             ((lead, ""), "other_hires", int(other_hires or 0))]
-    by_month, by_creation = star_moves(session, through_event_id=last_event_id, through_referral_id=last_referral_id)
-    for (m, lead, key), n in by_month.items():
-        out[date.fromisoformat(f"{m}-01")].append(((lead, ""), key, n))
+    by_creation = star_moves(session, through_event_id=last_event_id, through_referral_id=last_referral_id)
+    for (_created, m, lead, _group, key), n in by_creation.items():
+        if lead:  # the per-centre rows (group empty); the per-group rows count the same orders again
+            out[date.fromisoformat(f"{m}-01")].append(((lead, ""), f"star_{key}", n))
     return out, by_creation
 
 
