@@ -274,13 +274,33 @@ def _in_process_front_page(database_url: str, tmp_path: Path, email: str, passwo
         app.extensions["nrs_engine"].dispose()
 
 
+def _count_rows(c: sa.Connection) -> dict[str, int]:
+    tables = [t for t in sa.inspect(c).get_table_names() if t != "alembic_version"]
+    count = sa.select(sa.func.count())
+    return {t: c.execute(count.select_from(sa.table(t))).scalar_one() for t in tables}
+
+
 def _row_counts(database_url: str) -> dict[str, int]:
     engine = make_engine(database_url)
     try:
         with engine.connect() as c:
-            tables = [t for t in sa.inspect(c).get_table_names() if t != "alembic_version"]
-            count = sa.select(sa.func.count())
-            return {t: c.execute(count.select_from(sa.table(t))).scalar_one() for t in tables}
+            return _count_rows(c)
+    finally:
+        engine.dispose()
+
+
+def _dump_and_count(deployment, pg_dump: Path, dump: Path) -> dict[str, int]:
+    """Dump the live database and count its rows in the same snapshot: the deployment's two
+    schedulers keep working (the outbox job runs every minute), so a count taken after the dump
+    would describe a later database than the one the backup holds."""
+    engine = make_engine(deployment.db_url())
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as c, c.begin():
+            snapshot = c.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+            subprocess.run([str(pg_dump), "-h", "127.0.0.1", "-p", str(deployment.pg_port),
+                            "-U", "nrs", "-Fc", "-d", "nrs", f"--snapshot={snapshot}",
+                            "-f", str(dump)], check=True, capture_output=True)
+            return _count_rows(c)
     finally:
         engine.dispose()
 
@@ -438,8 +458,7 @@ def test_weekly_email_from_two_schedulers_reaches_each_recipient_once(deployment
 def test_restored_backup_shows_the_same_figures(deployment, pg_bindir, tmp_path):
     dump = tmp_path / "nrs.dump"
     conn = ["-h", "127.0.0.1", "-p", str(deployment.pg_port), "-U", "nrs"]
-    subprocess.run([str(pg_bindir / "pg_dump"), *conn, "-Fc", "-d", "nrs", "-f", str(dump)],
-                   check=True, capture_output=True)
+    counts_at_dump = _dump_and_count(deployment, pg_bindir / "pg_dump", dump)
     subprocess.run([str(pg_bindir / "createdb"), *conn, "nrs_restored"], check=True,
                    capture_output=True)
     subprocess.run([str(pg_bindir / "pg_restore"), *conn, "--no-owner", "--exit-on-error",
@@ -447,7 +466,7 @@ def test_restored_backup_shows_the_same_figures(deployment, pg_bindir, tmp_path)
     # A deploy step on the restored database changes nothing.
     deployment.nrs("init", database="nrs_restored")
 
-    assert _row_counts(deployment.db_url("nrs_restored")) == _row_counts(deployment.db_url())
+    assert _row_counts(deployment.db_url("nrs_restored")) == counts_at_dump
     email, password = _demo_login(deployment)
     assert _in_process_front_page(deployment.db_url("nrs_restored"), tmp_path, email, password) == \
         _in_process_front_page(deployment.db_url(), tmp_path, email, password)
