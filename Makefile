@@ -15,7 +15,7 @@ run: $(STAMP) $(MO) system
 
 test: $(STAMP) $(MO) system
 	$(BIN)/ruff check nrs tests bench migrations
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 install: $(STAMP)
 
