@@ -296,5 +296,5 @@ def _runner_takes_mix() -> bool:
 
 def pytest_collection_modifyitems(items):
     """The long tests (browser journeys, hostile input, the deployment) start first, so that the
-    two xdist workers do not end with one of them running a minute-long test alone."""
+    xdist workers do not end with one of them running a minute-long test alone."""
     items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("browser")))
