@@ -154,18 +154,19 @@ class Throttled(Exception):
         return max(1, math.ceil(self.wait.total_seconds() / 60))
 
 
-def _guess(session: Session, *, email: str, address: str, limits: throttle.Limits, check, audit) -> bool:
+def _guess(session: Session, *, email: str, address: str, limits: throttle.Limits, check, audit,
+           claim=None) -> bool:
     """Run one guess (``check()``: True when right) for ``email`` under the throttle.
 
     Raises Throttled without calling ``check`` when this address must wait. Commits the session
     (the throttle's counters must outlive a 4xx answer); ``audit(session, ok)`` writes the record
-    of the outcome in the same transaction as the counters.
+    of the outcome in the same transaction as the counters, and ``claim`` (see ``throttle.settle``)
+    spends a one-time code there.
     """
     wait = throttle.reserve(session, email=email, address=address, limits=limits)
     if wait is not None:
         raise Throttled(wait)
-    ok = check()
-    throttle.settle(session, email=email, address=address, ok=ok, audit=lambda s: audit(s, ok))
+    ok = throttle.settle(session, email=email, address=address, ok=check(), audit=audit, claim=claim)
     if not ok:
         log.warning("failed check for %r from %s", email, address)
     return ok
@@ -231,15 +232,17 @@ def check_second_factor(session: Session, user: User, *, code: str, address: str
             return True
         return False
 
+    def claim(s: Session) -> bool:
+        if "totp" in found:
+            return totp.spend_step(s, user, found["totp"])
+        return totp.spend_recovery_code(s, user, found["recovery"], address=address)
+
     def audit(s: Session, ok: bool) -> None:
         if not ok:
             record(s, by=None, entity="login", entity_id=user.email[:40], action="totp_failed", note=address)
             return
-        if "totp" in found:
-            totp.spend_step(s, user, found["totp"])
-        else:
-            totp.spend_recovery_code(s, user, found["recovery"], address=address)
         record(s, by=user, entity="user", entity_id=user.id, action="login", note=f"{address} {next(iter(found))}")
 
-    ok = _guess(session, email=f"totp:{user.email}", address=address, limits=limits, check=check, audit=audit)
+    ok = _guess(session, email=f"totp:{user.email}", address=address, limits=limits, check=check, audit=audit,
+                claim=claim)
     return next(iter(found)) if ok else None

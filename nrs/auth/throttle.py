@@ -188,15 +188,22 @@ def reserve(session: Session, *, email: str, address: str, limits: Limits) -> ti
     return wait
 
 
-def settle(session: Session, *, email: str, address: str, ok: bool, audit: Callable[[Session], None]) -> None:
-    """Record the outcome of a reserved attempt together with ``audit(session)``'s record; commits.
+def settle(session: Session, *, email: str, address: str, ok: bool, audit: Callable[[Session, bool], None],
+           claim: Callable[[Session], bool] | None = None) -> bool:
+    """Record the outcome of a reserved attempt together with ``audit(session, ok)``'s record;
+    commits and returns the outcome.
 
+    ``claim(session)``, for a right guess, takes what the guess used up (a TOTP code's time step, a
+    recovery code) in this transaction; False (a concurrent attempt took it first) makes the guess
+    wrong, so one code lets in one login however many requests carry it at once.
     Right: the address is trusted for the account from now on and gets its place back. Wrong: one
     more failure for the account (the pair and the address were counted by ``reserve``).
     """
     now = utcnow()
     address_key, pair_key, account_key = _keys(email, address)
     begin_write(session)
+    if ok and claim is not None:
+        ok = claim(session)
     if ok:
         session.execute(sa.update(_table).where(_table.c.key == address_key, _table.c.failures > 0)
                         .values(failures=_table.c.failures - 1))
@@ -205,8 +212,9 @@ def settle(session: Session, *, email: str, address: str, ok: bool, audit: Calla
     else:
         _add_failure(session, account_key, now)
         _prune(session, now)
-    audit(session)
+    audit(session, ok)
     session.commit()
+    return ok
 
 
 def _prune(session: Session, now: datetime) -> None:

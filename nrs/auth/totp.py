@@ -16,6 +16,7 @@ from datetime import datetime
 import pyotp
 import segno
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from nrs.audit.services import record
@@ -76,10 +77,15 @@ def fresh_step(user: User, code: str, *, now: datetime | None = None) -> int | N
     return step
 
 
-def spend_step(session: Session, user: User, step: int) -> None:
-    user.totp_last_step = step
-    session.add(user)
-    session.flush()
+def spend_step(session: Session, user: User, step: int) -> bool:
+    """Record ``step`` as the user's last accepted one; False when that step, or a later one, was
+    accepted meanwhile (the same code sent twice at once): the update matches only a lower one."""
+    taken = session.execute(sa.update(User).where(
+        User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+    ).values(totp_last_step=step)).rowcount == 1
+    if taken:
+        set_committed_value(user, "totp_last_step", step)
+    return taken
 
 
 def _hash(code: str) -> str:
@@ -101,13 +107,16 @@ def find_recovery_code(session: Session, user: User, code: str) -> RecoveryCode 
     )).first()
 
 
-def spend_recovery_code(session: Session, user: User, code_id: int, *, address: str = "") -> None:
-    """Mark the code used (once: the update matches only while it is unused) and audit it."""
-    session.execute(sa.update(RecoveryCode).where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=utcnow()))
-    record(session, by=user, entity="user", entity_id=user.id, action="totp_recovery_code_used",
-           changes={"codes_left": unused_codes(session, user)}, note=address)
-    session.flush()
+def spend_recovery_code(session: Session, user: User, code_id: int, *, address: str = "") -> bool:
+    """Mark the code used and audit it; False when it was used meanwhile (the update matches only
+    while it is unused)."""
+    taken = session.execute(sa.update(RecoveryCode).where(
+        RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None)).values(used_at=utcnow())).rowcount == 1
+    if taken:
+        record(session, by=user, entity="user", entity_id=user.id, action="totp_recovery_code_used",
+               changes={"codes_left": unused_codes(session, user)}, note=address)
+        session.flush()
+    return taken
 
 
 def unused_codes(session: Session, user: User) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pyotp
@@ -12,7 +13,7 @@ from sqlmodel import select
 from nrs.audit.models import AuditEvent
 from nrs.auth import totp
 from nrs.auth.models import User
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.conftest import BACKENDS, PASSWORD, csrf_token, login, post_form
 
 
 @pytest.fixture
@@ -78,6 +79,58 @@ def test_admin_enrols_by_the_qr_codes_secret_and_logs_in_with_a_code(client, mak
     login(client, admin.email)
     replay = post_form(client, "/login/kode", {"code": code})
     assert replay.status_code == 401 and "Forkert eller allerede brugt kode" in replay.get_data(as_text=True)
+
+
+def _sent_at_once(app, monkeypatch, user, codes: list[str]) -> list[int]:
+    """Each code posted by its own browser that has passed the password step, both checked before
+    either is settled: the read-only check passes for both, only the settling can tell them apart."""
+    clients = [app.test_client() for _ in codes]
+    tokens = []
+    for c in clients:
+        assert login(c, user.email).headers["Location"] == "/login/kode"
+        tokens.append(csrf_token(c, "/login/kode"))
+    both_checked = threading.Barrier(len(codes), timeout=20)
+    real_check = totp.fresh_step
+
+    def check_then_wait(*args, **kwargs):
+        step = real_check(*args, **kwargs)
+        both_checked.wait()
+        return step
+
+    monkeypatch.setattr(totp, "fresh_step", check_then_wait)
+    statuses: list[int] = []
+
+    def send(c, token, code):
+        statuses.append(c.post("/login/kode", data={"csrf_token": token, "code": code}).status_code)
+
+    threads = [threading.Thread(target=send, args=args) for args in zip(clients, tokens, codes, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(statuses)
+
+
+#: Two logins in flight at once: PostgreSQL's. SQLite runs one writing request at a time (each
+#: POST's transaction begins IMMEDIATE), so there the second request is the plain replay above.
+AT_ONCE = pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgresql"])
+
+
+@AT_ONCE
+def test_one_code_sent_twice_at_once_lets_in_one_login(app, monkeypatch, make_user, session):
+    user, secret, _codes_ = _enrolled(session, make_user)
+    assert _sent_at_once(app, monkeypatch, user, [_next_code(secret)] * 2) == [302, 401]
+    logins = session.exec(select(AuditEvent).where(AuditEvent.action == "login",
+                                                   AuditEvent.entity_id == str(user.id))).all()
+    assert len(logins) == 1
+
+
+@AT_ONCE
+def test_one_recovery_code_sent_twice_at_once_lets_in_one_login(app, monkeypatch, make_user, session):
+    user, _secret_, codes = _enrolled(session, make_user)
+    assert _sent_at_once(app, monkeypatch, user, [codes[0]] * 2) == [302, 401]
+    used = session.exec(select(AuditEvent).where(AuditEvent.action == "totp_recovery_code_used")).all()
+    assert len(used) == 1
 
 
 def test_a_recovery_code_works_once_and_is_audited(client, make_user, session):
