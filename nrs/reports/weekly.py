@@ -36,6 +36,7 @@ from nrs.companies.models import Company
 from nrs.config import Settings
 from nrs.enquiries import queries as enquiry_queries
 from nrs.enquiries.queries import Figures as EnquiryFigures
+from nrs.i18n import recipient_language
 from nrs.joborders.deadlines import past_deadline_condition
 from nrs.joborders.models import HelpRequest, Hire, JobOrder, Referral
 from nrs.joborders.states import JobOrderState, filled_text
@@ -481,6 +482,12 @@ def lists_for(user: User, centre: JobCentre, figures: WeekFigures) -> Lists:
 
 
 def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict) -> Rendered:
+    """The user's mail, in the language they chose (the Monday job itself speaks Danish)."""
+    with recipient_language(user):
+        return _render_for(user, centre, figures, links)
+
+
+def _render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict) -> Rendered:
     steering = user.role == Role.admin
     mine = figures.nrs if steering else figures.of(centre.id)
     lists = lists_for(user, centre, figures)
@@ -506,6 +513,8 @@ def render_for(user: User, centre: JobCentre, figures: WeekFigures, links: dict)
         "links": links,
         "idle_days": IDLE_DAYS,
         "rows": ROWS,
+        # the plain-text table's first column: as wide as the longest label in this language
+        "label_width": max(42, *(len(str(label)) for _attr, label, _head in ROWS)),
         "cell": _cell,
         "short": _short,
     }

@@ -147,3 +147,22 @@ def test_the_example_spreadsheet_gives_the_right_week_once(cli_run, make_user, s
     again = cli_run("reports", "weekly", "--week", "2016-W15", "--send")
     assert again.exit_code == 0 and "Sendt: 0" in again.output
     assert len(smtp_server.received) == 2
+
+
+def test_each_recipient_reads_it_in_the_language_they_chose(app, engine, week_data, session):
+    from nrs.auth.models import User
+
+    karen = session.exec(select(User).where(User.email == "karen@allerod.test")).one()
+    karen.locale = "en"
+    session.add(karen)
+    session.commit()
+    messages = rendered(app, engine)
+    english, danish = messages["karen@allerod.test"], messages["ole@hillerod.test"]
+    assert english.subject.startswith("NRS weekly status, week ")
+    assert english.text.startswith("Hello Karen") and "Status for" in english.text and "i uge" not in english.text
+    assert "Hello" in english.html and "Hej" not in english.html
+    assert danish.text.startswith("Hej ") and "i uge" in danish.text
+    # The plain-text table stays a table with the longer English labels.
+    rows = [line for line in english.text.splitlines()
+            if line.startswith(("Filled this week", "Hired with a candidate from another job centre"))]
+    assert len(rows) == 2 and len(rows[0]) == len(rows[1])
