@@ -37,7 +37,7 @@ CONTROL_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 EXEMPT = frozenset({
     ("users", "email"), ("users", "password_hash"), ("users", "locale"),
     ("login_throttles", "key"),
-    ("users", "totp_secret"), ("recovery_codes", "code_hash"),  # a base32 secret, a hex hash
+    ("users", "totp_secret"), ("recovery_codes", "code_hash"),  # a sealed secret, a hex hash
     ("sso_identities", "issuer"), ("sso_identities", "subject"),  # the provider's identifiers
     ("companies", "cvr"), ("companies", "email"), ("companies", "postal_code"),
     ("companies", "industry_code"),

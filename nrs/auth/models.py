@@ -36,7 +36,8 @@ class User(SQLModel, table=True):
     session_version: int = Field(default=1)
     #: Set when an admin sets the password: the user must choose their own at the next login.
     must_change_password: bool = Field(default=False)
-    #: The TOTP secret (RFC 6238, base32) once enrolment is confirmed; None without a second factor.
+    #: The TOTP secret (RFC 6238) once enrolment is confirmed, sealed with a key derived from
+    #: NRS_SECRET_KEY (``nrs.auth.totp.seal``); None without a second factor.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_enabled_at: datetime | None = Field(default=None)
     #: The time step of the last accepted code: a code is accepted once (no replay).

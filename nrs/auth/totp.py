@@ -3,19 +3,28 @@
 Who must have it is decided here (``required``); the request hook in ``nrs.auth.login`` sends a
 user who must and has not to the enrolment page. A code is accepted once: the time step of the
 last accepted code is kept, and a code of the same or an earlier step is refused (a code read over
-someone's shoulder cannot be replayed within its 30 seconds).
+someone's shoulder cannot be replayed within its 30 seconds). The secret is stored sealed with a key
+derived from NRS_SECRET_KEY (``seal``), so a copy of the database does not make anyone's codes.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import logging
+import os
 import secrets
 from datetime import datetime
 
 import pyotp
 import segno
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -23,6 +32,8 @@ from nrs.audit.services import record
 from nrs.auth.models import RecoveryCode, Role, User
 from nrs.clock import utcnow
 from nrs.municipalities.models import JobCentre
+
+log = logging.getLogger(__name__)
 
 ISSUER = "NRS"
 RECOVERY_CODES = 10
@@ -43,6 +54,41 @@ def required(session: Session, settings, user: User) -> bool:
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+#: A base32 secret as ``new_secret`` makes it; a stored secret of this length was enrolled before
+#: secrets were sealed (a sealed one is 64 characters: nonce, the 20 secret bytes and the tag).
+PLAIN_LENGTH = 32
+
+
+def _key() -> AESGCM:
+    """The key TOTP secrets are sealed with, derived from the app's secret key (which comes from
+    the environment): a copy of the database, or of a backup, does not give anyone a user's codes."""
+    secret = current_app.secret_key
+    raw = secret.encode() if isinstance(secret, str) else bytes(secret)
+    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"nrs totp secret").derive(raw))
+
+
+def seal(user_id: int, secret: str) -> str:
+    """``secret`` sealed for the user (their id is bound in: a sealed secret copied to another
+    user's row does not open); 64 characters, so it fits the column the plain secret had."""
+    nonce = os.urandom(12)
+    sealed = nonce + _key().encrypt(nonce, base64.b32decode(secret), str(user_id).encode())
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def unseal(user_id: int, stored: str) -> str | None:
+    """The secret of a stored value; None (and an error in the log) when it does not open with
+    this secret key: the user is then told the code is wrong, and an admin resets the factor."""
+    if len(stored) <= PLAIN_LENGTH:
+        return stored  # enrolled before sealing: sealed when it is next used (``spend_step``)
+    try:
+        raw = base64.urlsafe_b64decode(stored + "=" * (-len(stored) % 4))
+        return base64.b32encode(_key().decrypt(raw[:12], raw[12:], str(user_id).encode())).decode()
+    except (InvalidTag, ValueError):
+        log.error("the TOTP secret of user %s does not open with this NRS_SECRET_KEY; was the key changed?",
+                  user_id)
+        return None
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -69,9 +115,10 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 def fresh_step(user: User, code: str, *, now: datetime | None = None) -> int | None:
     """The time step of ``code`` when it is the user's current TOTP code and newer than the last
     one accepted, else None. Reads only: ``spend_step`` records it."""
-    if not user.totp_secret:
+    secret = unseal(user.id, user.totp_secret) if user.totp_secret else None
+    if not secret:
         return None
-    step = _matching_step(user.totp_secret, code, now or utcnow())
+    step = _matching_step(secret, code, now or utcnow())
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return None
     return step
@@ -80,11 +127,15 @@ def fresh_step(user: User, code: str, *, now: datetime | None = None) -> int | N
 def spend_step(session: Session, user: User, step: int) -> bool:
     """Record ``step`` as the user's last accepted one; False when that step, or a later one, was
     accepted meanwhile (the same code sent twice at once): the update matches only a lower one."""
+    values = {"totp_last_step": step}
+    if user.totp_secret and len(user.totp_secret) <= PLAIN_LENGTH:
+        values["totp_secret"] = seal(user.id, user.totp_secret)
     taken = session.execute(sa.update(User).where(
         User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
-    ).values(totp_last_step=step)).rowcount == 1
+    ).values(**values)).rowcount == 1
     if taken:
-        set_committed_value(user, "totp_last_step", step)
+        for name, value in values.items():
+            set_committed_value(user, name, value)
     return taken
 
 
@@ -131,7 +182,7 @@ def enrol(session: Session, user: User, *, secret: str, code: str, now: datetime
     step = _matching_step(secret, code, now)
     if step is None:
         return None
-    user.totp_secret = secret
+    user.totp_secret = seal(user.id, secret)
     user.totp_enabled_at = now
     user.totp_last_step = step
     session.add(user)

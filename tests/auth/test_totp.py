@@ -8,11 +8,14 @@ import time
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
+from nrs import create_app
 from nrs.audit.models import AuditEvent
 from nrs.auth import totp
 from nrs.auth.models import User
+from nrs.clock import utcnow
 from tests.conftest import BACKENDS, PASSWORD, csrf_token, login, post_form
 
 
@@ -39,12 +42,19 @@ def _logout(client) -> None:
     client.post("/log-ud", data={"csrf_token": csrf_token(client, "/")})
 
 
-def _enrolled(session, make_user, role="staff", centre=201) -> tuple[User, str, list[str]]:
-    user = make_user(role=role, centre=centre)
-    secret = totp.new_secret()
-    codes = totp.enrol(session, session.get(User, user.id), secret=secret, code=pyotp.TOTP(secret).now())
-    session.commit()
-    return user, secret, codes
+@pytest.fixture
+def enrolled(app, session, make_user):
+    """``enrolled(role=…, centre=…)``: a user with TOTP on, their secret and recovery codes."""
+
+    def make(role="staff", centre=201) -> tuple[User, str, list[str]]:
+        user = make_user(role=role, centre=centre)
+        secret = totp.new_secret()
+        with app.app_context():  # the secret is sealed with the app's key, as inside a request
+            codes = totp.enrol(session, session.get(User, user.id), secret=secret, code=pyotp.TOTP(secret).now())
+        session.commit()
+        return user, secret, codes
+
+    return make
 
 
 def test_admin_enrols_by_the_qr_codes_secret_and_logs_in_with_a_code(client, make_user, session):
@@ -117,8 +127,8 @@ AT_ONCE = pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postg
 
 
 @AT_ONCE
-def test_one_code_sent_twice_at_once_lets_in_one_login(app, monkeypatch, make_user, session):
-    user, secret, _codes_ = _enrolled(session, make_user)
+def test_one_code_sent_twice_at_once_lets_in_one_login(enrolled, app, monkeypatch, make_user, session):
+    user, secret, _codes_ = enrolled()
     assert _sent_at_once(app, monkeypatch, user, [_next_code(secret)] * 2) == [302, 401]
     logins = session.exec(select(AuditEvent).where(AuditEvent.action == "login",
                                                    AuditEvent.entity_id == str(user.id))).all()
@@ -126,15 +136,15 @@ def test_one_code_sent_twice_at_once_lets_in_one_login(app, monkeypatch, make_us
 
 
 @AT_ONCE
-def test_one_recovery_code_sent_twice_at_once_lets_in_one_login(app, monkeypatch, make_user, session):
-    user, _secret_, codes = _enrolled(session, make_user)
+def test_one_recovery_code_sent_twice_at_once_lets_in_one_login(enrolled, app, monkeypatch, make_user, session):
+    user, _secret_, codes = enrolled()
     assert _sent_at_once(app, monkeypatch, user, [codes[0]] * 2) == [302, 401]
     used = session.exec(select(AuditEvent).where(AuditEvent.action == "totp_recovery_code_used")).all()
     assert len(used) == 1
 
 
-def test_a_recovery_code_works_once_and_is_audited(client, make_user, session):
-    user, _secret_, codes = _enrolled(session, make_user)
+def test_a_recovery_code_works_once_and_is_audited(enrolled, client, make_user, session):
+    user, _secret_, codes = enrolled()
     login(client, user.email)
     first = post_form(client, "/login/kode", {"code": codes[3].lower()})
     assert first.status_code == 302
@@ -148,8 +158,8 @@ def test_a_recovery_code_works_once_and_is_audited(client, make_user, session):
     assert client.get("/").status_code == 302
 
 
-def test_codes_are_throttled_like_the_password(client, make_user, session):
-    user, secret, _codes_ = _enrolled(session, make_user)
+def test_codes_are_throttled_like_the_password(enrolled, client, make_user, session):
+    user, secret, _codes_ = enrolled()
     login(client, user.email)
     for _ in range(5):
         assert post_form(client, "/login/kode", {"code": "123456"}).status_code == 401
@@ -158,20 +168,20 @@ def test_codes_are_throttled_like_the_password(client, make_user, session):
     assert "For mange mislykkede forsøg" in blocked.get_data(as_text=True)
 
 
-def test_the_password_step_is_not_skipped(client, make_user, session):
-    user, secret, _codes_ = _enrolled(session, make_user)
+def test_the_password_step_is_not_skipped(enrolled, client, make_user, session):
+    user, secret, _codes_ = enrolled()
     response = post_form(client, "/login/kode", {"code": _next_code(secret)}, form_url="/login")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
 
 
-def test_an_admin_resets_a_lost_second_factor(client, app, make_user, session):
-    user, secret, _codes_ = _enrolled(session, make_user)
+def test_an_admin_resets_a_lost_second_factor(enrolled, client, app, make_user, session):
+    user, secret, _codes_ = enrolled()
     other = app.test_client()
     login(other, user.email)
     post_form(other, "/login/kode", {"code": _next_code(secret)}, form_url="/login")
     assert other.get("/").status_code == 200
-    admin, admin_secret, _ = _enrolled(session, make_user, role="admin")
+    admin, admin_secret, _ = enrolled(role="admin")
     login(client, admin.email)
     post_form(client, "/login/kode", {"code": _next_code(admin_secret)}, form_url="/login")
     page = client.get(f"/admin/brugere/{user.id}").get_data(as_text=True)
@@ -213,8 +223,8 @@ def test_staff_may_enrol_of_their_own_accord(client, make_user):
     assert login(client, user.email).headers["Location"] == "/login/kode"
 
 
-def test_the_last_admins_lost_phone_is_reset_from_the_command_line(cli_run, make_user, session):
-    admin, _secret_, _codes_ = _enrolled(session, make_user, role="admin")
+def test_the_last_admins_lost_phone_is_reset_from_the_command_line(enrolled, cli_run, make_user, session):
+    admin, _secret_, _codes_ = enrolled(role="admin")
     result = cli_run("users", "reset-totp", "--email", admin.email.upper())
     assert result.exit_code == 0, result.output
     session.expire_all()
@@ -222,3 +232,45 @@ def test_the_last_admins_lost_phone_is_reset_from_the_command_line(cli_run, make
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "totp_reset")).one().user_id is None
     again = cli_run("users", "reset-totp", "--email", admin.email)
     assert again.exit_code == 1
+
+
+def _stored_secret(session, user) -> str:
+    return session.execute(sa.text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}).scalar_one()
+
+
+def test_the_secret_is_stored_sealed_and_opens_only_with_the_secret_key(enrolled, app, settings, make_user, session):
+    user, secret, _codes_ = enrolled()
+    stored = _stored_secret(session, user)
+    # A copy of the database (or of a backup) does not hold the secret that makes the codes.
+    assert len(stored) == 64 and secret not in stored
+    with app.app_context():
+        assert totp.unseal(user.id, stored) == secret
+        # Bound to its user: copied into another user's row it does not open.
+        assert totp.unseal(user.id + 1, stored) is None
+    # Another secret key (a database restored beside the wrong NRS_SECRET_KEY) opens nothing: the
+    # code is refused with the usual message, not a server error.
+    other = create_app(settings.with_(secret_key="another-secret-key"))
+    try:
+        with other.app_context():
+            assert totp.unseal(user.id, stored) is None
+        browser = other.test_client()
+        assert login(browser, user.email).headers["Location"] == "/login/kode"
+        refused = post_form(browser, "/login/kode", {"code": _next_code(secret)})
+        assert refused.status_code == 401 and "Forkert eller allerede brugt kode" in refused.get_data(as_text=True)
+    finally:
+        other.extensions["nrs_engine"].dispose()
+
+
+def test_a_secret_stored_before_sealing_still_works_and_is_sealed_at_the_next_login(client, make_user, session):
+    user = make_user(role="staff", centre=201)
+    secret = totp.new_secret()
+    session.execute(sa.update(User).where(User.id == user.id).values(totp_secret=secret, totp_enabled_at=utcnow()))
+    session.commit()
+    assert login(client, user.email).headers["Location"] == "/login/kode"
+    assert post_form(client, "/login/kode", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    stored = _stored_secret(session, user)
+    assert len(stored) == 64 and secret not in stored
+    # ...and the next login opens the sealed one.
+    _logout(client)
+    login(client, user.email)
+    assert post_form(client, "/login/kode", {"code": _next_code(secret)}).status_code == 302
