@@ -289,7 +289,7 @@ def _row_counts(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def _dump_and_count(deployment, pg_dump: Path, dump: Path) -> dict[str, int]:
+def _dump_and_count(deployment, pg_dump: Path, conn: list[str], dump: Path) -> dict[str, int]:
     """Dump the live database and count its rows in the same snapshot: the deployment's two
     schedulers keep working (the outbox job runs every minute), so a count taken after the dump
     would describe a later database than the one the backup holds."""
@@ -297,9 +297,8 @@ def _dump_and_count(deployment, pg_dump: Path, dump: Path) -> dict[str, int]:
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as c, c.begin():
             snapshot = c.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-            subprocess.run([str(pg_dump), "-h", "127.0.0.1", "-p", str(deployment.pg_port),
-                            "-U", "nrs", "-Fc", "-d", "nrs", f"--snapshot={snapshot}",
-                            "-f", str(dump)], check=True, capture_output=True)
+            subprocess.run([str(pg_dump), *conn, "-Fc", "-d", "nrs", f"--snapshot={snapshot}", "-f", str(dump)],
+                           check=True, capture_output=True)
             return _count_rows(c)
     finally:
         engine.dispose()
@@ -458,7 +457,7 @@ def test_weekly_email_from_two_schedulers_reaches_each_recipient_once(deployment
 def test_restored_backup_shows_the_same_figures(deployment, pg_bindir, tmp_path):
     dump = tmp_path / "nrs.dump"
     conn = ["-h", "127.0.0.1", "-p", str(deployment.pg_port), "-U", "nrs"]
-    counts_at_dump = _dump_and_count(deployment, pg_bindir / "pg_dump", dump)
+    counts_at_dump = _dump_and_count(deployment, pg_bindir / "pg_dump", conn, dump)
     subprocess.run([str(pg_bindir / "createdb"), *conn, "nrs_restored"], check=True,
                    capture_output=True)
     subprocess.run([str(pg_bindir / "pg_restore"), *conn, "--no-owner", "--exit-on-error",

@@ -59,6 +59,11 @@ def new_secret() -> str:
 #: A base32 secret as ``new_secret`` makes it; a stored secret of this length was enrolled before
 #: secrets were sealed (a sealed one is 64 characters: nonce, the 20 secret bytes and the tag).
 PLAIN_LENGTH = 32
+NONCE_BYTES = 12
+
+
+def is_sealed(stored: str) -> bool:
+    return len(stored) > PLAIN_LENGTH
 
 
 def _key() -> AESGCM:
@@ -72,7 +77,7 @@ def _key() -> AESGCM:
 def seal(user_id: int, secret: str) -> str:
     """``secret`` sealed for the user (their id is bound in: a sealed secret copied to another
     user's row does not open); 64 characters, so it fits the column the plain secret had."""
-    nonce = os.urandom(12)
+    nonce = os.urandom(NONCE_BYTES)
     sealed = nonce + _key().encrypt(nonce, base64.b32decode(secret), str(user_id).encode())
     return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
@@ -80,11 +85,12 @@ def seal(user_id: int, secret: str) -> str:
 def unseal(user_id: int, stored: str) -> str | None:
     """The secret of a stored value; None (and an error in the log) when it does not open with
     this secret key: the user is then told the code is wrong, and an admin resets the factor."""
-    if len(stored) <= PLAIN_LENGTH:
+    if not is_sealed(stored):
         return stored  # enrolled before sealing: sealed when it is next used (``spend_step``)
     try:
         raw = base64.urlsafe_b64decode(stored + "=" * (-len(stored) % 4))
-        return base64.b32encode(_key().decrypt(raw[:12], raw[12:], str(user_id).encode())).decode()
+        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+        return base64.b32encode(_key().decrypt(nonce, sealed, str(user_id).encode())).decode()
     except (InvalidTag, ValueError):
         log.error("the TOTP secret of user %s does not open with this NRS_SECRET_KEY; was the key changed?",
                   user_id)
@@ -128,7 +134,7 @@ def spend_step(session: Session, user: User, step: int) -> bool:
     """Record ``step`` as the user's last accepted one; False when that step, or a later one, was
     accepted meanwhile (the same code sent twice at once): the update matches only a lower one."""
     values = {"totp_last_step": step}
-    if user.totp_secret and len(user.totp_secret) <= PLAIN_LENGTH:
+    if user.totp_secret and not is_sealed(user.totp_secret):
         values["totp_secret"] = seal(user.id, user.totp_secret)
     taken = session.execute(sa.update(User).where(
         User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
