@@ -6,14 +6,13 @@ order; the order, the company page and the enquiry then link to each other.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from nrs import create_app
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
 from tests.conftest import PASSWORD
+from tests.e2e.live import live_server
 from tests.e2e.test_journey import _login, _shot, browser  # noqa: F401 - fixture
 from tests.factories.companies import next_cvr
 
@@ -22,8 +21,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(tmp_path):
-    from werkzeug.serving import make_server
-
     from nrs.auth import services
     from nrs.companies import services as company_services
     from nrs.municipalities.services import load_reference_data
@@ -46,12 +43,8 @@ def server(tmp_path):
     instance.mkdir()
     app = create_app(Settings(instance_path=instance, database_url=url, secret_key="front-door-secret",
                               base_url="http://127.0.0.1", run_scheduler=False))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", cvr
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base, cvr
     app.extensions["nrs_engine"].dispose()
 
 

@@ -3,7 +3,6 @@ shows in their "Mit arbejde" once due, and on the company's timeline at once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from nrs.clock import format_date, today
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
 from tests.conftest import PASSWORD
+from tests.e2e.live import live_server
 from tests.e2e.test_journey import _login, _shot, browser  # noqa: F401 (the browser fixture)
 
 pytestmark = pytest.mark.browser
@@ -21,8 +21,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def server(tmp_path):
     """The app on a free port: a Hillerød consultant and a Hillerød company."""
-    from werkzeug.serving import make_server
-
     from nrs.auth import services
     from nrs.companies import services as company_services
     from nrs.municipalities.services import load_reference_data
@@ -43,12 +41,8 @@ def server(tmp_path):
     settings = Settings(instance_path=tmp_path, database_url=url, secret_key="follow-up-secret",
                         base_url="http://127.0.0.1", run_scheduler=False)
     app = create_app(settings)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", company_id, engine
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base, company_id, engine
     app.extensions["nrs_engine"].dispose()
     engine.dispose()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from nrs.clock import format_date, today
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
 from tests.conftest import PASSWORD, data_file
+from tests.e2e.live import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +40,6 @@ def _need_browser():
 @pytest.fixture
 def server(tmp_path):
     """The app on 127.0.0.1:<free port>, with two users of two centres."""
-    from werkzeug.serving import make_server
-
     from nrs.auth import services
     from nrs.municipalities.services import load_reference_data
 
@@ -63,12 +61,8 @@ def server(tmp_path):
     settings = Settings(instance_path=instance, database_url=url, secret_key="journey-secret",
                         base_url="http://127.0.0.1", run_scheduler=False)
     app = create_app(settings)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base
     app.extensions["nrs_engine"].dispose()
 
 

@@ -11,7 +11,6 @@ submit puts the focus on the first field with an error.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from sqlmodel import Session, select
 from nrs import create_app
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
+from tests.e2e.live import live_server
 from tests.e2e.test_journey import ARGS, CHROMIUM, SCREENSHOTS, _need_browser
 
 pytestmark = pytest.mark.browser
@@ -43,8 +43,6 @@ def _axe_script() -> str:
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     """The app over a migrated SQLite database holding the demo data, and the pages to visit."""
-    from werkzeug.serving import make_server
-
     from nrs.agreements.models import Agreement
     from nrs.campaigns.models import Campaign, CampaignTarget
     from nrs.companies.models import Company
@@ -98,13 +96,9 @@ def demo_server(tmp_path_factory):
             "password": url_for("auth.password"),
         }
         new_sector = url_for("sectors.new")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{httpd.server_port}", "email": email, "password": password,
-           "pages": pages, "new_sector": new_sector}
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield {"base": base, "email": email, "password": password,
+               "pages": pages, "new_sector": new_sector}
     app.extensions["nrs_engine"].dispose()
 
 

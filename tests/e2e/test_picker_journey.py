@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from nrs.clock import format_date, today
 from nrs.config import Settings
 from nrs.db import make_engine, session_scope, upgrade
 from tests.conftest import PASSWORD
+from tests.e2e.live import live_server
 from tests.e2e.test_journey import _login, _shot, browser  # noqa: F401 - fixture
 from tests.factories.companies import next_cvr
 
@@ -20,8 +20,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(tmp_path):
-    from werkzeug.serving import make_server
-
     from nrs.agreements import services as agreement_services
     from nrs.agreements.models import AgreementKind
     from nrs.auth import services
@@ -47,12 +45,8 @@ def server(tmp_path):
     instance.mkdir()
     app = create_app(Settings(instance_path=instance, database_url=url, secret_key="picker-secret",
                               base_url="http://127.0.0.1", run_scheduler=False))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", chosen
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base, chosen
     app.extensions["nrs_engine"].dispose()
 
 

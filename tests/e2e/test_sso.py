@@ -6,8 +6,6 @@ real server thread. Every hop is a real redirect the browser follows.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from nrs import create_app
@@ -15,6 +13,7 @@ from nrs.config import OidcProvider, Settings
 from nrs.db import make_engine, session_scope, upgrade
 from tests.auth.oidc_provider import Running
 from tests.conftest import PASSWORD
+from tests.e2e.live import LiveServer
 from tests.e2e.test_journey import ARGS, CHROMIUM, _need_browser
 
 pytestmark = pytest.mark.browser
@@ -22,8 +21,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sso_server(tmp_path):
-    from werkzeug.serving import make_server
-
     from nrs.auth import services
     from nrs.municipalities.services import load_reference_data
 
@@ -40,18 +37,16 @@ def sso_server(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
     with Running("nrs-hil:hil-secret") as idp:
-        httpd = make_server("127.0.0.1", 0, lambda environ, start: [], threaded=True)
-        base = f"http://127.0.0.1:{httpd.server_port}"
+        server = LiveServer()
+        base = server.base
         provider = OidcProvider(name="hil", issuer=idp, client_id="nrs-hil", client_secret="hil-secret",
                                 centre=219, domains=("hillerod.test",), label="Hillerød")
         app = create_app(Settings(instance_path=instance, database_url=url, secret_key="sso-journey-secret",
                                   base_url=base, run_scheduler=False, oidc_providers=(provider,)))
-        httpd.app = app
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
+        server.app = app
+        server.start()
         yield base
-        httpd.shutdown()
-        thread.join(timeout=10)
+        server.stop()
         app.extensions["nrs_engine"].dispose()
 
 
