@@ -482,6 +482,10 @@ def bench_status(backend: str, url: str) -> list[Line]:
                  note=f"{figures['orders_received']:,} orders; bare SQL {check}; medians of 3")]
 
 
+#: The centre whose own period report is measured too (``--centre``): Hillerød.
+CENTRE = "219"
+
+
 def bench_period(backend: str, url: str) -> list[Line]:
     """The period report and the as-of status on the month-end snapshots (nrs/reports/snapshots.py).
 
@@ -529,15 +533,17 @@ def bench_period(backend: str, url: str) -> list[Line]:
                     times.append(secs)
                 return statistics.median(times), last
 
-            def period_cmd(p):
+            def period_cmd(p, *more):
                 return cli_json("reports", "period", "--from", p.start.isoformat(), "--to", p.end.isoformat(),
-                                "--json")
+                                "--json", *more)
 
             def status_cmd(day):
                 return cli_json("reports", "status", "--as-of", day.isoformat(), "--json")
 
             t_late, fast = med(lambda: period_cmd(late))
             t_early, _ = med(lambda: period_cmd(early))
+            t_centre_late, _ = med(lambda: period_cmd(late, "--centre", CENTRE))
+            t_centre_early, _ = med(lambda: period_cmd(early, "--centre", CENTRE))
             t_status_late, fast_status = med(lambda: status_cmd(as_of_late))
             t_status_early, _ = med(lambda: status_cmd(as_of_early))
             t_history, history_status = med(lambda: status_figures(s, as_of=as_of_late))
@@ -548,6 +554,8 @@ def bench_period(backend: str, url: str) -> list[Line]:
         lines += [
             Line(backend, "period report, last quarter vs a quarter at 1/10 of the history", t_late, t_early, "s",
                  1.5, note=f"{late.start}..{late.end} vs {early.start}..{early.end}; {same_period}"),
+            Line(backend, f"period report, one centre ({CENTRE}), last quarter vs at 1/10", t_centre_late,
+                 t_centre_early, "s", 1.5, note="the centre's history and the periods' events (no snapshot)"),
             Line(backend, "period report, last quarter vs status from the whole history", t_late, t_history, "s", 0.1,
                  note="floor: status_figures read from the events (the old path)"),
             Line(backend, "as-of status (snapshot), end of last quarter vs at 1/10", t_status_late, t_status_early,

@@ -147,15 +147,15 @@ def sector_key(sector: FocusSector) -> str:
 
 def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int]:
     """Orders open (or paused) at the end of ``day``: ``{(lead, industry code): n}``, by the as-of rule."""
-    latest = _latest(day, lead=JobOrder.lead_centre_id, company=JobOrder.company_id, state=JobOrderEvent.to_state)
+    latest = _latest(day, where=(queries.unchanged_before(day),
+                                 *(() if centre_id is None else (JobOrder.lead_centre_id == centre_id,))),
+                     lead=JobOrder.lead_centre_id, company=JobOrder.company_id, state=JobOrderEvent.to_state)
     stmt = (
         sa.select(latest.c.lead, Company.industry_code, sa.func.count())
         .select_from(latest).join(Company, Company.id == latest.c.company)
         .where(latest.c.rn == 1, latest.c.state.in_([JobOrderState.open.value, JobOrderState.paused.value]))
         .group_by(latest.c.lead, Company.industry_code)
     )
-    if centre_id is not None:
-        stmt = stmt.where(latest.c.lead == centre_id)
     return {(lead, code): n for lead, code, n in session.execute(stmt).all()}
 
 
@@ -213,17 +213,14 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
     ``history_only`` reads only the history (what the snapshot is checked against).
     """
 
-    def stock(day: date):
-        found = None if history_only else snapshots.stock_split(session, day, centre_id=centre_id,
-                                                                positions=positions)
-        if found is not None:
-            return found
+    def history_stock(day: date, alive_from: date | None):
         by_lead, by_code = defaultdict(int), defaultdict(int)
         for (lead, code), n in open_by_code(session, day, centre_id=centre_id).items():
             by_lead[lead] += n
             by_code[code] += n
         pos_lead, pos_code = defaultdict(Positions), defaultdict(Positions)
-        for (lead, code), p in (queries.positions_as_of(session, day, by_code=True, centre_id=centre_id).items()
+        for (lead, code), p in (queries.positions_as_of(session, day, by_code=True, centre_id=centre_id,
+                                                        alive_from=alive_from).items()
                                 if positions else ()):
             pos_lead[lead] += p
             pos_code[code] += p
@@ -236,8 +233,14 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
             by_code[(code, key)] += n
         return by_lead, by_code
 
+    days = (period.start - timedelta(days=1), period.end)
+    found = [None if history_only else snapshots.stock_split(session, day, centre_id=centre_id, positions=positions)
+             for day in days]
+    # Two ends read from the history may both leave out the orders closed before the period (the
+    # positions' moves stay the same, ``queries.unchanged_before``); one beside a snapshot may not.
+    alive_from = days[0] if found == [None, None] else None
     ((start_lead, start_code), pos_start), ((end_lead, end_code), pos_end) = (
-        stock(period.start - timedelta(days=1)), stock(period.end))
+        f if f is not None else history_stock(day, alive_from) for f, day in zip(found, days, strict=True))
     flow_lead, flow_code = history_flows() if history_only else snapshots.flows(session, period, centre_id=centre_id)
     codes = (set(start_code) | set(end_code) | {code for code, _k in flow_code}
              | set(pos_start[1]) | set(pos_end[1]))

@@ -157,6 +157,12 @@ def test_identity_and_replay_on_generated_histories(session, make_company, make_
         assert orders(report) == orders(total), period
         for lead, f in by_lead.items():
             assert orders(report["by_centre"][codes[lead]]) == orders(f), (period, lead)
+        # One centre's own report (read from its history alone) says what NRS's says of it.
+        lead = rng.choice(sorted(by_lead))
+        own = period_report(session, period, centre_id=lead, monthly=False)
+        assert orders(own) == orders(by_lead[lead]), (period, lead)
+        assert positions(own) == positions(report["by_centre"][codes[lead]]), (period, lead)
+        assert holds_identity(own) and all(holds_identity(f) for f in own["by_sector"].values()), (period, lead)
         assert sum(f["orders_received"] for f in report["by_centre"].values()) == report["orders_received"]
         months = [period_report(session, m, monthly=False) for m in period.months()]
         for key in ("orders_received", "orders_filled", "orders_unfilled", "orders_reopened"):
