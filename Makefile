@@ -47,7 +47,8 @@ lock:
 $(MO): nrs/translations/en/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d nrs/translations
 
+# --ignore-dirs: Babel skips "_" directories by default, which left out templates/_macros.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o nrs/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".*" -o nrs/translations/messages.pot .
 	$(BIN)/pybabel update -i nrs/translations/messages.pot -d nrs/translations -l en
 	$(BIN)/pybabel compile -d nrs/translations

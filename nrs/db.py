@@ -51,10 +51,12 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No JIT: it compiles a page's larger statement for seconds (4.8 s of 7.7 s measured on the
-    # front page's STAR query at scale 0.05); NRS's statements are short. Sent in the startup
-    # packet, so it costs no round trip.
+    # front page's STAR query at scale 0.05); NRS's statements are short. No parallel workers
+    # either: starting them took 4.8 ms of a task page's 9 ms statement at national scale, and
+    # under load they take the cores the other requests wait for. Sent in the startup packet,
+    # so it costs no round trip.
     connect_args = kwargs.pop("connect_args", {})
-    connect_args.setdefault("options", "-c jit=off")
+    connect_args.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
     engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine, "checkin", _checked_in)

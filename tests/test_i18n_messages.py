@@ -52,8 +52,11 @@ def _extracted() -> dict[str, str]:
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found: dict[str, str] = {}
+    # Babel skips directories starting with "_" by default, which left templates/_macros (the
+    # pickers, the pager, the form errors) out of the catalogue, Danish in English mode.
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+            str(ROOT), method_map, options_map, keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith(".")):
         if filename.startswith((".venv", "tests", "bench", "migrations")):
             continue
         found.setdefault(message[0] if isinstance(message, tuple) else message, f"{filename}:{lineno}")

@@ -40,7 +40,7 @@ def _task_select():
 def _user_tasks_where(user_id: int, due_before: date | None, include_done: bool) -> list:
     where = [Task.assignee_id == user_id]
     if not include_done:
-        where.append(Task.done.is_(False))
+        where.append(Task.done == sa.false())  # "= false", which the index answers; "IS false" reads every row
     if due_before is not None:
         where.append(Task.due < due_before)
     return where
@@ -52,9 +52,13 @@ def user_tasks_stmt(user_id: int, *, due_before: date | None = None, include_don
             .order_by(Task.done, Task.due, Task.id))
 
 
-def user_tasks_count(user_id: int, *, include_done: bool = False):
-    """How many ``user_tasks_stmt`` finds, from the index alone (no company or user joined)."""
-    return sa.select(sa.func.count(Task.id)).where(*_user_tasks_where(user_id, None, include_done))
+#: A user's task list counts this many at most (the bench's admin holds 25,000 open tasks).
+TASKS_COUNTED = 1_000
+
+
+def user_tasks_ids(user_id: int, *, include_done: bool = False):
+    """The ids ``user_tasks_stmt`` finds, from the index alone (no company or user joined), to count."""
+    return sa.select(Task.id).where(*_user_tasks_where(user_id, None, include_done))
 
 
 def tasks_for_user(session: Session, user_id: int, *, due_before: date | None = None,

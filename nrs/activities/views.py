@@ -155,11 +155,12 @@ def tasks():
     s = db_session()
     centre = request.args.get("centre") == "1" and has_role(current_user, Role.coordinator)
     if centre:
-        page = paginate(s, queries.centre_tasks_stmt(current_user.job_centre_id), per_page=50)
+        page = paginate(s, queries.centre_tasks_stmt(current_user.job_centre_id), per_page=50,
+                        cap=queries.TASKS_COUNTED)
     else:
         done = request.args.get("done") == "1"
         page = paginate(s, queries.user_tasks_stmt(current_user.id, include_done=done), per_page=50,
-                        count=queries.user_tasks_count(current_user.id, include_done=done))
+                        count=queries.user_tasks_ids(current_user.id, include_done=done), cap=queries.TASKS_COUNTED)
     return render_template("activities/tasks.html", rows=queries.task_rows(page.items), page=page,
                            centre=centre, today=today())
 

@@ -176,3 +176,22 @@ def test_my_task_list_is_paged_fifty_at_a_time_earliest_due_first(client, login_
     assert "Side 1 af 2 (53)" in first
     second = client.get("/opgaver", query_string={"page": "2"}).get_data(as_text=True)
     assert second.count('data-label="Opgave"') == 3 and "Opgave nr. 52" in second
+
+
+def test_a_task_list_longer_than_counted_says_more_than_and_still_pages(client, login_as, make_company, session,
+                                                                       monkeypatch):
+    """The list counts up to ``TASKS_COUNTED`` only (one user can hold tens of thousands); past it
+    the pager says "more than" instead of a number, and the next page is still there."""
+    from nrs.activities import queries
+
+    monkeypatch.setattr(queries, "TASKS_COUNTED", 100)
+    me = login_as("staff", centre=201)
+    company = make_company()
+    start = today() - timedelta(days=200)
+    session.add_all([Task(title=f"Opgave nr. {n:03d}", due=start + timedelta(days=n), assignee_id=me.id,
+                          creator_id=me.id, company_id=company.id) for n in range(130)])
+    session.commit()
+    first = client.get("/opgaver").get_data(as_text=True)
+    assert "Side 1 af mere end 2 (over 100)" in first and "(130)" not in first
+    second = client.get("/opgaver", query_string={"page": "2"}).get_data(as_text=True)
+    assert 'rel="next"' in second and "Opgave nr. 050" in second and "Opgave nr. 099" in second
