@@ -30,8 +30,10 @@ _OPEN = (JobOrderState.open.value, JobOrderState.paused.value)
 
 
 def past_deadline_condition(day: date):
-    """``JobOrder`` is past its deadline at ``day``: still open or paused, counted, deadline before the day."""
-    return sa.and_(JobOrder.state.in_(_OPEN), counted_order(), JobOrder.deadline_on.is_not(None),
+    """``JobOrder`` is past its deadline at ``day``: still open or paused, counted, deadline before the day.
+    The states are written into the SQL (not bound) so that SQLite can match the partial index."""
+    states = sa.bindparam("open_states", list(_OPEN), expanding=True, literal_execute=True)
+    return sa.and_(JobOrder.state.in_(states), counted_order(), JobOrder.deadline_on.is_not(None),
                    JobOrder.deadline_on < day)
 
 

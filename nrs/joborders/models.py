@@ -50,6 +50,9 @@ class ReferralOutcome(LabelledEnum):
 
 #: In declaration order, so the CHECK below reads the same as the migration that created it.
 OPEN_STATES = [s for s in JobOrderState if not s.is_closed]
+#: The partial index of open orders with a deadline (migration 0034). A query uses it only when
+#: its conditions contain these, with the states as literals (``deadlines.past_deadline_condition``).
+OPEN_WITH_DEADLINE = ("state IN ('open', 'paused') AND cancelled_on IS NULL AND deadline_on IS NOT NULL")
 CLOSED_STATES = [s for s in JobOrderState if s.is_closed]
 
 
@@ -80,6 +83,10 @@ class JobOrder(SQLModel, table=True):
         enum_check("channel", Channel),
         enum_check("state", JobOrderState),
         enum_check("unfilled_reason", UnfilledReason),
+        # The front page's orders past their deadline, a centre's, oldest deadline first: only the
+        # open ones with a deadline are in it (``deadlines.past_deadline_condition`` says the same).
+        sa.Index("ix_job_orders_centre_deadline_open", "lead_centre_id", "deadline_on", "id",
+                 sqlite_where=sa.text(OPEN_WITH_DEADLINE), postgresql_where=sa.text(OPEN_WITH_DEADLINE)),
         # Jobnet / DFDG order number: unique when given (partial index; SQLite and PostgreSQL alike).
         sa.Index("uq_job_orders_jobnet_number", "jobnet_number", unique=True,
                  sqlite_where=sa.text("jobnet_number IS NOT NULL"),
