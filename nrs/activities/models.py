@@ -59,8 +59,9 @@ class Task(SQLModel, table=True):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        # "Mit arbejde" and the CLI: a user's open tasks by due date.
-        sa.Index("ix_tasks_assignee_done_due", "assignee_id", "done", "due"),
+        # "Mit arbejde", the task list and the CLI: a user's open tasks, earliest due first and by
+        # id within a day, read in that order (no sort).
+        sa.Index("ix_tasks_assignee_done_due_id", "assignee_id", "done", "due", "id"),
         sa.Index("ix_tasks_company_created", "company_id", "created_at"),
         sa.CheckConstraint("NOT done OR done_at IS NOT NULL", name="done_at"),
     )
@@ -88,3 +89,9 @@ class Task(SQLModel, table=True):
     def is_overdue(self, today: date) -> bool:
         """Not done and its day has passed: marked wherever the task is shown."""
         return not self.done and self.due < today
+
+
+def open_task():
+    """``Task`` is not done, as ``done = false``: the task indexes answer that, while
+    ``done IS false`` is a different operator that PostgreSQL checks row by row in the table."""
+    return Task.done == sa.false()

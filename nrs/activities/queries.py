@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from nrs.activities.models import Activity, Task
+from nrs.activities.models import Activity, Task, open_task
 from nrs.auth.models import Role, User
 from nrs.collation import danish
 from nrs.companies.models import Company
@@ -40,7 +40,7 @@ def _task_select():
 def _user_tasks_where(user_id: int, due_before: date | None, include_done: bool) -> list:
     where = [Task.assignee_id == user_id]
     if not include_done:
-        where.append(Task.done == sa.false())  # "= false", which the index answers; "IS false" reads every row
+        where.append(open_task())
     if due_before is not None:
         where.append(Task.due < due_before)
     return where
@@ -70,7 +70,7 @@ def tasks_for_user(session: Session, user_id: int, *, due_before: date | None = 
 def tasks_due(session: Session, *, today: date, user_id: int | None = None, centre_id: int | None = None,
               limit: int = 200) -> list[TaskRow]:
     """Open tasks due today or overdue: one user's, or everyone's at a centre (who holds what)."""
-    stmt = _task_select().where(Task.done.is_(False), Task.due <= today)
+    stmt = _task_select().where(open_task(), Task.due <= today)
     if user_id is not None:
         stmt = stmt.where(Task.assignee_id == user_id)
     if centre_id is not None:
@@ -80,12 +80,12 @@ def tasks_due(session: Session, *, today: date, user_id: int | None = None, cent
 
 def centre_tasks_stmt(centre_id: int):
     """Every open task held by a centre's staff, earliest due first: who holds what."""
-    return (_task_select().where(Task.done.is_(False), User.job_centre_id == centre_id)
+    return (_task_select().where(open_task(), User.job_centre_id == centre_id)
             .order_by(Task.due, Task.id))
 
 
 def open_tasks_for_company(session: Session, company_id: int) -> list[TaskRow]:
-    return _task_rows(session, _task_select().where(Task.company_id == company_id, Task.done.is_(False))
+    return _task_rows(session, _task_select().where(Task.company_id == company_id, open_task())
                       .order_by(Task.due, Task.id))
 
 

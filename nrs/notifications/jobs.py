@@ -14,7 +14,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from nrs.activities.models import Task
+from nrs.activities.models import Task, open_task
 from nrs.agreements.models import Agreement
 from nrs.agreements.queries import ENDING_SOON_DAYS, ending_soon_condition
 from nrs.auth.models import User
@@ -60,7 +60,7 @@ def tasks_due(session: Session, *, now: datetime, settings: Settings) -> int:
     rows = session.execute(
         sa.select(Task.id, Task.title, Task.due, Task.assignee_id, Company.name)
         .join(Company, Company.id == Task.company_id)
-        .where(Task.done.is_(False), Task.due == day).order_by(Task.id)).all()
+        .where(open_task(), Task.due == day).order_by(Task.id)).all()
     holders = {u.id: u for u in session.exec(select(User).where(User.id.in_({r[3] for r in rows})))} if rows else {}
     made = 0
     for task_id, title, due, assignee_id, company_name in rows:

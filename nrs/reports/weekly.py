@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from werkzeug.routing import BuildError
 
-from nrs.activities.models import Task
+from nrs.activities.models import Task, open_task
 from nrs.agreements.models import Agreement
 from nrs.agreements.queries import ending_soon_condition
 from nrs.auth.models import Role, User
@@ -298,7 +298,7 @@ def _tasks(session: Session, monday: date) -> dict:
         sa.select(Task.id, Task.title, Task.due, Task.assignee_id, Company.name, User.name, User.job_centre_id)
         .join(Company, Company.id == Task.company_id).join(User, User.id == Task.assignee_id)
         .where(Task.due <= monday + timedelta(days=6), Task.created_at < start + timedelta(days=7),
-               sa.or_(Task.done.is_(False), Task.done_at >= start))
+               sa.or_(open_task(), Task.done_at >= start))
         .order_by(Task.due, Task.id)
     ).all():
         line = TaskLine(tid, title, company, due, assignee, holder, centre)
