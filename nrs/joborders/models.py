@@ -76,6 +76,9 @@ class JobOrder(SQLModel, table=True):
         sa.Index("ix_job_orders_centre_state_received", "lead_centre_id", "state", "received_on", "id"),
         # ... and by a centre alone (any state), newest or oldest first.
         sa.Index("ix_job_orders_centre_received", "lead_centre_id", "received_on", "id"),
+        # One centre's orders still open or closed from a day on (``reports.queries.unchanged_before``):
+        # a centre's period report reads those, not the centre's whole history.
+        sa.Index("ix_job_orders_centre_closed", "lead_centre_id", "closed_on"),
         # "Mit arbejde" and the list's "mine": a contact's open orders, oldest first, read in order
         sa.Index("ix_job_orders_contact_state_received", "contact_user_id", "state", "received_on", "id"),
         # What position outcomes refer to, so the database keeps every outcome's slot within positions.

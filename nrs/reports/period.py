@@ -170,8 +170,8 @@ def flows_by_code(session: Session, period: Period, *, centre_id: int | None = N
         .where(JobOrderEvent.on_date >= period.start, JobOrderEvent.on_date <= period.end, counted_order())
         .group_by(JobOrder.lead_centre_id, Company.industry_code, JobOrderEvent.from_state, JobOrderEvent.to_state)
     )
-    if centre_id is not None:
-        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+    if centre_id is not None:  # the centre's orders that can have events in it, then their events
+        stmt = stmt.where(*queries.centre_orders_in(centre_id, period))
     out: dict[tuple[int, str, str], int] = defaultdict(int)
     for lead, code, from_state, to_state, n in session.execute(stmt).all():
         key = flow_key(from_state, to_state)
@@ -323,7 +323,7 @@ def hires_stmt(period: Period, *, centre_id: int | None = None, extra=()):
         .group_by(JobOrder.lead_centre_id)
     )
     if centre_id is not None:
-        stmt = stmt.where(JobOrder.lead_centre_id == centre_id)
+        stmt = stmt.where(*queries.centre_orders_in(centre_id, period))
     return stmt
 
 
