@@ -7,10 +7,16 @@ from nrs.auth.models import Role
 from nrs.clock import today
 from nrs.security import has_role
 
+#: How many the panel lists; the rest are counted and one click away (the list, filtered).
+SHOWN = 10
+
 
 def panel(session, user):
     centre_id = None if has_role(user, Role.admin) else user.job_centre_id
-    rows = queries.ending_soon(session, today=today(), centre_id=centre_id)
+    day = today()
+    rows = queries.ending_soon(session, today=day, centre_id=centre_id, limit=SHOWN + 1)
     if not rows:
         return None
-    return "agreements/_panel.html", {"rows": rows, "days": queries.ENDING_SOON_DAYS, "all_centres": centre_id is None}
+    count = len(rows) if len(rows) <= SHOWN else queries.count_ending_soon(session, today=day, centre_id=centre_id)
+    return "agreements/_panel.html", {"rows": rows[:SHOWN], "count": count, "centre_id": centre_id,
+                                      "days": queries.ENDING_SOON_DAYS, "all_centres": centre_id is None}

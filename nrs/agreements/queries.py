@@ -176,10 +176,18 @@ def counts_by_kind(session: Session, *, on: date) -> dict[AgreementKind, int]:
 
 
 def ending_soon(
-    session: Session, *, today: date, days: int = ENDING_SOON_DAYS, centre_id: int | None = None
+    session: Session, *, today: date, days: int = ENDING_SOON_DAYS, centre_id: int | None = None,
+    limit: int | None = None,
 ) -> list[AgreementRow]:
-    """Active agreements whose last day is within ``days`` days, soonest first."""
+    """Active agreements whose last day is within ``days`` days, soonest first (the first ``limit``)."""
     stmt = _rows_stmt().where(ending_soon_condition(today, days))
     if centre_id is not None:
         stmt = stmt.where(Agreement.coordinating_centre_id == centre_id)
-    return to_rows(session.exec(stmt.order_by(Agreement.valid_to, Agreement.id)).all())
+    return to_rows(session.exec(stmt.order_by(Agreement.valid_to, Agreement.id).limit(limit)).all())
+
+
+def count_ending_soon(session: Session, *, today: date, centre_id: int | None = None) -> int:
+    stmt = sa.select(sa.func.count(Agreement.id)).where(ending_soon_condition(today))
+    if centre_id is not None:
+        stmt = stmt.where(Agreement.coordinating_centre_id == centre_id)
+    return session.execute(stmt).scalar_one()

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from nrs import refcache
 from nrs.clock import today
+from nrs.joborders import tally
 from nrs.reports.queries import ORDER_KEYS, POSITION_KEYS, figures_with_statistics
 
 _FIGURE_KEYS = (*ORDER_KEYS, *POSITION_KEYS, "referral_rate", "star_fill_rate")
@@ -17,9 +18,9 @@ _STAT_KEYS = ("fill_rate", "median_days_to_fill")
 _rendered: dict[tuple, Markup] = {}
 
 
-def figures_table(session, as_of, *, star_rates: bool = True):
+def figures_table(session, as_of, *, star_rates: bool = True, snapshot=None):
     """Rows ``(label, code, figures, stats)``: NRS first, then the nine centres by name."""
-    figures, stats = figures_with_statistics(session, as_of=as_of, star_rates=star_rates)
+    figures, stats = figures_with_statistics(session, as_of=as_of, star_rates=star_rates, snapshot=snapshot)
     rows = [("NRS", "NRS", figures, stats["NRS"])]
     for centre in refcache.centres(session):
         code = str(centre.municipality_code)
@@ -40,7 +41,21 @@ def figures_html(rows, *, show_star: bool = True) -> Markup:
     return html
 
 
+#: The panel as last made, per (day, language): ``(tally snapshot, centres, figures, table)``. The
+#: tally hands out the same snapshot object until one of its rows changes, so the same object with
+#: the same centres is the same panel: the figures are not worked out again on every visit.
+_panels: dict[tuple, tuple] = {}
+
+
 def panel(session, user):
     as_of = today()
-    figures, rows = figures_table(session, as_of, star_rates=False)  # STAR's rates: on the reports page
-    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "table": figures_html(rows, show_star=False)}
+    snapshot, centres = tally.snapshot(session), refcache.centres(session)
+    key = (as_of, str(get_locale()))
+    made = _panels.get(key)
+    if made is None or made[0] is not snapshot or made[1] != centres:
+        # STAR's rates are left out (on the reports page): they do not come from the tally.
+        figures, rows = figures_table(session, as_of, star_rates=False, snapshot=snapshot)
+        if len(_panels) >= 8:
+            _panels.clear()
+        made = _panels[key] = (snapshot, centres, figures, figures_html(rows, show_star=False))
+    return "reports/_panel.html", {"as_of": as_of, "figures": made[2], "table": made[3]}

@@ -301,12 +301,14 @@ def _fill_statistics(snapshot, codes: dict[int, int]) -> dict:
     return {key: stats(key) for key in ["NRS", *(str(c) for c in sorted(codes.values()))]}
 
 
-def figures_with_statistics(session: Session, *, as_of: date, star_rates: bool = True) -> tuple[dict, dict]:
+def figures_with_statistics(session: Session, *, as_of: date, star_rates: bool = True,
+                            snapshot=None) -> tuple[dict, dict]:
     """``status_figures`` and ``fill_statistics`` from one snapshot (the front page, the reports page).
 
     Today's come from the running tally (no order or event is dated after today, so it equals
-    the history); a past date's from one pass over the history.
+    the history); a past date's from one pass over the history. ``snapshot``: the tally's, read already.
     """
-    snapshot = tally.snapshot(session) if as_of >= today() else _snapshot(session, as_of)
+    if snapshot is None:
+        snapshot = tally.snapshot(session) if as_of >= today() else _snapshot(session, as_of)
     return (status_figures(session, as_of=as_of, snapshot=snapshot, star_rates=star_rates),
             fill_statistics(session, as_of=as_of, snapshot=snapshot))

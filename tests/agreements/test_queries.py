@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -104,3 +105,19 @@ def test_agreements_page_shows_counts(client, login_as, make_agreement):
     total = html.split('data-testid="active-total"')[1].split("</p>")[0]
     assert ">1" in total
     assert "Bygge og anlæg" in html.split('data-testid="by-sector"')[1]
+
+
+def test_the_front_page_lists_ten_ending_agreements_and_links_to_the_rest(client, login_as, make_agreement,
+                                                                          make_company, monkeypatch):
+    from nrs.agreements import panels
+
+    monkeypatch.setattr(panels, "SHOWN", 2)
+    for n in range(3):
+        make_agreement(company=make_company(name=f"Snart Slut {n} ApS"), valid_to=today() + timedelta(days=10 + n))
+    login_as("staff", centre=201)
+    home = client.get("/").get_data(as_text=True)
+    assert "Snart Slut 0 ApS" in home and "Snart Slut 1 ApS" in home and "Snart Slut 2 ApS" not in home
+    link = re.search(r'href="([^"]+)" data-testid="agreements-ending-all">Se alle \(3\)', home)
+    assert link, "the panel says how many and links to them"
+    listing = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert all(f"Snart Slut {n} ApS" in listing for n in range(3))
