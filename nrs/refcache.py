@@ -1,4 +1,5 @@
-"""Reference data read once per process, not per request: job centres, municipalities, focus sectors.
+"""Reference data read once per process, not per request: job centres, municipalities, focus sectors,
+and how many active users each centre has.
 
 Every page used to read the 98 centres (and often the municipalities or the sectors) into ORM
 objects, some twice; at national scale that was a fixed few milliseconds of every request. Here
@@ -7,7 +8,7 @@ cached can be attached to a session or changed by mistake).
 
 When it changes:
 - in this process, at once: a flush that adds, changes or deletes a ``JobCentre``,
-  ``Municipality`` or ``FocusSector`` empties the cache, and so does the end (commit or rollback)
+  ``Municipality``, ``FocusSector`` or ``User`` empties the cache, and so does the end (commit or rollback)
   of that session's transaction, so neither the uncommitted nor the rolled-back rows stay;
 - in other processes (the other gunicorn workers, the CLI, the scheduler) after at most
   ``TTL`` seconds. A short TTL, not a version row: these tables change a few times a year, by an
@@ -28,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from nrs.auth.models import User
 from nrs.collation import danish
 from nrs.municipalities.models import JobCentre, Municipality
 from nrs.sectors.models import FocusSector
@@ -68,7 +70,8 @@ class Sector:
         return [c for c in self.codes.split(",") if c]
 
 
-_CACHED = (JobCentre, Municipality, FocusSector)
+#: A change to any of these empties the cache (users: for the staff counts, ``staff_counts``).
+_CACHED = (JobCentre, Municipality, FocusSector, User)
 _lock = threading.Lock()
 _store: dict[tuple[str, str], tuple[float, tuple]] = {}
 
@@ -131,6 +134,14 @@ def sectors(session) -> tuple[Sector, ...]:
     t = FocusSector.__table__.c
     return _read(session, "sectors", lambda s: (Sector(*r) for r in s.execute(
         sa.select(t.id, t.year, t.name, t.codes).order_by(t.year.desc(), danish(t.name)))))
+
+
+def staff_counts(session) -> dict[int | None, int]:
+    """Active users per job centre (the front page's list of centres): a user added, moved or
+    deactivated here shows at once, in another process within ``TTL`` seconds."""
+    t = User.__table__.c
+    return dict(_read(session, "staff", lambda s: s.execute(
+        sa.select(t.job_centre_id, sa.func.count()).where(t.active.is_(True)).group_by(t.job_centre_id)).all()))
 
 
 _TOUCHED = "nrs_refcache_touched"

@@ -55,3 +55,21 @@ def test_a_change_made_elsewhere_shows_after_the_ttl(database_url, monkeypatch):
             assert refcache.centre_names(s)[centre_id] == "Ændret Andetsteds"
     finally:
         engine.dispose()
+
+
+def test_a_new_or_deactivated_user_changes_the_centres_staff_count_on_the_next_page(client, login_as, make_user,
+                                                                                   session):
+    import re
+
+    def staff_of_helsingor() -> int:
+        row = re.search(r"<tr><td>[^<]*</td><td>217</td><td class=\"num\">(\d+)</td></tr>", _front_page(client))
+        return int(row.group(1))
+
+    login_as("staff", centre=201)
+    before = staff_of_helsingor()
+    colleague = make_user("staff", 217)
+    assert staff_of_helsingor() == before + 1
+    colleague.active = False
+    session.add(colleague)
+    session.commit()
+    assert staff_of_helsingor() == before

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
 
 from nrs import refcache
 from nrs.agreements import panels as agreement_panels
-from nrs.auth.models import User
 from nrs.campaigns import panels as campaign_panels
 from nrs.companies import panels as company_panels
 from nrs.db import db_session
@@ -34,12 +32,7 @@ def _panels(session, user):
 @access("user")
 def index():
     s = db_session()
-    staff = (
-        sa.select(User.job_centre_id, sa.func.count(User.id))
-        .where(User.active.is_(True))
-        .group_by(User.job_centre_id)
-    )
-    counts = dict(s.execute(staff).all())
+    counts = refcache.staff_counts(s)
     centres = refcache.centres(s)
     return render_template(
         "home/index.html",
