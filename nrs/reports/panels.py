@@ -9,7 +9,12 @@ from markupsafe import Markup
 from nrs import refcache
 from nrs.clock import today
 from nrs.joborders import tally
-from nrs.reports.queries import ORDER_KEYS, POSITION_KEYS, figures_with_statistics
+from nrs.reports.queries import (
+    ORDER_KEYS,
+    POSITION_KEYS,
+    agreements_active,
+    figures_with_statistics,
+)
 
 _FIGURE_KEYS = (*ORDER_KEYS, *POSITION_KEYS, "referral_rate", "star_fill_rate")
 _STAT_KEYS = ("fill_rate", "median_days_to_fill")
@@ -43,7 +48,8 @@ def figures_html(rows, *, show_star: bool = True) -> Markup:
 
 #: The panel as last made, per (day, language): ``(tally snapshot, centres, figures, table)``. The
 #: tally hands out the same snapshot object until one of its rows changes, so the same object with
-#: the same centres is the same panel: the figures are not worked out again on every visit.
+#: the same centres gives the same order figures: they are not worked out again on every visit.
+#: The agreements are not in the tally: their count is read on every visit.
 _panels: dict[tuple, tuple] = {}
 
 
@@ -58,4 +64,5 @@ def panel(session, user):
         if len(_panels) >= 8:
             _panels.clear()
         made = _panels[key] = (snapshot, centres, figures, figures_html(rows, show_star=False))
-    return "reports/_panel.html", {"as_of": as_of, "figures": made[2], "table": made[3]}
+    figures = {**made[2], "agreements_active": agreements_active(session, on=as_of)}
+    return "reports/_panel.html", {"as_of": as_of, "figures": figures, "table": made[3]}

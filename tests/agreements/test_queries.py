@@ -121,3 +121,18 @@ def test_the_front_page_lists_ten_ending_agreements_and_links_to_the_rest(client
     assert link, "the panel says how many and links to them"
     listing = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert all(f"Snart Slut {n} ApS" in listing for n in range(3))
+
+
+def test_the_front_pages_count_of_active_agreements_follows_a_new_agreement(client, login_as, make_agreement,
+                                                                           make_company, make_job_order):
+    """The figures panel is kept while the orders' tally stays the same; the agreements are not in it."""
+    def active() -> int:
+        page = client.get("/").get_data(as_text=True)
+        return int(re.search(r'<div class="figure">(\d+)</div>aktive aftaler', page).group(1))
+
+    make_job_order(company=make_company())  # the tally has a row, so its snapshot is kept between visits
+    login_as("staff", centre=201)
+    before = active()
+    assert active() == before
+    make_agreement(company=make_company(name="Ny Aftale ApS"))
+    assert active() == before + 1
