@@ -258,3 +258,16 @@ def test_a_cpr_number_in_the_file_name_or_a_column_name_stops_the_file(cli_run, 
     result = cli_run("companies", "import", str(path))
     assert result.exit_code == 1 and "a column name" in (result.stderr or result.output)
     assert companies(session) == {}
+
+
+def test_a_cpr_number_is_read_per_cell_never_across_two(cli_run, tmp_path, session):
+    """A number written over two cells is no CPR number; one written in groups inside a cell is."""
+    path = tmp_path / "cells.csv"
+    path.write_text("cvr;name;address;city;phone;municipality_code;industry_code\n"
+                    "81167192;Firma ApS;Vej 010190;1234 By;;201;412000\n"
+                    "39413183;Firma To ApS;Vej 12;01 01 90 12 34;;201;412000\n", encoding="utf-8")
+    result = cli_run("companies", "import", "--skip-invalid", str(path))
+    assert result.exit_code == 1
+    assert "line 3: city" in result.output and "CPR number" in result.output
+    assert "line 2" not in result.output
+    assert set(companies(session)) == {"81167192"}
