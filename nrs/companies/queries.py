@@ -18,6 +18,7 @@ from nrs.companies.search import (
     NEAR_BELOW,
     RANK_LIMIT,
     NameContains,
+    exact_match_ids,
     exact_matches,
     ranking,
     terms,
@@ -83,9 +84,10 @@ def _by_name(criteria: Criteria, session: Session | None, *, near: bool = True):
         # literally (an empty term would otherwise list every company).
         return Company.name.icontains(criteria.q, autoescape=True), None
     words = terms(folded)
-    count = 0 if session is None else exact_matches(session, words)
+    ids = None if session is None else exact_match_ids(session, words)
+    count = len(ids) if ids is not None else 0 if session is None else exact_matches(session, words)
     few = session is None or count <= FEW.get(session.get_bind().dialect.name, 10_000)
-    by_name = NameContains(words, few=few, near=near and count < NEAR_BELOW)
+    by_name = NameContains(words, few=few, near=near and count < NEAR_BELOW, ids=ids)
     if criteria.q.isdigit() and len(criteria.q) <= 8:  # a CVR number typed in the name box
         by_name = sa.or_(by_name, Company.cvr.startswith(criteria.q))
     return by_name, ranking(folded) if count <= RANK_LIMIT and criteria.sort == "best" else None

@@ -113,6 +113,22 @@ def _indexed_ids(dialect: str, words):
     return sa.select(inner.id).where(_all_like(inner.name_search, long))
 
 
+#: Up to this many exact matches, their ids are read once (``exact_match_ids``) and the search
+#: takes them as they are: the index is not asked the same question twice (the count, then the
+#: rows; 8 ms each for "nordbyg hiller" on SQLite at national scale).
+IDS_READ = 2_000
+
+
+def exact_match_ids(session, words) -> list[int] | None:
+    """The ids of the companies whose names contain every word of 3 characters or more (the
+    index's answer), or None when there are more than ``IDS_READ`` or no word the index can answer."""
+    if not any(len(w) >= MIN_INDEXED for w in words):
+        return None
+    dialect = session.get_bind().dialect.name
+    ids = list(session.execute(_indexed_ids(dialect, words).limit(IDS_READ + 1)).scalars())
+    return ids if len(ids) <= IDS_READ else None
+
+
 def exact_matches(session, words) -> int:
     """How many companies' names contain every word, asked of the index, which stops counting
     after ``FEW`` (the count is then ``FEW + 1``). Short words the index cannot answer count as many."""
@@ -138,10 +154,12 @@ class NameContains(ColumnElement):
     _is_implicitly_boolean = True  # a condition, not a column: no "= 1" on SQLite
     inherit_cache = False  # the SQL depends on the words, ``few`` and ``near``, not only on bound values
 
-    def __init__(self, words, *, few: bool = True, near: bool = False):
+    def __init__(self, words, *, few: bool = True, near: bool = False, ids: list[int] | None = None):
         self.words = terms(" ".join(words) if not isinstance(words, str) else words)
-        self.few = few
+        self.few = few or ids is not None
         self.near = near and any(len(w) >= NEAR_MIN for w in self.words)
+        #: The index's answer for the words of 3 characters or more, read already (``exact_match_ids``).
+        self.ids = ids
 
 
 def _short(element) -> list[str]:
@@ -150,6 +168,13 @@ def _short(element) -> list[str]:
 
 def _long(element) -> list[str]:
     return [w for w in element.words if len(w) >= NEAR_MIN]
+
+
+def _known(element: NameContains):
+    """The exact matches from the ids read already, the short words still by LIKE."""
+    ids = sa.bindparam("exact_ids", element.ids, expanding=True, literal_execute=True)
+    return sa.and_(Company.id.in_(ids), _all_like(Company.name_search, [w for w in element.words
+                                                                       if len(w) < MIN_INDEXED]))
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
@@ -174,10 +199,16 @@ def _postgresql(element: NameContains, compiler, **kw) -> str:
     # The matching ids as one array (an InitPlan, from the GIN index), then the rows by primary
     # key: the planner cannot mistake this for "walk the name index until 50 match".
     inner = sa.orm.aliased(Company)
+    near = (sa.and_(*(inner.name_search.op("%>>")(w) for w in _long(element)),
+                    _all_like(inner.name_search, _short(element))) if element.near else None)
+    if element.ids is not None:
+        cond = _known(element)
+        if near is not None:
+            nearly = sa.select(inner.id).where(near).scalar_subquery()
+            cond = sa.or_(cond, Company.id == sa.func.any(sa.func.array(nearly)))
+        return _grouped(cond, compiler, **kw)
     cond = _all_like(inner.name_search, element.words)
-    if element.near:
-        near = sa.and_(*(inner.name_search.op("%>>")(w) for w in _long(element)),
-                       _all_like(inner.name_search, _short(element)))
+    if near is not None:
         cond = sa.or_(cond, near)
     ids = sa.select(inner.id).where(cond)
     return _grouped(Company.id == sa.func.any(sa.func.array(ids.scalar_subquery())), compiler, **kw)
@@ -188,8 +219,9 @@ def _sqlite(element: NameContains, compiler, **kw) -> str:
     if not element.few or not any(len(w) >= MIN_INDEXED for w in element.words):
         return _plain(element, compiler, **kw)
 
-    cond = sa.and_(Company.id.in_(_indexed_ids("sqlite", element.words).scalar_subquery()),
-                   _all_like(Company.name_search, [w for w in element.words if len(w) < MIN_INDEXED]))
+    cond = _known(element) if element.ids is not None else sa.and_(
+        Company.id.in_(_indexed_ids("sqlite", element.words).scalar_subquery()),
+        _all_like(Company.name_search, [w for w in element.words if len(w) < MIN_INDEXED]))
     if element.near:
         candidates = (sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_near_phrase(_long(element))))
                       .order_by(sa.text("rank")).limit(CANDIDATES))

@@ -60,8 +60,10 @@ def found(session, q: str, *, per_page: int = 50, **args) -> tuple[list[int], in
     criteria = queries.Criteria.from_args(MultiDict({"q": q, **args}))
     with mock.patch.object(queries, "RANK_LIMIT", -1), mock.patch.object(queries, "NEAR_BELOW", 0):
         result = _pages(session, criteria, per_page)
-        for count in (0, 10**9):  # few matches (through the index), many (the name index walked)
-            with mock.patch.object(queries, "exact_matches", lambda *_a, count=count: count):
+        # The ids read once (above), else few matches through the index, or many (the name index walked).
+        for count in (0, 10**9):
+            with mock.patch.object(queries, "exact_match_ids", lambda *_a: None), \
+                    mock.patch.object(queries, "exact_matches", lambda *_a, count=count: count):
                 assert _pages(session, criteria, per_page) == result, (q, count)
     return result
 
