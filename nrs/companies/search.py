@@ -170,11 +170,13 @@ def _long(element) -> list[str]:
     return [w for w in element.words if len(w) >= NEAR_MIN]
 
 
-def _known(element: NameContains):
-    """The exact matches from the ids read already, the short words still by LIKE."""
-    ids = sa.bindparam("exact_ids", element.ids, expanding=True, literal_execute=True)
-    return sa.and_(Company.id.in_(ids), _all_like(Company.name_search, [w for w in element.words
-                                                                       if len(w) < MIN_INDEXED]))
+def _by_index(element: NameContains, found):
+    """The exact matches: ``found`` (the index's ids for the words of 3 characters or more, a
+    subquery) or the ids read already (``element.ids``), and the shorter words by LIKE."""
+    if element.ids is not None:
+        found = sa.bindparam("exact_ids", element.ids, expanding=True, literal_execute=True)
+    return sa.and_(Company.id.in_(found), _all_like(Company.name_search, [w for w in element.words
+                                                                         if len(w) < MIN_INDEXED]))
 
 
 def _plain(element: NameContains, compiler, **kw) -> str:
@@ -202,7 +204,7 @@ def _postgresql(element: NameContains, compiler, **kw) -> str:
     near = (sa.and_(*(inner.name_search.op("%>>")(w) for w in _long(element)),
                     _all_like(inner.name_search, _short(element))) if element.near else None)
     if element.ids is not None:
-        cond = _known(element)
+        cond = _by_index(element, None)
         if near is not None:
             nearly = sa.select(inner.id).where(near).scalar_subquery()
             cond = sa.or_(cond, Company.id == sa.func.any(sa.func.array(nearly)))
@@ -219,9 +221,7 @@ def _sqlite(element: NameContains, compiler, **kw) -> str:
     if not element.few or not any(len(w) >= MIN_INDEXED for w in element.words):
         return _plain(element, compiler, **kw)
 
-    cond = _known(element) if element.ids is not None else sa.and_(
-        Company.id.in_(_indexed_ids("sqlite", element.words).scalar_subquery()),
-        _all_like(Company.name_search, [w for w in element.words if len(w) < MIN_INDEXED]))
+    cond = _by_index(element, _indexed_ids("sqlite", element.words).scalar_subquery())
     if element.near:
         candidates = (sa.select(_fts.c.rowid).where(_fts.c.name_search.op("MATCH")(_near_phrase(_long(element))))
                       .order_by(sa.text("rank")).limit(CANDIDATES))

@@ -147,8 +147,7 @@ def sector_key(sector: FocusSector) -> str:
 
 def open_by_code(session: Session, day: date, *, centre_id: int | None = None) -> dict[tuple[int, str], int]:
     """Orders open (or paused) at the end of ``day``: ``{(lead, industry code): n}``, by the as-of rule."""
-    latest = _latest(day, where=(queries.unchanged_before(day),
-                                 *(() if centre_id is None else (JobOrder.lead_centre_id == centre_id,))),
+    latest = _latest(day, where=queries.orders_where(centre_id, day),
                      lead=JobOrder.lead_centre_id, company=JobOrder.company_id, state=JobOrderEvent.to_state)
     stmt = (
         sa.select(latest.c.lead, Company.industry_code, sa.func.count())

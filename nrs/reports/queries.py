@@ -124,11 +124,12 @@ def centre_orders_in(centre_id: int, period) -> tuple:
     """Conditions on ``JobOrder``: the centre's orders that can have an event in ``period``,
     received by its end and not closed before its start (so one centre's report reads what was
     alive then, not its whole history; both bounds are indexed with the centre)."""
-    return (JobOrder.lead_centre_id == centre_id, JobOrder.received_on <= period.end,
-            unchanged_before(period.start))
+    return (JobOrder.received_on <= period.end, *orders_where(centre_id, period.start))
 
 
-def _orders_where(centre_id: int | None, alive_from: date | None) -> tuple:
+def orders_where(centre_id: int | None, alive_from: date | None) -> tuple:
+    """Conditions on ``JobOrder``: led by the centre (when given), ``unchanged_before(alive_from)``
+    (when given)."""
     return (*((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ()),
             *((unchanged_before(alive_from),) if alive_from is not None else ()))
 
@@ -141,7 +142,7 @@ def positions_received(session: Session, *, end: date, start: date | None = None
     group = [JobOrder.lead_centre_id, *((Company.industry_code,) if by_code else ())]
     stmt = (sa.select(*group, sa.func.sum(JobOrder.positions))
             .where(JobOrder.received_on <= end, *((JobOrder.received_on >= start,) if start else ()), counted_order(),
-                   *_orders_where(centre_id, alive_from))
+                   *orders_where(centre_id, alive_from))
             .group_by(*group))
     if by_code:
         stmt = stmt.join(Company, Company.id == JobOrder.company_id)
@@ -160,7 +161,7 @@ def positions_as_of(session: Session, as_of: date, *, by_code: bool = False,
     stmt = (sa.select(*group, sa.func.sum(sa.case((hired, 1), else_=0)), sa.func.sum(sa.case((hired, 0), else_=1)))
             .select_from(PositionOutcome).join(JobOrder, JobOrder.id == PositionOutcome.job_order_id)
             .where(_live_on(as_of), counted_order(), JobOrder.received_on <= as_of,
-                   *_orders_where(centre_id, alive_from))
+                   *orders_where(centre_id, alive_from))
             .group_by(*group))
     if by_code:
         stmt = stmt.join(Company, Company.id == JobOrder.company_id)
