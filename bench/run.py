@@ -555,7 +555,7 @@ def bench_period(backend: str, url: str) -> list[Line]:
             Line(backend, "period report, last quarter vs a quarter at 1/10 of the history", t_late, t_early, "s",
                  1.5, note=f"{late.start}..{late.end} vs {early.start}..{early.end}; {same_period}"),
             Line(backend, f"period report, one centre ({CENTRE}), last quarter vs at 1/10", t_centre_late,
-                 t_centre_early, "s", 1.5, note="the centre's history and the periods' events (no snapshot)"),
+                 t_centre_early, "s", 1.5, note="the centre's pairs (centre, industry code) of the month snapshot"),
             Line(backend, "period report, last quarter vs status from the whole history", t_late, t_history, "s", 0.1,
                  note="floor: status_figures read from the events (the old path)"),
             Line(backend, "as-of status (snapshot), end of last quarter vs at 1/10", t_status_late, t_status_early,

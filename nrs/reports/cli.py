@@ -94,7 +94,7 @@ def rebuild_snapshots_cmd():
 
     with session_scope(engine(), write=True) as s:
         n = snapshots.rebuild(s)
-    click.echo(f"month snapshots (report_month_figures, report_star_months): {n} rows")
+    click.echo(f"month snapshots (report_month_figures, report_centre_code_months, report_star_months): {n} rows")
 
 
 @reports.command("subscribe")

@@ -16,8 +16,8 @@ class MonthFigure(SQLModel, table=True):
     ``unfilled``) or a flow within the month (``orders_received``, ``orders_filled``,
     ``orders_unfilled``, ``orders_reopened``: the period report's keys; ``hires``, ``hires_other``: the
     hires recorded in the month, all and by another centre than the lead, per centre only). Each is kept twice, per
-    centre (``industry_code`` empty) and per industry code (``lead_centre_id`` 0), not per pair: two
-    thin aggregates stay small at national scale. Closed stocks are kept per centre only (the status
+    centre (``industry_code`` empty) and per industry code (``lead_centre_id`` 0): two thin aggregates
+    stay small at national scale; the pairs one centre's report needs are in ``CentreCodeMonth``. Closed stocks are kept per centre only (the status
     report's). Written only by ``nrs.reports.snapshots.rebuild``.
     """
 
@@ -32,14 +32,38 @@ class MonthFigure(SQLModel, table=True):
     orders: int = Field(default=0)
 
 
+class CentreCodeMonth(SQLModel, table=True):
+    """One month of one centre's orders in one industry code: what one centre's period report splits
+    by focus sector. The stocks at the month's last day (``open``: orders open or paused;
+    ``positions_open``: their positions without a live outcome) and the month's flows (the period
+    report's ``orders_*`` keys; ``hired`` and ``other``: the live outcomes' net change, recorded less
+    undone). One wide row per pair with anything in it, so a centre reads a few hundred rows per
+    month end. Written only by ``nrs.reports.snapshots.rebuild``, beside ``MonthFigure``.
+    """
+
+    __tablename__ = "report_centre_code_months"
+
+    lead_centre_id: int = Field(primary_key=True)
+    month_end: date = Field(primary_key=True)
+    industry_code: str = Field(max_length=6, primary_key=True)
+    open: int = Field(default=0)
+    positions_open: int = Field(default=0)
+    received: int = Field(default=0)
+    filled: int = Field(default=0)
+    unfilled: int = Field(default=0)
+    reopened: int = Field(default=0)
+    hired: int = Field(default=0)
+    other: int = Field(default=0)
+
+
 class StarMonthFigure(SQLModel, table=True):
     """STAR's measure of the orders created in one month, as it changed month by month: how many
     were created (``orders``, ``positions``, in their month), joined the referred set
     (``referred``), and began (+1) or stopped (-1) counting as ended with a referred candidate's
     hire (``hired``) in month ``month_end``. A period's STAR figures as of a month end are the sums
-    over its creation months up to that month end. Kept per centre (``occupational_group`` empty)
-    and per occupational group (``lead_centre_id`` 0; "-" for orders without a group), like
-    ``MonthFigure``. Written only by ``nrs.reports.snapshots.rebuild``.
+    over its creation months up to that month end. Kept per centre (``occupational_group`` empty),
+    per occupational group (``lead_centre_id`` 0; "-" for orders without a group), and per centre
+    and group (one centre's report). Written only by ``nrs.reports.snapshots.rebuild``.
     """
 
     __tablename__ = "report_star_months"

@@ -233,14 +233,20 @@ def order_figures(session: Session, period: Period, *, centre_id: int | None = N
         return by_lead, by_code
 
     days = (period.start - timedelta(days=1), period.end)
-    found = [None if history_only else snapshots.stock_split(session, day, centre_id=centre_id, positions=positions)
-             for day in days]
-    # Two ends read from the history may both leave out the orders closed before the period (the
-    # positions' moves stay the same, ``queries.unchanged_before``); one beside a snapshot may not.
-    alive_from = days[0] if found == [None, None] else None
-    ((start_lead, start_code), pos_start), ((end_lead, end_code), pos_end) = (
-        f if f is not None else history_stock(day, alive_from) for f, day in zip(found, days, strict=True))
-    flow_lead, flow_code = history_flows() if history_only else snapshots.flows(session, period, centre_id=centre_id)
+    split = (None if history_only or centre_id is None
+             else snapshots.centre_split(session, period, centre_id, positions=positions, by_code=bool(sectors)))
+    if split is not None:  # one centre's pairs
+        ((start_lead, start_code), pos_start), ((end_lead, end_code), pos_end), (flow_lead, flow_code) = split
+    else:
+        found = [None if history_only
+                 else snapshots.stock_split(session, day, centre_id=centre_id, positions=positions) for day in days]
+        # Two ends read from the history may both leave out the orders closed before the period (the
+        # positions' moves stay the same, ``queries.unchanged_before``); one beside a snapshot may not.
+        alive_from = days[0] if found == [None, None] else None
+        ((start_lead, start_code), pos_start), ((end_lead, end_code), pos_end) = (
+            f if f is not None else history_stock(day, alive_from) for f, day in zip(found, days, strict=True))
+        flow_lead, flow_code = (history_flows() if history_only
+                                else snapshots.flows(session, period, centre_id=centre_id))
     codes = (set(start_code) | set(end_code) | {code for code, _k in flow_code}
              | set(pos_start[1]) | set(pos_end[1]))
     sector_of = sectors_of_codes(session, codes, list(sectors))

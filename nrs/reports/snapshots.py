@@ -3,7 +3,8 @@ in year ten as in year one.
 
 ``rebuild`` counts, in one pass over the events, every past month's flows (received, filled,
 unfilled, reopened) and the stocks at its end (open, filled, unfilled) per lead centre and
-industry code, and STAR's measure by the month the orders were created (``StarMonthFigure``);
+industry code, the same per pair of them for one centre's report split by sector
+(``CentreCodeMonth``), and STAR's measure by the month the orders were created (``StarMonthFigure``);
 the nightly job runs it (``nightly``), and bulk loads can (``nrs reports rebuild-snapshots``).
 A reader takes the last month end on or before its day and adds the events after it from the
 history itself, so the figures are the history's figures:
@@ -48,10 +49,11 @@ from nrs.reports import (
     period as period_rules,  # a cycle: period reads the snapshot, the snapshot counts by period's rules
 )
 from nrs.reports import queries
-from nrs.reports.models import MonthFigure, MonthFigureBuild, StarMonthFigure
+from nrs.reports.models import CentreCodeMonth, MonthFigure, MonthFigureBuild, StarMonthFigure
 
 _F = MonthFigure.__table__
 _S = StarMonthFigure.__table__
+_P = CentreCodeMonth.__table__
 STOCKS = ("open", "filled", "unfilled", "other_hires")
 #: Stocks per centre for the status report's positions and STAR's rates (``status_snapshot``):
 #: positions of the orders received, their live outcomes, and STAR's referred and hired orders.
@@ -81,7 +83,8 @@ def _month_key(session: Session, column):
     return sa.func.strftime("%Y-%m", column) if is_sqlite(session) else sa.func.to_char(column, "YYYY-MM")
 
 
-def outcome_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None):
+def outcome_moves(session: Session, *, end: date, start: date | None = None, through_id: int | None = None,
+                  centre_id: int | None = None):
     """Rows ``(month "YYYY-MM", lead, industry code, hired, other, other_hires)`` of the live outcomes' stocks: an
     outcome adds one in the month it was recorded and takes it away in the month a reopening undid
     it; ``other_hires`` (the status report's figure) counts the hires by a centre other than the lead."""
@@ -91,7 +94,8 @@ def outcome_moves(session: Session, *, end: date, start: date | None = None, thr
     def moves(day_col, event_col, sign: int):
         month = _month_key(session, day_col)
         window = [day_col <= end, *((day_col >= start,) if start else ()),
-                  *((event_col <= through_id,) if through_id else ())]
+                  *((event_col <= through_id,) if through_id else ()),
+                  *((JobOrder.lead_centre_id == centre_id,) if centre_id is not None else ())]
         return (sa.select(month.label("month"), JobOrder.lead_centre_id.label("lead"),
                           Company.industry_code.label("code"), sa.case((hired, sign), else_=0).label("hired"),
                           sa.case((hired, 0), else_=sign).label("other"),
@@ -153,8 +157,9 @@ def star_moves(session: Session, *, through_event_id: int, through_referral_id: 
 
 
 def _star_dims(lead: int, group: str | None) -> list[tuple[int, str]]:
-    """``StarMonthFigure``'s rows for one order: per centre (group empty) and per group (centre 0)."""
-    return [(lead, ""), (0, group or NO_GROUP)]
+    """``StarMonthFigure``'s rows for one order: per centre (group empty), per group (centre 0), and
+    per centre and group (one centre's report splits by group)."""
+    return [(lead, ""), (0, group or NO_GROUP), (lead, group or NO_GROUP)]
 
 
 #: ``StarMonthFigure.occupational_group`` of the orders without a group, on the rows per group.
@@ -165,24 +170,27 @@ _ORDERS_AT_A_TIME = 100_000
 
 
 def _outcome_stock_moves(session: Session, through: date, last_event_id: int, last_referral_id: int
-                         ) -> tuple[dict[date, list], dict]:
+                         ) -> tuple[dict[date, list], dict, dict[date, list]]:
     """``{month: [((lead, code), stock, change)]}``: the outcomes' and STAR's stock changes per month;
-    and STAR's changes by creation month (``star_moves``)."""
+    STAR's changes by creation month (``star_moves``); and ``{month: [(lead, code, hired, other)]}``,
+    the outcomes' changes per pair (``CentreCodeMonth``)."""
     out: dict[date, list] = defaultdict(list)
+    pairs: dict[date, list] = defaultdict(list)
     for m, lead, code, hired, other, other_hires in outcome_moves(session, end=through, through_id=last_event_id):
+        pairs[date.fromisoformat(f"{m}-01")].append((lead, code, int(hired or 0), int(other or 0)))
         out[date.fromisoformat(f"{m}-01")] += [
             *((dim, key, int(n or 0)) for key, n in (("positions_hired", hired), ("positions_other", other))
               for dim in _dims(lead, code)),
             ((lead, ""), "other_hires", int(other_hires or 0))]
     by_creation = star_moves(session, through_event_id=last_event_id, through_referral_id=last_referral_id)
-    for (_created, m, lead, _group, key), n in by_creation.items():
-        if lead:  # the per-centre rows (group empty); the per-group rows count the same orders again
+    for (_created, m, lead, group, key), n in by_creation.items():
+        if lead and not group:  # the per-centre rows; the rows per group count the same orders again
             out[date.fromisoformat(f"{m}-01")].append(((lead, ""), f"star_{key}", n))
-    return out, by_creation
+    return out, by_creation, pairs
 
 
 def rebuild(session: Session, *, now: datetime | None = None) -> int:
-    """Count every month before the current one again; returns the number of rows written (both tables)."""
+    """Count every month before the current one again; returns the number of rows written (all three tables)."""
     through = (today() if now is None else now.date()).replace(day=1) - timedelta(days=1)
     last_event_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(JobOrderEvent.id), 0))).scalar_one()
     last_referral_id = session.execute(sa.select(sa.func.coalesce(sa.func.max(Referral.id), 0))).scalar_one()
@@ -201,7 +209,8 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     by_month: dict[date, list] = defaultdict(list)
     for m, *rest in rows:
         by_month[date.fromisoformat(f"{m}-01")].append(rest)
-    outcomes_by_month, star_by_creation = _outcome_stock_moves(session, through, last_event_id, last_referral_id)
+    outcomes_by_month, star_by_creation, pair_outcomes = _outcome_stock_moves(session, through, last_event_id,
+                                                                              last_referral_id)
     hire_flows: dict[date, list] = defaultdict(list)
     month_of_event = _month_key(session, JobOrderEvent.on_date).label("month")
     for m, lead, n, other in session.execute(
@@ -209,26 +218,19 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
             .where(JobOrderEvent.id <= last_event_id).group_by(month_of_event)).all():
         hire_flows[date.fromisoformat(f"{m}-01")].append((lead, n, int(other or 0)))
     stock: dict[tuple[int, str, str], int] = defaultdict(int)
+    pairs = _Pairs(session)
     out: list[dict] = []
     first = min(by_month, default=None)
     m = first
     while m is not None and m <= through:
         flows: dict[tuple[int, str, str], int] = defaultdict(int)
-        for lead, code, from_state, to_state, n, positions in by_month.get(m, ()):
-            if from_state is None:
-                for dim in _dims(lead, code):
-                    stock[(*dim, "positions")] += int(positions or 0)
-            key = period_rules.flow_key(from_state, to_state)
-            if key:
-                for dim in _dims(lead, code):
-                    flows[(*dim, key)] += n
-            moves = [(to_state, 1)] if from_state is None else (
-                [] if _stock_of(from_state) == _stock_of(to_state) else [(from_state, -1), (to_state, 1)])
-            for state, sign in moves:  # pausing and resuming stay in the open stock
-                for dim in _dims(lead, code, _stock_of(state)):
-                    stock[(*dim, _stock_of(state))] += sign * n
+        _count_events(by_month.get(m, ()), stock, flows, pairs)
         for dim, key, n in outcomes_by_month.get(m, ()):
             stock[(*dim, key)] += n
+        for lead, code, hired, other in pair_outcomes.get(m, ()):
+            pairs.add(lead, code, "hired", hired)
+            pairs.add(lead, code, "other", other)
+            pairs.add(lead, code, "positions_open", -hired - other)
         for lead, n, other in hire_flows.get(m, ()):
             flows[(lead, "", "hires")] += n
             flows[(lead, "", "hires_other")] += other
@@ -237,6 +239,7 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
                 for (lead, code, key), n in sorted(flows.items()) if n]
         out += [{"month_end": end, "lead_centre_id": lead, "industry_code": code, "figure": state, "orders": n}
                 for (lead, code, state), n in sorted(stock.items()) if n]
+        pairs.close_month(end)
         m = end + timedelta(days=1)
     star_rows = _star_rows(session, through, star_by_creation)
     session.execute(sa.delete(_F))
@@ -245,10 +248,72 @@ def rebuild(session: Session, *, now: datetime | None = None) -> int:
     for table, rows in ((_F, out), (_S, star_rows)):
         for i in range(0, len(rows), 5000):
             session.execute(sa.insert(table), rows[i:i + 5000])
+    written = pairs.write()
     session.add(MonthFigureBuild(built_at=now or utcnow(), last_event_id=last_event_id,
                                  last_referral_id=last_referral_id, through=through))
     session.flush()
-    return len(out) + len(star_rows)
+    return len(out) + len(star_rows) + written
+
+
+def _count_events(rows, stock: dict, flows: dict, pairs: _Pairs) -> None:
+    """One month's grouped events (``rebuild``'s rows) into the stocks, the month's flows and the pairs."""
+    for lead, code, from_state, to_state, n, positions in rows:
+        if from_state is None:
+            for dim in _dims(lead, code):
+                stock[(*dim, "positions")] += int(positions or 0)
+            pairs.add(lead, code, "positions_open", int(positions or 0))
+        key = period_rules.flow_key(from_state, to_state)
+        if key:
+            for dim in _dims(lead, code):
+                flows[(*dim, key)] += n
+            pairs.add(lead, code, key.removeprefix("orders_"), n)
+        moves = [(to_state, 1)] if from_state is None else (
+            [] if _stock_of(from_state) == _stock_of(to_state) else [(from_state, -1), (to_state, 1)])
+        for state, sign in moves:  # pausing and resuming stay in the open stock
+            for dim in _dims(lead, code, _stock_of(state)):
+                stock[(*dim, _stock_of(state))] += sign * n
+            if _stock_of(state) == "open":
+                pairs.add(lead, code, "open", sign * n)
+
+
+#: ``CentreCodeMonth``'s stocks (carried from month to month) and flows (counted within one).
+PAIR_STOCKS = ("open", "positions_open")
+PAIR_FLOWS = ("received", "filled", "unfilled", "reopened", "hired", "other")
+
+
+class _Pairs:
+    """``rebuild``'s counts per (centre, industry code): the stocks carried over the months, each
+    month's flows, and the month's rows once it is closed (only pairs with anything in them)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.stock: dict[tuple[int, str], dict[str, int]] = {}
+        self.flow: dict[tuple[int, str], dict[str, int]] = {}
+        self.rows: list[tuple] = []
+
+    def add(self, lead: int, code: str, key: str, n: int) -> None:
+        if n:
+            part = self.stock if key in PAIR_STOCKS else self.flow
+            counts = part.setdefault((lead, code), {})
+            counts[key] = counts.get(key, 0) + n
+
+    def close_month(self, month_end: date) -> None:
+        for pair in sorted(set(self.stock) | set(self.flow)):
+            stock, flow = self.stock.get(pair, {}), self.flow.get(pair, {})
+            values = [stock.get(k, 0) for k in PAIR_STOCKS] + [flow.get(k, 0) for k in PAIR_FLOWS]
+            if any(values):
+                self.rows.append((pair[0], month_end, pair[1], *values))
+            if not any(stock.values()):
+                self.stock.pop(pair, None)  # a pair with nothing open is carried no further
+        self.flow = {}
+
+    def write(self) -> int:
+        """Replace the table's rows with the counted ones; returns how many."""
+        self.session.execute(sa.delete(_P))
+        names = ("lead_centre_id", "month_end", "industry_code", *PAIR_STOCKS, *PAIR_FLOWS)
+        for i in range(0, len(self.rows), 5000):
+            self.session.execute(sa.insert(_P), [dict(zip(names, r, strict=True)) for r in self.rows[i:i + 5000]])
+        return len(self.rows)
 
 
 def _star_rows(session: Session, through: date, moves: dict) -> list[dict]:
@@ -520,11 +585,12 @@ def flows(session: Session, period: period_rules.Period, *, centre_id: int | Non
 def hires(session: Session, period: period_rules.Period, *, centre_id: int | None = None
           ) -> tuple[dict[int, int], dict[int, int]]:
     """``period.hires``'s answer (hires recorded by the period's events, and those from another
-    centre than the lead, per lead): whole counted months from the snapshot, the rest from the events."""
-    whole, ragged = _months_split(session, period, centre_id)
+    centre than the lead, per lead): whole counted months from the snapshot (kept per centre, so
+    also for one centre), the rest from the events."""
+    whole, ragged = _months_split(session, period, None)
     every, other = defaultdict(int), defaultdict(int)
     if whole is not None:
-        for lead, _code, key, n in _rows(session, figures=HIRE_FLOWS, between=whole):
+        for lead, _code, key, n in _rows(session, figures=HIRE_FLOWS, between=whole, centre_id=centre_id):
             (every if key == "hires" else other)[lead] += n
     for p in ragged:
         for lead, n, o in session.execute(period_rules.hires_stmt(p, centre_id=centre_id)).all():
@@ -533,28 +599,127 @@ def hires(session: Session, period: period_rules.Period, *, centre_id: int | Non
     return dict(every), dict(other)
 
 
+def centre_split(session: Session, period: period_rules.Period, centre_id: int, *, positions: bool = True,
+                 by_code: bool = True):
+    """One centre's ``order_figures`` input from its pairs (``CentreCodeMonth``), or None when the
+    snapshot cannot answer the period's start (read the history): ``(stocks at the end of the day
+    before the period, stocks at its end, flows)``, each stock as ``((open by lead, open by code),
+    (positions by lead, by code))`` and the flows as ``({(lead, key): n}, {(code, key): n})``.
+
+    The pairs keep the open positions, not the positions ever received (that stock would hold every
+    pair that ever had an order), so both ends are counted from the open positions at the start:
+    ``Positions(open, 0, 0)`` there, and the period's received, hired and other added at the end
+    (``period.position_moves`` takes differences and ``open``, which come out as the history's).
+    ``by_code=False``: every code counted as one, "" (the report's months, which have no sectors).
+    """
+    days = (period.start - timedelta(days=1), period.end)
+    bases = [usable_month_end(session, day) for day in days]
+    if None in bases:
+        return None
+    (open_start, pos_start), (open_end, pos_end) = (
+        _pair_stock(session, centre_id, base, day, by_code) for base, day in zip(bases, days, strict=True))
+    moved: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    whole, ragged = _months_split(session, period, None)
+    if whole is not None:
+        for code, *values in _pair_rows(session, centre_id, PAIR_FLOWS, by_code, between=whole):
+            for key, n in zip(PAIR_FLOWS, values, strict=True):
+                moved[code][key] += int(n or 0)
+    for p in ragged:
+        for code, f in _pair_moves(session, p, centre_id).items():
+            for key in PAIR_FLOWS:
+                moved[code if by_code else ""][key] += f[key]
+    flow_lead, flow_code = defaultdict(int), defaultdict(int)
+    for code, f in moved.items():
+        for key in ("received", "filled", "unfilled", "reopened"):
+            flow_lead[(centre_id, f"orders_{key}")] += f[key]
+            flow_code[(code, f"orders_{key}")] += f[key]
+    if not positions:
+        return ((({centre_id: sum(open_start.values())}, open_start), ({}, {})),
+                (({centre_id: sum(open_end.values())}, open_end), ({}, {})), (dict(flow_lead), dict(flow_code)))
+    start_code = {code: Positions(n) for code, n in pos_start.items()}
+    end_code = {code: Positions(pos_end.get(code, 0) + moved[code]["hired"] + moved[code]["other"],
+                                moved[code]["hired"], moved[code]["other"])
+                for code in set(pos_end) | set(moved)}
+
+    def by_lead(parts: dict[str, Positions]) -> dict[int, Positions]:
+        return {centre_id: sum(parts.values(), Positions())}
+
+    return ((({centre_id: sum(open_start.values())}, open_start), (by_lead(start_code), start_code)),
+            (({centre_id: sum(open_end.values())}, open_end), (by_lead(end_code), end_code)),
+            (dict(flow_lead), dict(flow_code)))
+
+
+def _pair_rows(session: Session, centre_id: int, columns, by_code: bool, *, month_end: date | None = None,
+               between: tuple[date, date] | None = None):
+    """``(industry code, *sums of columns)`` of one centre's pairs at a month end or over months
+    (``by_code=False``: one row, code "")."""
+    code = _P.c.industry_code if by_code else sa.literal("").label("industry_code")
+    stmt = sa.select(code, *(sa.func.sum(_P.c[c]) for c in columns)).where(_P.c.lead_centre_id == centre_id)
+    if by_code:
+        stmt = stmt.group_by(_P.c.industry_code)
+    if month_end is not None:
+        stmt = stmt.where(_P.c.month_end == month_end)
+    if between is not None:
+        stmt = stmt.where(_P.c.month_end >= between[0], _P.c.month_end <= between[1])
+    return session.execute(stmt).all()
+
+
+def _pair_stock(session: Session, centre_id: int, base: date, day: date, by_code: bool
+                ) -> tuple[dict[str, int], dict[str, int]]:
+    """``({code: open orders}, {code: open positions})`` of one centre at the end of ``day``: the
+    pairs at month end ``base`` and the events of the days after it."""
+    open_, positions = defaultdict(int), defaultdict(int)
+    for code, n, p in _pair_rows(session, centre_id, PAIR_STOCKS, by_code, month_end=base):
+        open_[code] += int(n or 0)
+        positions[code] += int(p or 0)
+    if day > base:
+        for code, f in _pair_moves(session, period_rules.Period(base + timedelta(days=1), day), centre_id).items():
+            key = code if by_code else ""
+            open_[key] += f["received"] - f["filled"] - f["unfilled"] + f["reopened"]
+            positions[key] += f["positions_received"] - f["hired"] - f["other"]
+    return {c: n for c, n in open_.items() if n}, {c: n for c, n in positions.items() if n}
+
+
+def _pair_moves(session: Session, period: period_rules.Period, centre_id: int) -> dict[str, dict[str, int]]:
+    """``{code: {PAIR_FLOWS key or "positions_received": n}}``: one centre's flows in a few days
+    the pairs do not count (after the last month end, or a ragged end of the period), from the events."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (_lead, code, key), n in period_rules.flows_by_code(session, period, centre_id=centre_id).items():
+        out[code][key.removeprefix("orders_")] += n
+    for _m, _lead, code, hired, other, _oh in outcome_moves(session, start=period.start, end=period.end,
+                                                           centre_id=centre_id):
+        out[code]["hired"] += int(hired or 0)
+        out[code]["other"] += int(other or 0)
+    for (_lead, code), n in queries.positions_received(session, end=period.end, start=period.start, by_code=True,
+                                                       centre_id=centre_id).items():
+        out[code]["positions_received"] += n
+    return out
+
+
 def star_split(session: Session, period: period_rules.Period, *, centre_id: int | None = None
                ) -> tuple[dict[str | None, star.StarCounts], dict[int, star.StarCounts]] | None:
     """STAR's measure of the orders created in the period as things stood at its end
     (``star.counts``' answer), as ``({occupational group: counts}, {lead: counts})``, from the rows
-    of the period's creation months; None (read the history) unless the period is whole counted
-    months the events since the build leave standing, or when one centre is asked for."""
-    whole = (centre_id is None and period.start.day == 1 and _month_end(period.end) == period.end
+    of the period's creation months (for one centre, its rows per group); None (read the history)
+    unless the period is whole counted months the events since the build leave standing."""
+    whole = (period.start.day == 1 and _month_end(period.end) == period.end
              and usable_month_end(session, period.end) == period.end)
     if not whole:
         return None
+    rows = (_S.c.lead_centre_id == centre_id if centre_id is not None  # its own and its groups'
+            else sa.or_(_S.c.lead_centre_id == 0, _S.c.occupational_group == ""))  # NRS's groups, each centre
     parts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for lead, group, key, n in session.execute(
             sa.select(_S.c.lead_centre_id, _S.c.occupational_group, _S.c.figure, sa.func.sum(_S.c.orders))
             .where(_S.c.created_month_end >= _month_end(period.start), _S.c.created_month_end <= period.end,
-                   _S.c.month_end <= period.end)
+                   _S.c.month_end <= period.end, rows)
             .group_by(_S.c.lead_centre_id, _S.c.occupational_group, _S.c.figure)):
         parts[(lead, group)][key] += int(n or 0)
     groups: dict[str | None, star.StarCounts] = {}
     leads: dict[int, star.StarCounts] = {}
     for (lead, group), f in parts.items():
         counts = star.StarCounts(f["orders"], f["positions"], f["referred"], f["hired"])
-        if lead:
+        if not group:
             leads[lead] = counts
         else:
             groups[None if group == NO_GROUP else group] = counts

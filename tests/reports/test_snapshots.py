@@ -6,9 +6,11 @@ import random
 from datetime import timedelta
 
 import sqlalchemy as sa
+from alembic import command
 from sqlmodel import select
 
 from nrs.clock import today
+from nrs.db import alembic_config
 from nrs.joborders import corrections, services, star
 from nrs.joborders.models import JobOrder
 from nrs.reports import snapshots
@@ -34,13 +36,19 @@ def _whole_months(rng, start):
 
 
 def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | None) -> None:
-    used = positions_seen = star_used = 0
+    used = positions_seen = star_used = pairs_used = 0
+    leads = sorted(session.exec(select(JobOrder.lead_centre_id).distinct()))
     for i in range(8):
         period = _random_period(rng, start) if i % 2 else _whole_months(rng, start)
         fast = period_report(session, period)
         assert fast == period_report(session, period, history_only=True), period
+        lead = rng.choice(leads)  # one centre's report: its pairs (centre, industry code)
+        own = period_report(session, period, centre_id=lead)
+        assert own == period_report(session, period, centre_id=lead, history_only=True), (period, lead)
         with snapshots.reading(session):
             star_used += snapshots.star_split(session, period) is not None
+            pairs_used += snapshots.centre_split(session, period, lead) is not None
+            star_used += snapshots.star_split(session, period, centre_id=lead) is not None
         positions_seen += sum(f["positions_hired"] + f["positions_other"] for f in fast["by_sector"].values())
         day = period.end
         snap = snapshots.status_snapshot(session, day)
@@ -49,9 +57,9 @@ def assert_snapshot_equals_history(session, rng, start, *, expect_used: bool | N
             assert status_figures(session, as_of=day, snapshot=snap) == status_figures(session, as_of=day), day
     assert positions_seen, "positions should end in some of these periods (per sector: the per-code rows)"
     if expect_used is True:
-        assert used and star_used, "the snapshot should have answered some of these"
+        assert used and star_used and pairs_used, "the snapshot should have answered some of these"
     elif expect_used is False:
-        assert used == star_used == 0
+        assert used == star_used == pairs_used == 0
 
 
 def test_snapshot_equals_the_history_through_later_changes_and_corrections(session, make_company, make_user,
@@ -168,3 +176,38 @@ def test_stars_period_counts_equal_the_whole_history_counts(session, make_compan
     lead = next(iter(whole))[0]
     assert (star.counts(session, as_of=day, created_from=start, centre_id=lead)
             == {k: c for k, c in whole.items() if k[0] == lead})
+
+
+def test_migration_0037_drops_old_builds_and_a_centres_report_stays_the_same(database_url, session, make_company,
+                                                                             make_user, centre_by_code,
+                                                                             make_focus_sector):
+    """Migration 0037 on a database with a build of the release before (no pairs, no STAR rows per
+    centre and group): the build is gone, so a centre's report reads the history and says the same;
+    after the next count it reads the pairs and still says the same."""
+    make_focus_sector(today().year, "Bygge og anlæg", "41,42,43")
+    rng = random.Random(37)
+    start = random_history(session, make_company, make_user, centre_by_code, rng, steps=80)
+    lead = centre_by_code(201).id
+    periods = [_whole_months(rng, start) for _ in range(3)]
+    before = [period_report(session, p, centre_id=lead, history_only=True) for p in periods]
+    orders_before = session.execute(sa.select(sa.func.count()).select_from(JobOrder)).scalar_one()
+    snapshots.rebuild(session)  # a build as 0036 leaves it: its month rows and STAR rows, no pairs
+    session.commit()
+    session.close()
+    cfg = alembic_config(database_url)
+    command.downgrade(cfg, "0036")
+    session.execute(sa.text("DELETE FROM report_star_months WHERE lead_centre_id <> 0 AND occupational_group <> ''"))
+    session.commit()
+    assert session.execute(sa.text("SELECT count(*) FROM report_month_builds")).scalar_one() == 1
+    session.close()
+    command.upgrade(cfg, "head")
+    assert session.execute(sa.text("SELECT count(*) FROM report_month_builds")).scalar_one() == 0
+    assert session.execute(sa.select(sa.func.count()).select_from(JobOrder)).scalar_one() == orders_before
+    with snapshots.reading(session):
+        assert snapshots.centre_split(session, periods[0], lead) is None
+    assert [period_report(session, p, centre_id=lead) for p in periods] == before
+    snapshots.rebuild(session)
+    session.commit()
+    with snapshots.reading(session):
+        assert snapshots.centre_split(session, periods[0], lead) is not None
+    assert [period_report(session, p, centre_id=lead) for p in periods] == before
