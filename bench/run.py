@@ -542,20 +542,24 @@ def bench_period(backend: str, url: str) -> list[Line]:
 
             t_late, fast = med(lambda: period_cmd(late))
             t_early, _ = med(lambda: period_cmd(early))
-            t_centre_late, _ = med(lambda: period_cmd(late, "--centre", CENTRE))
+            t_centre_late, fast_centre = med(lambda: period_cmd(late, "--centre", CENTRE))
             t_centre_early, _ = med(lambda: period_cmd(early, "--centre", CENTRE))
             t_status_late, fast_status = med(lambda: status_cmd(as_of_late))
             t_status_early, _ = med(lambda: status_cmd(as_of_early))
             t_history, history_status = med(lambda: status_figures(s, as_of=as_of_late))
             history = json.loads(json.dumps(period_mod.period_report(s, late, history_only=True)))
             same_period = "same figures as the history" if fast == history else "DIFFER from the history"
+            centre_history = json.loads(json.dumps(period_mod.period_report(
+                s, late, centre_id=period_mod.centre_by_code(s, int(CENTRE)), history_only=True)))
+            same_centre = ("same figures as the history" if fast_centre == centre_history
+                           else "DIFFER from the history")
             same_status = ("same figures as the history"
                            if json.loads(json.dumps(history_status)) == fast_status else "DIFFER from the history")
         lines += [
             Line(backend, "period report, last quarter vs a quarter at 1/10 of the history", t_late, t_early, "s",
                  1.5, note=f"{late.start}..{late.end} vs {early.start}..{early.end}; {same_period}"),
             Line(backend, f"period report, one centre ({CENTRE}), last quarter vs at 1/10", t_centre_late,
-                 t_centre_early, "s", 1.5, note="the centre's pairs (centre, industry code) of the month snapshot"),
+                 t_centre_early, "s", 1.5, note=f"the centre's pairs (centre, industry code) of the month snapshot; {same_centre}"),
             Line(backend, "period report, last quarter vs status from the whole history", t_late, t_history, "s", 0.1,
                  note="floor: status_figures read from the events (the old path)"),
             Line(backend, "as-of status (snapshot), end of last quarter vs at 1/10", t_status_late, t_status_early,
