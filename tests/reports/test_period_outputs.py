@@ -170,6 +170,14 @@ def test_pdf_first_page_says_it_in_the_seeds_words(tmp_path, cli_run, seed_like)
     assert "Stillinger pr. fokusbranche" in rest and "STAR's jobordremåling" in rest and "Henvendelser pr. kanal" in rest
 
 
+def test_a_centres_pdf_names_the_centre_on_its_first_page(tmp_path, cli_run, seed_like):
+    path = tmp_path / "allerod.pdf"
+    r = cli_run("reports", "period", "--from", "2015-12-01", "--to", "2016-03-31", "--centre", "201",
+                "--format", "pdf", "--output", str(path))
+    assert r.exit_code == 0, r.output
+    assert "status 01-12-2015 – 31-03-2016 · Jobcenter Allerød (201)" in " ".join(_pdf_text(path.read_bytes())[0].split())
+
+
 def test_a_period_not_from_the_start_names_the_orders_open_at_start(client, login_as, seed_like):
     login_as("staff", 201)
     page = client.get("/rapporter/?from=01-04-2016&to=15-04-2016").get_data(as_text=True)
