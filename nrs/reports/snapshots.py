@@ -630,22 +630,21 @@ def centre_split(session: Session, period: period_rules.Period, centre_id: int, 
                 moved[code if by_code else ""][key] += f[key]
     flow_lead, flow_code = defaultdict(int), defaultdict(int)
     for code, f in moved.items():
-        for key in ("received", "filled", "unfilled", "reopened"):
-            flow_lead[(centre_id, f"orders_{key}")] += f[key]
-            flow_code[(code, f"orders_{key}")] += f[key]
-    if not positions:
-        return ((({centre_id: sum(open_start.values())}, open_start), ({}, {})),
-                (({centre_id: sum(open_end.values())}, open_end), ({}, {})), (dict(flow_lead), dict(flow_code)))
-    start_code = {code: Positions(n) for code, n in pos_start.items()}
+        for key in FLOWS:
+            flow_lead[(centre_id, key)] += f[key.removeprefix("orders_")]
+            flow_code[(code, key)] += f[key.removeprefix("orders_")]
+
+    def with_lead(parts: dict, zero):
+        """``({centre: the parts' sum}, parts)``: the centre's own figure is its codes' sum."""
+        return {centre_id: sum(parts.values(), zero)}, parts
+
+    start_code = {code: Positions(n) for code, n in pos_start.items()} if positions else {}
     end_code = {code: Positions(pos_end.get(code, 0) + moved[code]["hired"] + moved[code]["other"],
                                 moved[code]["hired"], moved[code]["other"])
-                for code in set(pos_end) | set(moved)}
-
-    def by_lead(parts: dict[str, Positions]) -> dict[int, Positions]:
-        return {centre_id: sum(parts.values(), Positions())}
-
-    return ((({centre_id: sum(open_start.values())}, open_start), (by_lead(start_code), start_code)),
-            (({centre_id: sum(open_end.values())}, open_end), (by_lead(end_code), end_code)),
+                for code in set(pos_end) | set(moved)} if positions else {}
+    no_positions = ({}, {})
+    return ((with_lead(open_start, 0), with_lead(start_code, Positions()) if positions else no_positions),
+            (with_lead(open_end, 0), with_lead(end_code, Positions()) if positions else no_positions),
             (dict(flow_lead), dict(flow_code)))
 
 
